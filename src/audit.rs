@@ -1,0 +1,285 @@
+//! The run: command-line arguments → a validated plan (profiles, rubric, calendar, inputs)
+//! → ingest → rules → scoring → outputs. `main` only maps the result to an exit code.
+
+use crate::calendar::Calendar;
+use crate::cli::{AuditArgs, CheckArgs, TableArgs};
+use crate::error::{Error, Result};
+use crate::ingest::{mapping::Mapping, read_bundle, Inputs};
+use crate::model::{Bundle, DataProblem, Table};
+use crate::profile::Profile;
+use crate::report::{self, ReportView, RunMeta};
+use crate::rules::engine::{self, Judges};
+use crate::rules::{RunCx, Severity};
+use crate::scoring::{self, Rubric, Waiver};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Today in Asia/Shanghai (UTC+8, no daylight saving).
+pub fn today_shanghai() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+fn inputs(bundle: Option<PathBuf>, t: &TableArgs) -> Result<Inputs> {
+    let mapping = match &t.mapping {
+        Some(p) => Mapping::load(p)?,
+        None => Mapping::default(),
+    };
+    let mut tables = Vec::new();
+    for (table, p) in [
+        (Table::Cases, &t.cases),
+        (Table::Documents, &t.documents),
+        (Table::Services, &t.services),
+        (Table::Activities, &t.activities),
+        (Table::Media, &t.media),
+        (Table::Access, &t.access),
+    ] {
+        if let Some(p) = p {
+            tables.push((table, p.clone()));
+        }
+    }
+    if bundle.is_none() && tables.is_empty() {
+        return Err(Error::Input(
+            "未指定输入：请给出数据包（文件夹或工作簿），或用 --cases 等逐表指定文件".into(),
+        ));
+    }
+    Ok(Inputs {
+        bundle,
+        tables,
+        mapping,
+    })
+}
+
+/// Everything an audit needs, validated before any input is read.
+pub struct AuditPlan {
+    /// Inputs.
+    pub inputs: Inputs,
+    /// Profiles and the agency map.
+    pub judges: Judges,
+    /// Rubric.
+    pub rubric: Rubric,
+    /// Waivers.
+    pub waivers: Vec<Waiver>,
+    /// Calendar.
+    pub calendar: Calendar,
+    /// Audit date.
+    pub as_of: chrono::NaiveDate,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Media root for V06.
+    pub media_root: Option<PathBuf>,
+    /// `--fail-on`.
+    pub fail_on: Option<Severity>,
+    /// Bureau name.
+    pub bureau: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileMapFile {
+    agencies: std::collections::BTreeMap<String, String>,
+}
+
+impl AuditPlan {
+    /// Validate the arguments: configuration errors are exit code 4, input errors 2.
+    pub fn from_args(a: &AuditArgs) -> Result<AuditPlan> {
+        let default = Profile::load(&a.profile)?;
+        let mut judges = Judges::single(default);
+        if let Some(p) = &a.profile_map {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Error::Config(format!("无法读取配置对应表 {}：{e}", p.display())))?;
+            let m: ProfileMapFile = toml::from_str(&text)
+                .map_err(|e| Error::Config(format!("配置对应表 {} 无效：{e}", p.display())))?;
+            let mut loaded: HashMap<String, usize> = HashMap::new();
+            loaded.insert(a.profile.clone(), 0);
+            for (agency, prof) in m.agencies {
+                let ix = match loaded.get(&prof) {
+                    Some(ix) => *ix,
+                    None => {
+                        judges.profiles.push(Profile::load(&prof)?);
+                        loaded.insert(prof.clone(), judges.profiles.len() - 1);
+                        judges.profiles.len() - 1
+                    }
+                };
+                judges.by_agency.insert(agency, ix);
+            }
+        }
+        let rubric = match &a.rubric {
+            Some(p) => Rubric::load(p)?,
+            None => Rubric::default_rubric(),
+        };
+        let waivers = match &a.waivers {
+            Some(p) => scoring::load_waivers(p)?,
+            None => Vec::new(),
+        };
+        let mut calendar = Calendar::shipped();
+        for c in &a.calendar {
+            calendar.add_file(c)?;
+        }
+        let as_of = match &a.as_of {
+            Some(s) => crate::ingest::cells::parse_stamp_text(s)
+                .map(|s| s.date())
+                .ok_or_else(|| Error::Config(format!("评查基准日「{s}」无效，应为 YYYY-MM-DD")))?,
+            None => today_shanghai(),
+        };
+        let fail_on = match &a.fail_on {
+            Some(s) => Some(Severity::parse(s).ok_or_else(|| {
+                Error::Config(format!(
+                    "--fail-on 的取值「{s}」无效：应为 违规/violation、警告/warning 或 提示/info"
+                ))
+            })?),
+            None => None,
+        };
+        if let Some(r) = &a.media_root {
+            if !r.is_dir() {
+                return Err(Error::Config(format!(
+                    "音像文件根目录 {} 不存在",
+                    r.display()
+                )));
+            }
+        }
+        Ok(AuditPlan {
+            inputs: inputs(a.bundle.clone(), &a.tables)?,
+            judges,
+            rubric,
+            waivers,
+            calendar,
+            as_of,
+            out: a.out.clone(),
+            media_root: a.media_root.clone(),
+            fail_on,
+            bureau: a.bureau.clone(),
+        })
+    }
+}
+
+/// What an audit reports back to the command line.
+pub struct AuditResult {
+    /// Findings (not waived) by severity.
+    pub by_severity: [u32; 3],
+    /// Cases audited.
+    pub cases: usize,
+    /// Data problems.
+    pub problems: usize,
+    /// Rules not evaluated: (profile, rule, reason).
+    pub not_evaluated: Vec<(String, String, String)>,
+    /// Whether `--fail-on` was reached.
+    pub failed_threshold: bool,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+}
+
+fn input_label(i: &Inputs) -> String {
+    let mut parts: Vec<String> = i.bundle.iter().map(|b| b.display().to_string()).collect();
+    parts.extend(
+        i.tables
+            .iter()
+            .map(|(t, p)| format!("{}={}", t.en(), p.display())),
+    );
+    parts.join(" ")
+}
+
+/// Run an audit end to end.
+pub fn audit(plan: &AuditPlan) -> Result<AuditResult> {
+    let started = std::time::Instant::now();
+    let generated_at = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let mut bundle = read_bundle(&plan.inputs, false)?;
+    let fixity = plan
+        .media_root
+        .as_ref()
+        .map(|r| crate::fixity::check_all(r, &bundle.media));
+    let outcome = {
+        let run = RunCx {
+            bundle: &bundle,
+            calendar: &plan.calendar,
+            as_of: plan.as_of,
+            fixity: fixity.as_deref(),
+        };
+        engine::run(&run, &plan.judges)
+    };
+    for y in &outcome.calendar_missing {
+        bundle.problems.push(DataProblem {
+            file: "（节假日日历）".into(),
+            sheet: None,
+            row: 0,
+            column: String::new(),
+            raw: y.to_string(),
+            message: format!("日历中没有 {y} 年的节假日数据，按工作日计算且期限落在该年的项目未评查；可用 --calendar 补充"),
+            count: 1,
+        });
+    }
+    let mut findings = outcome.findings;
+    let (scores, waived) = scoring::score(&bundle, &mut findings, &plan.waivers, &plan.rubric);
+    let meta = RunMeta {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        as_of: plan.as_of,
+        generated_at,
+        bureau: plan.bureau.clone(),
+        period: None,
+        input: input_label(&plan.inputs),
+        media_root: plan.media_root.as_ref().map(|p| p.display().to_string()),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    let calendar_missing: Vec<i32> = outcome.calendar_missing.iter().copied().collect();
+    let view = ReportView {
+        meta: &meta,
+        bundle: &bundle,
+        profiles: &plan.judges.profiles,
+        findings: &findings,
+        waived: &waived,
+        waivers: &plan.waivers,
+        scores: &scores,
+        rubric: &plan.rubric,
+        not_evaluated: &outcome.not_evaluated,
+        calendar_missing: &calendar_missing,
+    };
+    std::fs::create_dir_all(&plan.out).map_err(|source| Error::Output {
+        path: plan.out.clone(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    let mut emit =
+        |name: &str, body: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| -> Result<()> {
+            let p = plan.out.join(name);
+            report::write_atomic(&p, |w| body(w))?;
+            written.push(p);
+            Ok(())
+        };
+    emit("findings.csv", &|w| report::findings::write_csv(&view, w))?;
+    emit("findings.jsonl", &|w| {
+        report::findings::write_jsonl(&view, w)
+    })?;
+    emit("summary.json", &|w| report::summary::write(&view, w))?;
+    let failed_threshold = plan.fail_on.is_some_and(|t| {
+        findings
+            .iter()
+            .zip(&waived)
+            .any(|(f, w)| !w && f.severity <= t)
+    });
+    Ok(AuditResult {
+        by_severity: scores.by_severity,
+        cases: bundle.cases.len(),
+        problems: bundle.problems.len(),
+        not_evaluated: outcome
+            .not_evaluated
+            .iter()
+            .map(|n| {
+                (
+                    n.profile.clone(),
+                    format!("{} {}", n.rule, n.title),
+                    n.reason.clone(),
+                )
+            })
+            .collect(),
+        failed_threshold,
+        written,
+    })
+}
+
+/// `trailcheck check`: read and validate, return the bundle for the summary.
+pub fn check(a: &CheckArgs) -> Result<Bundle> {
+    let i = inputs(a.bundle.clone(), &a.tables)?;
+    let standalone = a.tables.cases.is_none() && a.bundle.is_none();
+    read_bundle(&i, standalone)
+}

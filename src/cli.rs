@@ -1,0 +1,117 @@
+//! The command line as the user typed it (clap). [`crate::audit`] turns it into a plan.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// trailcheck：行政执法全过程记录评查工具
+#[derive(Debug, Parser)]
+#[command(
+    name = "trailcheck",
+    version,
+    about = "行政执法全过程记录评查工具：读取执法平台导出数据，按所适用的规定逐案评查，输出评查工作簿、PDF 报告和问题清单。",
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    /// 子命令
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// 子命令
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 评查：读取导出数据，执行全部规则，写出评查结果
+    Audit(AuditArgs),
+    /// 只读取并校验输入数据，列出数据问题
+    Check(CheckArgs),
+    /// 列出规则目录（可指定规则配置，显示所依据的条款）
+    Rules(RulesArgs),
+    /// 列出内置的规则配置（每部规定一个）
+    Profiles,
+}
+
+/// 输入表：文件夹、工作簿，或逐表指定文件
+#[derive(Debug, Args, Clone, Default)]
+pub struct TableArgs {
+    /// 案件登记表文件
+    #[arg(long, value_name = "文件")]
+    pub cases: Option<PathBuf>,
+    /// 文书记录表文件
+    #[arg(long, value_name = "文件")]
+    pub documents: Option<PathBuf>,
+    /// 送达记录表文件
+    #[arg(long, value_name = "文件")]
+    pub services: Option<PathBuf>,
+    /// 执法活动表文件
+    #[arg(long, value_name = "文件")]
+    pub activities: Option<PathBuf>,
+    /// 音像记录索引表文件
+    #[arg(long, value_name = "文件")]
+    pub media: Option<PathBuf>,
+    /// 调阅复制记录表文件
+    #[arg(long, value_name = "文件")]
+    pub access: Option<PathBuf>,
+    /// 列名与取值映射文件（TOML）
+    #[arg(long, value_name = "文件")]
+    pub mapping: Option<PathBuf>,
+}
+
+/// `trailcheck audit` 的参数
+#[derive(Debug, Args, Clone)]
+pub struct AuditArgs {
+    /// 导出数据：文件夹（每表一个文件）或工作簿（每表一个工作表）
+    #[arg(value_name = "数据包")]
+    pub bundle: Option<PathBuf>,
+    /// 规则配置：内置配置的编号（见 trailcheck profiles）或 .toml 文件
+    #[arg(long, value_name = "配置")]
+    pub profile: String,
+    /// 输出文件夹（不存在时自动创建）
+    #[arg(long, value_name = "文件夹")]
+    pub out: PathBuf,
+    /// 评查基准日（YYYY-MM-DD），默认为北京时间今天
+    #[arg(long, value_name = "日期")]
+    pub as_of: Option<String>,
+    /// 音像文件根目录：给出时核验文件是否缺失或被改动（V06）
+    #[arg(long, value_name = "文件夹")]
+    pub media_root: Option<PathBuf>,
+    /// 发现该级别及以上问题时以退出码 1 结束：违规/violation、警告/warning、提示/info
+    #[arg(long, value_name = "级别")]
+    pub fail_on: Option<String>,
+    /// 执法机关与规则配置的对应表（TOML，[agencies] "机关名" = "配置"）
+    #[arg(long, value_name = "文件")]
+    pub profile_map: Option<PathBuf>,
+    /// 评分标准（TOML），默认使用内置标准
+    #[arg(long, value_name = "文件")]
+    pub rubric: Option<PathBuf>,
+    /// 豁免清单（CSV：rule,case_no,subject,reason,approved_by）
+    #[arg(long, value_name = "文件")]
+    pub waivers: Option<PathBuf>,
+    /// 补充节假日日历（holiday-cn JSON 格式，可多次给出）
+    #[arg(long, value_name = "文件")]
+    pub calendar: Vec<PathBuf>,
+    /// 报告封面上的单位名称
+    #[arg(long, value_name = "名称", default_value = "司法局")]
+    pub bureau: String,
+    /// 输入表
+    #[command(flatten)]
+    pub tables: TableArgs,
+}
+
+/// `trailcheck check` 的参数
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// 导出数据：文件夹或工作簿（也可只用 --cases 等逐表指定）
+    #[arg(value_name = "数据包")]
+    pub bundle: Option<PathBuf>,
+    /// 输入表
+    #[command(flatten)]
+    pub tables: TableArgs,
+}
+
+/// `trailcheck rules` 的参数
+#[derive(Debug, Args, Clone)]
+pub struct RulesArgs {
+    /// 只列出该配置中生效的规则及其条款
+    #[arg(long, value_name = "配置")]
+    pub profile: Option<String>,
+}

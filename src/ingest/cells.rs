@@ -1,0 +1,220 @@
+//! Cell values as the readers hand them over, and the text forms of dates and times
+//! that INPUT.md lists.
+
+use crate::model::Stamp;
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use std::borrow::Cow;
+
+/// One cell of a raw row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    /// Blank (or only white space).
+    Empty,
+    /// Text, trimmed.
+    Text(Cow<'a, str>),
+    /// A numeric cell of a spreadsheet.
+    Number(f64),
+    /// A date cell of a spreadsheet.
+    DateTime(NaiveDateTime),
+    /// A boolean cell of a spreadsheet.
+    Bool(bool),
+}
+
+impl Cell<'_> {
+    /// Make a text cell, blank when only white space.
+    pub fn text(s: Cow<'_, str>) -> Cell<'_> {
+        let t = s.trim();
+        if t.is_empty() {
+            Cell::Empty
+        } else if t.len() == s.len() {
+            Cell::Text(s)
+        } else {
+            Cell::Text(Cow::Owned(t.to_string()))
+        }
+    }
+
+    /// The value as a person reads it in the cell.
+    pub fn raw(&self) -> Cow<'_, str> {
+        match self {
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Text(s) => Cow::Borrowed(s.as_ref()),
+            Cell::Number(n) => Cow::Owned(number_text(*n)),
+            Cell::DateTime(d) => Cow::Owned(d.format("%Y-%m-%d %H:%M:%S").to_string()),
+            Cell::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
+        }
+    }
+
+    /// True for a blank cell.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Cell::Empty)
+    }
+}
+
+/// A number as text: integers without a decimal point (certificate numbers, 案号 parts).
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// An Excel serial date (1900 system) to a datetime; `None` outside 1950–2199.
+pub fn excel_serial(n: f64) -> Option<NaiveDateTime> {
+    if !(18264.0..=109574.0).contains(&n) {
+        return None;
+    }
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
+    let secs = (n * 86400.0).round() as i64;
+    Some(base + Duration::seconds(secs))
+}
+
+fn stamp_of(dt: NaiveDateTime) -> Stamp {
+    if dt.time() == NaiveTime::MIN {
+        Stamp::day(dt.date())
+    } else {
+        Stamp::time(dt)
+    }
+}
+
+/// Parse a date/time cell of any form INPUT.md allows.
+pub fn parse_stamp(cell: &Cell<'_>) -> Option<Stamp> {
+    match cell {
+        Cell::Empty | Cell::Bool(_) => None,
+        Cell::DateTime(dt) => Some(stamp_of(*dt)),
+        Cell::Number(n) => {
+            if n.fract() == 0.0 && (19_000_101.0..=21_991_231.0).contains(n) {
+                parse_stamp_text(&format!("{}", *n as i64))
+            } else {
+                excel_serial(*n).map(stamp_of)
+            }
+        }
+        Cell::Text(s) => parse_stamp_text(s),
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// The canonical `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS` forms, parsed without chrono's
+/// format machinery because they are by far the most common.
+fn fast_path(s: &str) -> Option<Stamp> {
+    let b = s.as_bytes();
+    if (b.len() != 10 && b.len() != 19) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        digits(&b[0..4])? as i32,
+        digits(&b[5..7])?,
+        digits(&b[8..10])?,
+    )?;
+    if b.len() == 10 {
+        return Some(Stamp::day(date));
+    }
+    if b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let t = NaiveTime::from_hms_opt(
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    )?;
+    Some(Stamp::time(date.and_time(t)))
+}
+
+/// Parse a text date or datetime: `2024-03-05`, `2024/3/5`, `2024年3月5日`,
+/// `2024-03-05 14:30`, `2024-03-05T14:30:00`, `20240305`, `2024.3.5 14:30:00` and
+/// an Excel serial written as text.
+pub fn parse_stamp_text(s: &str) -> Option<Stamp> {
+    let s = s.trim();
+    if let Some(st) = fast_path(s) {
+        return Some(st);
+    }
+    let mut norm = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '年' | '月' | '/' | '.' | '－' => norm.push('-'),
+            '日' | '秒' => {}
+            'T' | 't' => norm.push(' '),
+            '时' | '点' | '：' => norm.push(':'),
+            '分' => norm.push(':'),
+            c if c.is_whitespace() => norm.push(' '),
+            c => norm.push(c),
+        }
+    }
+    let norm = norm.trim().trim_end_matches(':').trim();
+    let norm = norm.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Ok(d) = NaiveDate::parse_from_str(&norm, "%Y-%m-%d") {
+        return Some(Stamp::day(d));
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(&norm, f) {
+            return Some(Stamp::time(dt));
+        }
+    }
+    if norm.len() == 8 && norm.bytes().all(|c| c.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(&norm, "%Y%m%d")
+            .ok()
+            .map(Stamp::day);
+    }
+    if norm.len() == 14 && norm.bytes().all(|c| c.is_ascii_digit()) {
+        return NaiveDateTime::parse_from_str(&norm, "%Y%m%d%H%M%S")
+            .ok()
+            .map(Stamp::time);
+    }
+    if let Ok(n) = norm.parse::<f64>() {
+        return excel_serial(n).map(stamp_of);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> String {
+        parse_stamp_text(s)
+            .map(|x| x.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_listed_form_parses() {
+        assert_eq!(t("2024-03-05"), "2024-03-05");
+        assert_eq!(t("2024/3/5"), "2024-03-05");
+        assert_eq!(t("2024年3月5日"), "2024-03-05");
+        assert_eq!(t("2024-03-05 14:30"), "2024-03-05 14:30");
+        assert_eq!(t("2024-03-05T14:30:00"), "2024-03-05 14:30");
+        assert_eq!(t("20240305"), "2024-03-05");
+        assert_eq!(t("2024-03-05 14:30:59"), "2024-03-05 14:30");
+        assert_eq!(t("2024年3月5日 14时30分"), "2024-03-05 14:30");
+        assert_eq!(t("45356"), "2024-03-05");
+        assert_eq!(t("2024-02-30"), "");
+        assert_eq!(t("明天"), "");
+    }
+
+    #[test]
+    fn numbers_are_serials_or_compact_dates() {
+        assert_eq!(
+            parse_stamp(&Cell::Number(45356.5)).unwrap().to_string(),
+            "2024-03-05 12:00"
+        );
+        assert_eq!(
+            parse_stamp(&Cell::Number(20240305.0)).unwrap().to_string(),
+            "2024-03-05"
+        );
+        assert!(parse_stamp(&Cell::Number(3.0)).is_none());
+    }
+}

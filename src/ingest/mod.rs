@@ -1,0 +1,473 @@
+//! Ingest: find the tables of an export bundle, read every file form INPUT.md allows, and
+//! build the normalised [`Bundle`]. Bad cells become [`DataProblem`]s; a missing table or
+//! required column is a fatal [`Error`].
+
+pub mod cells;
+pub mod columns;
+pub mod mapping;
+pub mod reader;
+pub mod tables;
+
+use crate::error::{Error, Result};
+use crate::model::index::Index;
+use crate::model::{Bundle, DataProblem, OrphanRow, RowRef, Source, Table, TableCoverage};
+use columns::spec;
+use mapping::Mapping;
+use reader::{
+    column_label, unknown_value_problems, Collected, CsvTable, Header, RawRow, Sink, Workbook,
+};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use tables::{CaseMap, Fields};
+
+/// What the user named as input.
+#[derive(Debug, Default, Clone)]
+pub struct Inputs {
+    /// A folder of tables or one workbook with a sheet per table.
+    pub bundle: Option<PathBuf>,
+    /// Files named table by table (`--cases F` …); they replace what the bundle holds.
+    pub tables: Vec<(Table, PathBuf)>,
+    /// Site column and value aliases.
+    pub mapping: Mapping,
+}
+
+/// One file or sheet that feeds a table.
+#[derive(Debug, Clone)]
+enum Part {
+    Csv(PathBuf),
+    Sheet(PathBuf, String),
+    /// A workbook named for one table: its first sheet that holds the table's header.
+    Workbook(PathBuf),
+}
+
+impl Part {
+    fn path(&self) -> &Path {
+        match self {
+            Part::Csv(p) | Part::Sheet(p, _) | Part::Workbook(p) => p,
+        }
+    }
+}
+
+const TABLE_EXTENSIONS: &[&str] = &["csv", "txt", "xlsx", "xlsm", "xlsb", "xls", "et", "ods"];
+
+fn is_csv(p: &Path) -> bool {
+    p.extension()
+        .map(|e| matches!(e.to_ascii_lowercase().to_str(), Some("csv" | "txt")))
+        .unwrap_or(true)
+}
+
+/// Which table a file stem or sheet name designates, and the part number for ordering:
+/// the table's Chinese name or alias, optionally followed by `_1`, `-2`, `(3)`, `（4）`.
+pub fn table_of_name(stem: &str) -> Option<(Table, u32)> {
+    let stem = stem.trim();
+    for t in Table::ALL {
+        for name in [t.zh(), t.en()] {
+            let rest = if stem.len() >= name.len()
+                && stem.is_char_boundary(name.len())
+                && stem[..name.len()].eq_ignore_ascii_case(name)
+            {
+                &stem[name.len()..]
+            } else {
+                continue;
+            };
+            if rest.is_empty() {
+                return Some((t, 0));
+            }
+            let inner = rest
+                .strip_prefix(['(', '（'])
+                .and_then(|r| r.strip_suffix([')', '）']))
+                .or_else(|| rest.strip_prefix(['_', '-', ' ']));
+            if let Some(n) = inner.and_then(|d| d.trim().parse::<u32>().ok()) {
+                return Some((t, n));
+            }
+        }
+    }
+    None
+}
+
+fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
+    let mut found: Vec<(Table, Vec<(u32, String, Part)>)> =
+        Table::ALL.iter().map(|t| (*t, Vec::new())).collect();
+    if let Some(b) = &inputs.bundle {
+        if b.is_dir() {
+            let entries = std::fs::read_dir(b)
+                .map_err(|e| Error::Input(format!("无法读取文件夹 {}：{e}", b.display())))?;
+            for e in entries.flatten() {
+                let p = e.path();
+                let ext = p
+                    .extension()
+                    .map(|x| x.to_string_lossy().to_ascii_lowercase())
+                    .unwrap_or_default();
+                if !p.is_file() || !TABLE_EXTENSIONS.contains(&ext.as_str()) {
+                    continue;
+                }
+                let stem = p
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                if let Some((t, n)) = table_of_name(&stem) {
+                    let part = if is_csv(&p) {
+                        Part::Csv(p.clone())
+                    } else {
+                        Part::Workbook(p.clone())
+                    };
+                    found[t as usize].1.push((n, stem, part));
+                }
+            }
+        } else if b.is_file() {
+            let wb = Workbook::open(b)?;
+            for sheet in wb.sheet_names() {
+                if let Some((t, n)) = table_of_name(&sheet) {
+                    found[t as usize]
+                        .1
+                        .push((n, sheet.clone(), Part::Sheet(b.clone(), sheet)));
+                }
+            }
+        } else {
+            return Err(Error::Input(format!(
+                "找不到输入 {}（应为文件夹或工作簿）",
+                b.display()
+            )));
+        }
+    }
+    for (t, p) in &inputs.tables {
+        if !p.is_file() {
+            return Err(Error::Input(format!(
+                "找不到文件 {}（表「{}」）",
+                p.display(),
+                t.zh()
+            )));
+        }
+        let part = if is_csv(p) {
+            Part::Csv(p.clone())
+        } else {
+            Part::Workbook(p.clone())
+        };
+        found[*t as usize].1 = vec![(0, String::new(), part)];
+    }
+    Ok(found
+        .into_iter()
+        .map(|(t, mut v)| {
+            v.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            (t, v.into_iter().map(|x| x.2).collect())
+        })
+        .collect())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256_file(p: &Path) -> String {
+    match std::fs::File::open(p) {
+        Ok(mut f) => {
+            let mut h = Sha256::new();
+            if std::io::copy(&mut f, &mut h).is_err() {
+                return String::new();
+            }
+            h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// The result of reading one table from its parts.
+struct TableOut<T> {
+    rows: Vec<T>,
+    sources: Vec<Source>,
+    problems: Vec<DataProblem>,
+    coverage: TableCoverage,
+    orphans: Vec<OrphanRow>,
+}
+
+fn key_column(t: Table) -> usize {
+    match t {
+        Table::Activities => columns::activities::activity_id,
+        Table::Media => columns::media::media_id,
+        _ => 0,
+    }
+}
+
+fn read_part<T: Send, F>(
+    t: Table,
+    part: &Part,
+    mapping: &Mapping,
+    build: &F,
+) -> Result<(Header, Collected<T>, Source)>
+where
+    F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
+{
+    let key = key_column(t);
+    let file = part.path().display().to_string();
+    match part {
+        Part::Csv(p) => {
+            let csv = CsvTable::open(p)?;
+            let (res, sha) = rayon::join(
+                || csv.read(t, mapping, &file, key, build),
+                || sha256_hex(csv.bytes()),
+            );
+            let (header, out) = res?;
+            let src = Source {
+                table: t,
+                file,
+                sheet: None,
+                encoding: Some(csv.encoding.label().to_string()),
+                rows: out.rows.len(),
+                summary_rows_dropped: out.summary_rows,
+                sha256: sha,
+            };
+            Ok((header, out, src))
+        }
+        Part::Sheet(p, sheet) => {
+            let mut wb = Workbook::open(p)?;
+            let range = wb.sheet(sheet)?;
+            let label = format!("{file}[{sheet}]");
+            let (header, out) = reader::read_sheet(&range, t, mapping, &label, key, build)?;
+            let src = Source {
+                table: t,
+                file,
+                sheet: Some(sheet.clone()),
+                encoding: None,
+                rows: out.rows.len(),
+                summary_rows_dropped: out.summary_rows,
+                sha256: sha256_file(p),
+            };
+            Ok((header, out, src))
+        }
+        Part::Workbook(p) => {
+            let mut wb = Workbook::open(p)?;
+            let names = wb.sheet_names();
+            if names.is_empty() {
+                return Err(Error::Input(format!("工作簿 {file} 没有工作表")));
+            }
+            let mut first_err = None;
+            for sheet in &names {
+                let range = match wb.sheet(sheet) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        first_err.get_or_insert(e);
+                        continue;
+                    }
+                };
+                let label = format!("{file}[{sheet}]");
+                match reader::read_sheet(&range, t, mapping, &label, key, build) {
+                    Ok((header, out)) => {
+                        let src = Source {
+                            table: t,
+                            file: file.clone(),
+                            sheet: Some(sheet.clone()),
+                            encoding: None,
+                            rows: out.rows.len(),
+                            summary_rows_dropped: out.summary_rows,
+                            sha256: sha256_file(p),
+                        };
+                        return Ok((header, out, src));
+                    }
+                    Err(e) => {
+                        first_err.get_or_insert(e);
+                    }
+                }
+            }
+            Err(first_err.expect("at least one sheet was tried"))
+        }
+    }
+}
+
+fn read_table<T: Send, F>(
+    t: Table,
+    parts: &[Part],
+    first_source: u16,
+    mapping: &Mapping,
+    build: F,
+) -> Result<TableOut<T>>
+where
+    F: Fn(&mut Fields<'_, '_>) -> Option<T> + Sync,
+{
+    let mut out = TableOut {
+        rows: Vec::new(),
+        sources: Vec::new(),
+        problems: Vec::new(),
+        coverage: TableCoverage {
+            present: !parts.is_empty(),
+            ..TableCoverage::default()
+        },
+        orphans: Vec::new(),
+    };
+    let cols = spec(t);
+    for (i, part) in parts.iter().enumerate() {
+        let source = first_source + i as u16;
+        let b = |r: &RawRow<'_>, sink: &mut Sink| build(&mut Fields::new(r, sink, mapping, source));
+        let (header, collected, src) = read_part(t, part, mapping, &b)?;
+        let sheet = src.sheet.clone();
+        for (c, p) in cols.iter().zip(&header.positions) {
+            if p.is_some() && !out.coverage.columns.contains(&c.en) {
+                out.coverage.columns.push(c.en);
+            }
+        }
+        for (c, (n, bad)) in cols.iter().zip(&collected.sink.stats) {
+            let e = out.coverage.parse.entry(c.en).or_insert((0, 0));
+            e.0 += n;
+            e.1 += bad;
+        }
+        for d in &header.duplicates {
+            out.problems.push(DataProblem {
+                file: src.file.clone(),
+                sheet: sheet.clone(),
+                row: header.row_index as u32 + 1,
+                column: d.clone(),
+                raw: d.clone(),
+                message: "重复的列，已使用第一列".into(),
+                count: 1,
+            });
+        }
+        if let Some(enc) = &src.encoding {
+            if enc.starts_with("混合") {
+                out.problems.push(DataProblem {
+                    file: src.file.clone(),
+                    sheet: None,
+                    row: 0,
+                    column: String::new(),
+                    raw: String::new(),
+                    message: "文件编码混杂：部分行为 UTF-8，部分行为 GBK/GB18030，已逐个单元格识别，请核对".into(),
+                    count: 1,
+                });
+            }
+        }
+        let Collected { rows, sink, .. } = collected;
+        out.problems
+            .extend(sink.problems.into_iter().map(|p| DataProblem {
+                file: src.file.clone(),
+                sheet: sheet.clone(),
+                row: p.row,
+                column: column_label(t, &header, p.col),
+                raw: p.raw,
+                message: p.message,
+                count: 1,
+            }));
+        out.problems.extend(unknown_value_problems(
+            t,
+            sink.unknown,
+            &src.file,
+            sheet.as_deref(),
+            &header,
+        ));
+        out.orphans
+            .extend(sink.orphans.into_iter().map(|(case_no, row)| OrphanRow {
+                case_no,
+                at: RowRef { source, row },
+            }));
+        out.rows.extend(rows);
+        out.sources.push(src);
+    }
+    Ok(out)
+}
+
+/// Read a bundle. Only 案件登记 is required unless `standalone` is set, in which case
+/// each given table is parsed and validated alone (`trailcheck check --documents F`) and
+/// rows are not linked to cases.
+pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
+    let found = discover(inputs)?;
+    if found[Table::Cases as usize].1.is_empty() && !standalone {
+        let where_ = inputs
+            .bundle
+            .as_ref()
+            .map(|b| format!("（在 {} 中）", b.display()))
+            .unwrap_or_default();
+        return Err(Error::Input(format!(
+            "缺少必需的表「案件登记」{where_}：应有名为 案件登记 或 cases 的文件或工作表（.csv/.xlsx/.xls/.et）"
+        )));
+    }
+    if found.iter().all(|(_, p)| p.is_empty()) {
+        return Err(Error::Input("没有找到任何可读取的表".into()));
+    }
+    let mut first = [0u16; 6];
+    let mut n = 0u16;
+    for (t, parts) in &found {
+        first[*t as usize] = n;
+        n += parts.len() as u16;
+    }
+    let parts = |t: Table| &found[t as usize].1[..];
+    let m = &inputs.mapping;
+
+    let cases = read_table(Table::Cases, parts(Table::Cases), first[0], m, tables::case)?;
+    let mut bundle = Bundle::default();
+    let mut map = CaseMap::new();
+    for c in cases.rows {
+        if map.contains_key(&c.case_no) {
+            bundle.duplicate_cases.push((c.case_no.clone(), c.at));
+        } else {
+            map.insert(c.case_no.clone(), bundle.cases.len() as u32);
+            bundle.cases.push(c);
+        }
+    }
+    let map = &map;
+    let lenient = standalone && map.is_empty();
+    let linking = if lenient { None } else { Some(map) };
+
+    macro_rules! table {
+        ($t:expr, $build:path) => {
+            read_table($t, parts($t), first[$t as usize], m, |f| $build(f, linking))
+        };
+    }
+    let ((docs, services), ((acts, media), access)) = rayon::join(
+        || {
+            rayon::join(
+                || table!(Table::Documents, tables::document),
+                || table!(Table::Services, tables::service),
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || table!(Table::Activities, tables::activity),
+                        || table!(Table::Media, tables::media),
+                    )
+                },
+                || table!(Table::Access, tables::access),
+            )
+        },
+    );
+    let (docs, services, acts, media, access) = (docs?, services?, acts?, media?, access?);
+
+    let mut sources: Vec<Source> = cases.sources;
+    let mut problems = cases.problems;
+    bundle.coverage[0] = cases.coverage;
+    macro_rules! absorb {
+        ($out:expr, $t:expr, $field:ident) => {{
+            let o = $out;
+            sources.extend(o.sources);
+            problems.extend(o.problems);
+            bundle.coverage[$t as usize] = o.coverage;
+            bundle.orphans.extend(o.orphans);
+            bundle.$field = o.rows;
+        }};
+    }
+    absorb!(docs, Table::Documents, documents);
+    absorb!(services, Table::Services, services);
+    absorb!(acts, Table::Activities, activities);
+    absorb!(media, Table::Media, media);
+    absorb!(access, Table::Access, access);
+    sources.sort_by_key(|s| s.table);
+    bundle.sources = sources;
+    bundle.problems = problems;
+    bundle.index = Index::build(&mut bundle);
+    Ok(bundle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_with_part_suffixes() {
+        assert_eq!(table_of_name("案件登记"), Some((Table::Cases, 0)));
+        assert_eq!(table_of_name("案件登记_1"), Some((Table::Cases, 1)));
+        assert_eq!(table_of_name("音像记录索引(2)"), Some((Table::Media, 2)));
+        assert_eq!(table_of_name("音像记录索引（3）"), Some((Table::Media, 3)));
+        assert_eq!(table_of_name("Cases"), Some((Table::Cases, 0)));
+        assert_eq!(table_of_name("媒体(2)"), None);
+        assert_eq!(table_of_name("案件登记表"), None);
+    }
+}

@@ -1,0 +1,678 @@
+//! Raw tables: CSV files (encoding detected) and workbook sheets (calamine), header
+//! discovery, and the parallel row loop that hands spec-aligned cells to the table builders.
+
+use super::cells::{number_text, Cell};
+use super::columns::{normalise_header, spec, Col};
+use super::mapping::Mapping;
+use crate::error::{Error, Result};
+use crate::model::{DataProblem, Table};
+use calamine::{Data, Range, Reader};
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Header rows are searched among the first rows of a file (INPUT.md: 20).
+const HEADER_SEARCH_ROWS: usize = 20;
+/// Rows parsed per parallel batch.
+const BATCH_ROWS: usize = 32_768;
+/// Workbook sheets larger than this many cells are refused rather than loaded.
+const MAX_SHEET_CELLS: u64 = 200_000_000;
+
+/// Words that mark a summary or note row under the data.
+const SUMMARY_MARKERS: &[&str] = &["合计", "总计", "小计", "备注", "说明"];
+
+/// How a CSV file's bytes are decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvEncoding {
+    /// UTF-8, with or without BOM.
+    Utf8,
+    /// GBK / GB18030.
+    Gb18030,
+    /// Rows in UTF-8 and rows in GBK in one file: each cell is decoded on its own.
+    Mixed,
+}
+
+impl CsvEncoding {
+    /// Chinese label for the run parameters.
+    pub fn label(self) -> &'static str {
+        match self {
+            CsvEncoding::Utf8 => "UTF-8",
+            CsvEncoding::Gb18030 => "GBK/GB18030",
+            CsvEncoding::Mixed => "混合（UTF-8 与 GBK）",
+        }
+    }
+}
+
+/// File bytes, mapped or decoded into memory.
+pub enum Bytes {
+    /// A memory map of the file.
+    Mapped(memmap2::Mmap),
+    /// Bytes re-encoded in memory (UTF-16 input).
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// Map a file into memory.
+pub fn map_file(path: &Path) -> Result<Bytes> {
+    let f = std::fs::File::open(path)
+        .map_err(|e| Error::Input(format!("无法打开文件 {}：{e}", path.display())))?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if len == 0 {
+        return Ok(Bytes::Owned(Vec::new()));
+    }
+    // SAFETY: the export files are inputs that no other part of the program writes; a
+    // concurrent truncation by another process is the only risk and is the user's to avoid.
+    let m = unsafe { memmap2::Mmap::map(&f) }
+        .map_err(|e| Error::Input(format!("无法读取文件 {}：{e}", path.display())))?;
+    Ok(Bytes::Mapped(m))
+}
+
+/// Detect the encoding: BOM first, then "is it valid UTF-8", then GB18030
+/// (CRATES.md: trying GB18030 first garbles UTF-8 silently). A file whose lines are
+/// partly valid UTF-8 and partly not is `Mixed`. UTF-16 files are re-encoded to UTF-8.
+pub fn detect_encoding(bytes: Bytes) -> (Bytes, CsvEncoding) {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let (enc, _) = encoding_rs::Encoding::for_bom(&bytes).unwrap_or((encoding_rs::UTF_16LE, 2));
+        let (text, _, _) = enc.decode(&bytes);
+        return (
+            Bytes::Owned(text.into_owned().into_bytes()),
+            CsvEncoding::Utf8,
+        );
+    }
+    if std::str::from_utf8(&bytes).is_ok() {
+        return (bytes, CsvEncoding::Utf8);
+    }
+    let mut utf8_lines = 0usize;
+    let mut other_lines = 0usize;
+    for line in bytes.split(|b| *b == b'\n') {
+        if line.is_ascii() {
+            continue;
+        }
+        if std::str::from_utf8(line).is_ok() {
+            utf8_lines += 1;
+        } else {
+            other_lines += 1;
+        }
+        if utf8_lines > 0 && other_lines > 0 {
+            return (bytes, CsvEncoding::Mixed);
+        }
+    }
+    (bytes, CsvEncoding::Gb18030)
+}
+
+/// Decode one CSV field.
+pub fn decode_field(b: &[u8], enc: CsvEncoding) -> Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(b) {
+        if enc != CsvEncoding::Gb18030 || s.is_ascii() {
+            return Cow::Borrowed(s);
+        }
+    }
+    let (s, _) = encoding_rs::GB18030.decode_without_bom_handling(b);
+    s
+}
+
+/// Guess the delimiter from the first lines: the most frequent of `,` `\t` `;` `|`.
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let mut best = (b',', 0usize);
+    for d in [b',', b'\t', b';', b'|'] {
+        let n = head.iter().filter(|b| **b == d).count();
+        if n > best.1 {
+            best = (d, n);
+        }
+    }
+    best.0
+}
+
+/// Where each catalogue column sits in the file, and the file's own header names.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// 0-based index of the header row among the file's rows.
+    pub row_index: usize,
+    /// For each catalogue column (spec order), its position in the file.
+    pub positions: Vec<Option<usize>>,
+    /// The header texts of the file, by position.
+    pub names: Vec<String>,
+    /// Headers that appeared twice for one column (the first is used).
+    pub duplicates: Vec<String>,
+}
+
+fn map_header_row(t: Table, row: &[String], mapping: &Mapping) -> Header {
+    let cols = spec(t);
+    let mut positions = vec![None; cols.len()];
+    let mut duplicates = Vec::new();
+    for (pos, raw) in row.iter().enumerate() {
+        let n = normalise_header(raw);
+        if n.is_empty() {
+            continue;
+        }
+        let en = mapping.column(t, &n).or_else(|| {
+            cols.iter()
+                .find(|c| normalise_header(c.zh) == n || c.en == n)
+                .map(|c| c.en)
+        });
+        if let Some(en) = en {
+            let i = cols.iter().position(|c| c.en == en).unwrap_or(0);
+            if positions[i].is_none() {
+                positions[i] = Some(pos);
+            } else {
+                duplicates.push(raw.clone());
+            }
+        }
+    }
+    Header {
+        row_index: 0,
+        positions,
+        names: row.to_vec(),
+        duplicates,
+    }
+}
+
+fn missing_required(t: Table, h: &Header) -> Vec<&'static Col> {
+    spec(t)
+        .iter()
+        .zip(&h.positions)
+        .filter(|(c, p)| c.required && p.is_none())
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// Find the header among the first rows: the first row holding every required column.
+/// Otherwise fail naming each missing column and the closest header of the best row.
+pub fn find_header(
+    t: Table,
+    rows: &[Vec<String>],
+    mapping: &Mapping,
+    label: &str,
+) -> Result<Header> {
+    if rows.iter().all(|r| r.iter().all(|c| c.trim().is_empty())) {
+        return Err(Error::Input(format!(
+            "文件 {label} 为空或不是表格：前 {HEADER_SEARCH_ROWS} 行中没有任何内容（应为表「{}」）",
+            t.zh()
+        )));
+    }
+    let mut best: Option<(usize, Header)> = None;
+    for (i, row) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        let mut h = map_header_row(t, row, mapping);
+        h.row_index = i;
+        let missing = missing_required(t, &h).len();
+        if missing == 0 {
+            return Ok(h);
+        }
+        if best.as_ref().is_none_or(|(m, _)| missing < *m) {
+            best = Some((missing, h));
+        }
+    }
+    let (_, h) = best.expect("at least one row was examined");
+    let unmatched: Vec<&String> = h
+        .names
+        .iter()
+        .enumerate()
+        .filter(|(i, n)| !n.trim().is_empty() && !h.positions.contains(&Some(*i)))
+        .map(|(_, n)| n)
+        .collect();
+    let detail = missing_required(t, &h)
+        .iter()
+        .map(|c| {
+            let closest = unmatched
+                .iter()
+                .map(|n| {
+                    let nn = normalise_header(n);
+                    let s = strsim::normalized_levenshtein(&nn, &normalise_header(c.zh))
+                        .max(strsim::normalized_levenshtein(&nn, c.en));
+                    (s, *n)
+                })
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            match closest {
+                Some((s, n)) if s > 0.0 => {
+                    format!("「{}」（最接近的表头：「{}」）", c.zh, n.trim())
+                }
+                _ => format!("「{}」（表头中没有相近的列）", c.zh),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("、");
+    Err(Error::MissingColumn {
+        file: format!(
+            "{label}（表「{}」，在前 {HEADER_SEARCH_ROWS} 行中查找表头）",
+            t.zh()
+        ),
+        detail,
+    })
+}
+
+/// One data row, with its cells in catalogue order and its Excel row number.
+pub struct RawRow<'a> {
+    /// Cells aligned to the table's catalogue (`Cell::Empty` for absent columns).
+    pub cells: Vec<Cell<'a>>,
+    /// 1-based row number as Excel shows it.
+    pub row: u32,
+}
+
+/// A bad cell found while building rows, before file names are attached.
+#[derive(Debug, Clone)]
+pub struct CellProblem {
+    /// Excel row.
+    pub row: u32,
+    /// Catalogue column index.
+    pub col: usize,
+    /// Raw value.
+    pub raw: String,
+    /// What was expected.
+    pub message: String,
+}
+
+/// What row building reports besides the rows: problems, parse statistics per column,
+/// unknown vocabulary values and references to unknown cases.
+#[derive(Debug, Default)]
+pub struct Sink {
+    /// Bad cells.
+    pub problems: Vec<CellProblem>,
+    /// Per catalogue column: (non-blank cells, failed cells).
+    pub stats: Vec<(u64, u64)>,
+    /// (column, normalised value) → (count, first row).
+    pub unknown: HashMap<(usize, String), (u32, u32)>,
+    /// Rows whose 案号 matches no case: (案号, row).
+    pub orphans: Vec<(Box<str>, u32)>,
+}
+
+impl Sink {
+    fn new(cols: usize) -> Sink {
+        Sink {
+            stats: vec![(0, 0); cols],
+            ..Sink::default()
+        }
+    }
+
+    /// Count a non-blank cell of column `col`.
+    pub fn seen(&mut self, col: usize) {
+        self.stats[col].0 += 1;
+    }
+
+    /// Record a cell of column `col` that failed to parse.
+    pub fn bad(&mut self, row: u32, col: usize, raw: &str, message: impl Into<String>) {
+        self.stats[col].1 += 1;
+        self.problems.push(CellProblem {
+            row,
+            col,
+            raw: raw.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Record an unknown vocabulary value (reported once per distinct value).
+    pub fn unknown(&mut self, row: u32, col: usize, value: &str) {
+        self.stats[col].1 += 1;
+        let e = self
+            .unknown
+            .entry((col, value.to_string()))
+            .or_insert((0, row));
+        e.0 += 1;
+        e.1 = e.1.min(row);
+    }
+
+    fn merge(&mut self, other: Sink) {
+        self.problems.extend(other.problems);
+        for (a, b) in self.stats.iter_mut().zip(other.stats) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        for (k, (n, r)) in other.unknown {
+            let e = self.unknown.entry(k).or_insert((0, r));
+            e.0 += n;
+            e.1 = e.1.min(r);
+        }
+        self.orphans.extend(other.orphans);
+    }
+}
+
+/// What the row loop collects.
+pub struct Collected<T> {
+    /// Built rows, in file order.
+    pub rows: Vec<T>,
+    /// Summary rows dropped.
+    pub summary_rows: usize,
+    /// Problems and statistics.
+    pub sink: Sink,
+}
+
+impl<T> Collected<T> {
+    fn new(cols: usize) -> Collected<T> {
+        Collected {
+            rows: Vec::new(),
+            summary_rows: 0,
+            sink: Sink::new(cols),
+        }
+    }
+}
+
+/// True for a row that is a 合计/备注 line under the data: blank key, a marker word.
+fn is_summary_row(cells: &[Cell<'_>], key: usize) -> bool {
+    cells[key].is_empty()
+        && cells.iter().any(|c| match c {
+            Cell::Text(s) => SUMMARY_MARKERS.iter().any(|m| s.contains(m)),
+            _ => false,
+        })
+}
+
+/// Run `build` over rows in parallel chunks, keeping file order.
+fn run_batches<T: Send, F>(batch: &[RawRow<'_>], key: usize, build: &F, out: &mut Collected<T>)
+where
+    F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
+{
+    let cols = out.sink.stats.len();
+    let parts: Vec<(Vec<T>, usize, Sink)> = batch
+        .par_chunks(2048)
+        .map(|chunk| {
+            let mut sink = Sink::new(cols);
+            let mut rows = Vec::with_capacity(chunk.len());
+            let mut summary = 0;
+            for r in chunk {
+                if r.cells.iter().all(Cell::is_empty) {
+                    continue;
+                }
+                if is_summary_row(&r.cells, key) {
+                    summary += 1;
+                    continue;
+                }
+                if let Some(t) = build(r, &mut sink) {
+                    rows.push(t);
+                }
+            }
+            (rows, summary, sink)
+        })
+        .collect();
+    for (rows, summary, sink) in parts {
+        out.rows.extend(rows);
+        out.summary_rows += summary;
+        out.sink.merge(sink);
+    }
+}
+
+fn csv_row<'r>(
+    r: &'r csv::ByteRecord,
+    row: u32,
+    positions: &[Option<usize>],
+    enc: CsvEncoding,
+) -> RawRow<'r> {
+    RawRow {
+        cells: positions
+            .iter()
+            .map(|p| match p.and_then(|p| r.get(p)) {
+                Some(f) => Cell::text(decode_field(f, enc)),
+                None => Cell::Empty,
+            })
+            .collect(),
+        row,
+    }
+}
+
+/// A CSV file opened for reading.
+pub struct CsvTable {
+    bytes: Bytes,
+    /// Detected encoding.
+    pub encoding: CsvEncoding,
+    delimiter: u8,
+}
+
+impl CsvTable {
+    /// Map and detect a CSV file.
+    pub fn open(path: &Path) -> Result<CsvTable> {
+        let (bytes, encoding) = detect_encoding(map_file(path)?);
+        let delimiter = sniff_delimiter(&bytes);
+        Ok(CsvTable {
+            bytes,
+            encoding,
+            delimiter,
+        })
+    }
+
+    /// The raw file bytes (for hashing).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    fn reader(&self) -> csv::Reader<&[u8]> {
+        let data: &[u8] = &self.bytes;
+        let data = data
+            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+            .unwrap_or(data);
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.delimiter)
+            .from_reader(data)
+    }
+
+    /// Read the header and every row, building rows with `build` in parallel batches.
+    pub fn read<T: Send, F>(
+        &self,
+        t: Table,
+        mapping: &Mapping,
+        label: &str,
+        key: usize,
+        build: F,
+    ) -> Result<(Header, Collected<T>)>
+    where
+        F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
+    {
+        let mut rdr = self.reader();
+        let mut head: Vec<csv::ByteRecord> = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        let read_err = |e: csv::Error| Error::Input(format!("读取文件 {label} 出错：{e}"));
+        while head.len() < HEADER_SEARCH_ROWS && rdr.read_byte_record(&mut rec).map_err(read_err)? {
+            head.push(rec.clone());
+        }
+        let texts: Vec<Vec<String>> = head
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|f| decode_field(f, self.encoding).into_owned())
+                    .collect()
+            })
+            .collect();
+        let header = find_header(t, &texts, mapping, label)?;
+        let enc = self.encoding;
+        let mut out = Collected::new(header.positions.len());
+        let mut pending: Vec<(csv::ByteRecord, u32)> = head
+            .into_iter()
+            .enumerate()
+            .skip(header.row_index + 1)
+            .map(|(i, r)| (r, i as u32 + 1))
+            .collect();
+        let mut next_row = pending
+            .last()
+            .map(|p| p.1 + 1)
+            .unwrap_or(header.row_index as u32 + 2);
+        loop {
+            while pending.len() < BATCH_ROWS && rdr.read_byte_record(&mut rec).map_err(read_err)? {
+                pending.push((rec.clone(), next_row));
+                next_row += 1;
+            }
+            if pending.is_empty() {
+                break;
+            }
+            let batch: Vec<RawRow<'_>> = pending
+                .par_iter()
+                .map(|(r, n)| csv_row(r, *n, &header.positions, enc))
+                .collect();
+            run_batches(&batch, key, &build, &mut out);
+            drop(batch);
+            pending.clear();
+        }
+        Ok((header, out))
+    }
+}
+
+/// Text of a spreadsheet cell for header matching.
+fn data_text(d: &Data) -> String {
+    match d {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Float(f) => number_text(*f),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => d.to_string(),
+        Data::Error(e) => format!("{e:?}"),
+        Data::Empty => String::new(),
+    }
+}
+
+/// A spreadsheet cell as a [`Cell`].
+fn data_cell(d: &Data) -> Cell<'_> {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            Cell::text(Cow::Borrowed(s))
+        }
+        Data::Float(f) => Cell::Number(*f),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(x) if dt.is_datetime() => Cell::DateTime(x),
+            _ => Cell::Number(dt.as_f64()),
+        },
+        Data::Error(e) => Cell::Text(Cow::Owned(format!("#{e:?}"))),
+    }
+}
+
+/// Run a calamine call, turning a panic inside the reader into a clear error.
+fn guarded<T>(label: &str, f: impl FnOnce() -> std::result::Result<T, String>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Error::Input(format!("无法读取工作簿 {label}：{e}"))),
+        Err(_) => Err(Error::Input(format!(
+            "无法读取工作簿 {label}：文件已损坏或格式不受支持"
+        ))),
+    }
+}
+
+/// An opened workbook.
+pub struct Workbook {
+    inner: calamine::Sheets<std::io::Cursor<Vec<u8>>>,
+    label: String,
+}
+
+impl Workbook {
+    /// Open any workbook calamine knows (xlsx, xlsm, xlsb, xls, ods); a WPS `.et` file
+    /// or an unexpected extension is recognised from its content.
+    pub fn open(path: &Path) -> Result<Workbook> {
+        let label = path.display().to_string();
+        let bytes =
+            std::fs::read(path).map_err(|e| Error::Input(format!("无法打开文件 {label}：{e}")))?;
+        if bytes.is_empty() {
+            return Err(Error::Input(format!("文件 {label} 为空，不是表格")));
+        }
+        let inner = guarded(&label, || {
+            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+                .map_err(|e| format!("不是可识别的工作簿（xlsx/xls/et/ods）：{e}"))
+        })?;
+        Ok(Workbook { inner, label })
+    }
+
+    /// The sheet names, in workbook order.
+    pub fn sheet_names(&self) -> Vec<String> {
+        self.inner.sheet_names()
+    }
+
+    /// Load one sheet as a range of cells.
+    pub fn sheet(&mut self, name: &str) -> Result<Range<Data>> {
+        let label = format!("{}[{name}]", self.label);
+        let inner = &mut self.inner;
+        let range = guarded(&label, || {
+            inner.worksheet_range(name).map_err(|e| e.to_string())
+        })?;
+        let (h, w) = range.get_size();
+        if (h as u64) * (w as u64) > MAX_SHEET_CELLS {
+            return Err(Error::Input(format!(
+                "工作表 {label} 过大（{h} 行 × {w} 列），请导出为 CSV"
+            )));
+        }
+        Ok(range)
+    }
+}
+
+/// Read the header and every row of a sheet, building rows with `build` in parallel.
+pub fn read_sheet<T: Send, F>(
+    range: &Range<Data>,
+    t: Table,
+    mapping: &Mapping,
+    label: &str,
+    key: usize,
+    build: F,
+) -> Result<(Header, Collected<T>)>
+where
+    F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
+{
+    let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
+    let texts: Vec<Vec<String>> = range
+        .rows()
+        .take(HEADER_SEARCH_ROWS)
+        .map(|r| r.iter().map(data_text).collect())
+        .collect();
+    let header = find_header(t, &texts, mapping, label)?;
+    let mut out = Collected::new(header.positions.len());
+    let rows: Vec<&[Data]> = range.rows().skip(header.row_index + 1).collect();
+    for (b, chunk) in rows.chunks(BATCH_ROWS).enumerate() {
+        let batch: Vec<RawRow<'_>> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RawRow {
+                cells: header
+                    .positions
+                    .iter()
+                    .map(|p| {
+                        p.and_then(|p| r.get(p))
+                            .map(data_cell)
+                            .unwrap_or(Cell::Empty)
+                    })
+                    .collect(),
+                row: first_row + (header.row_index + 1 + b * BATCH_ROWS + i) as u32 + 1,
+            })
+            .collect();
+        run_batches(&batch, key, &build, &mut out);
+    }
+    Ok((header, out))
+}
+
+/// Turn counted unknown values into data problems.
+pub fn unknown_value_problems(
+    t: Table,
+    unknown: HashMap<(usize, String), (u32, u32)>,
+    file: &str,
+    sheet: Option<&str>,
+    header: &Header,
+) -> Vec<DataProblem> {
+    let mut v: Vec<_> = unknown.into_iter().collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.into_iter()
+        .map(|((col, value), (count, row))| DataProblem {
+            file: file.to_string(),
+            sheet: sheet.map(str::to_string),
+            row,
+            column: column_label(t, header, col),
+            raw: value,
+            message: format!(
+                "未识别的取值（共 {count} 处，首次出现于第 {row} 行），该字段按空值处理"
+            ),
+            count,
+        })
+        .collect()
+}
+
+/// The header text of catalogue column `col` as the file spells it.
+pub fn column_label(t: Table, header: &Header, col: usize) -> String {
+    header.positions[col]
+        .and_then(|p| header.names.get(p))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| spec(t)[col].zh.to_string())
+}

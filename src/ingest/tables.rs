@@ -1,0 +1,417 @@
+//! Row builders: one function per table turns spec-aligned cells into a typed model row,
+//! recording every bad cell in the sink and leaving that field empty.
+
+use super::cells::{number_text, parse_stamp, Cell};
+use super::columns::{
+    access as ac, activities as at, cases as cc, documents as dc, media as mc, services as sc,
+};
+use super::mapping::Mapping;
+use super::reader::{RawRow, Sink};
+use crate::model::vocab::{doc_type_alias, normalise_value, parse_yes_no, stage_of_doc, DOC_TYPES};
+use crate::model::*;
+use std::collections::HashMap;
+
+/// Case numbers already read, for linking the other tables.
+pub type CaseMap = HashMap<Box<str>, CaseIx>;
+
+/// Field accessors over one raw row.
+pub struct Fields<'r, 's> {
+    row: &'r RawRow<'r>,
+    sink: &'s mut Sink,
+    mapping: &'r Mapping,
+    source: u16,
+}
+
+/// Separators of multi-valued cells (INPUT.md).
+fn split_multi(s: &str) -> impl Iterator<Item = &str> {
+    s.split([';', '；', ',', '，', '、', '\n', '\r', '/'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+}
+
+impl<'r, 's> Fields<'r, 's> {
+    /// Wrap a row.
+    pub fn new(row: &'r RawRow<'r>, sink: &'s mut Sink, mapping: &'r Mapping, source: u16) -> Self {
+        Fields {
+            row,
+            sink,
+            mapping,
+            source,
+        }
+    }
+
+    fn cell(&self, i: usize) -> &'r Cell<'r> {
+        let row: &'r RawRow<'r> = self.row;
+        &row.cells[i]
+    }
+
+    /// Where the row is.
+    pub fn at(&self) -> RowRef {
+        RowRef {
+            source: self.source,
+            row: self.row.row,
+        }
+    }
+
+    /// Text of a cell (numbers rendered without a decimal point).
+    pub fn text(&mut self, i: usize) -> Option<Box<str>> {
+        let c = self.cell(i);
+        if c.is_empty() {
+            return None;
+        }
+        self.sink.seen(i);
+        Some(match c {
+            Cell::Number(n) => number_text(*n).into(),
+            other => other.raw().into(),
+        })
+    }
+
+    /// A required text cell: blank is reported.
+    pub fn required_text(&mut self, i: usize, what: &str) -> Option<Box<str>> {
+        let t = self.text(i);
+        if t.is_none() {
+            let row = self.row.row;
+            self.sink
+                .bad(row, i, "", format!("必填项为空（应为{what}）"));
+        }
+        t
+    }
+
+    /// True when the cell holds anything.
+    pub fn present(&mut self, i: usize) -> bool {
+        self.text(i).is_some()
+    }
+
+    /// A date or datetime; a bad cell is reported and left empty.
+    pub fn stamp(&mut self, i: usize) -> Option<Stamp> {
+        let c = self.cell(i);
+        if c.is_empty() {
+            return None;
+        }
+        self.sink.seen(i);
+        let s = parse_stamp(c);
+        if s.is_none() {
+            let raw = c.raw().into_owned();
+            let row = self.row.row;
+            self.sink.bad(
+                row,
+                i,
+                &raw,
+                "应为日期或日期时间（如 2024-03-05 或 2024-03-05 14:30）",
+            );
+        }
+        s
+    }
+
+    /// A required date: blank is reported too.
+    pub fn required_stamp(&mut self, i: usize) -> Option<Stamp> {
+        if self.cell(i).is_empty() {
+            let row = self.row.row;
+            self.sink
+                .bad(row, i, "", "必填项为空（应为日期或日期时间）");
+            return None;
+        }
+        self.stamp(i)
+    }
+
+    /// A yes/no cell; blank is "no" (RULES.md); an unreadable value is reported and "no".
+    pub fn yes(&mut self, i: usize) -> bool {
+        let c = self.cell(i);
+        if c.is_empty() {
+            return false;
+        }
+        self.sink.seen(i);
+        let v = match c {
+            Cell::Bool(b) => Some(*b),
+            Cell::Number(n) if *n == 1.0 => Some(true),
+            Cell::Number(n) if *n == 0.0 => Some(false),
+            other => parse_yes_no(&other.raw()),
+        };
+        v.unwrap_or_else(|| {
+            let raw = c.raw().into_owned();
+            let row = self.row.row;
+            self.sink
+                .bad(row, i, &raw, "应为 是/否（Y/N、1/0、true/false、√/空白）");
+            false
+        })
+    }
+
+    /// How many people or numbers a multi-valued cell names (saturating at 255).
+    pub fn count(&mut self, i: usize) -> u8 {
+        match self.text(i) {
+            Some(t) => split_multi(&t).count().min(255) as u8,
+            None => 0,
+        }
+    }
+
+    /// A non-negative integer.
+    pub fn integer(&mut self, i: usize) -> Option<u64> {
+        let c = self.cell(i);
+        let v = match c {
+            Cell::Empty => return None,
+            Cell::Number(n) if *n >= 0.0 && n.fract() == 0.0 => Some(*n as u64),
+            Cell::Text(s) => s.replace([',', '，'], "").trim().parse::<u64>().ok(),
+            _ => None,
+        };
+        self.sink.seen(i);
+        if v.is_none() {
+            let raw = c.raw().into_owned();
+            let row = self.row.row;
+            self.sink.bad(row, i, &raw, "应为非负整数（字节数）");
+        }
+        v
+    }
+
+    /// A value of a closed vocabulary: built-in aliases, then the mapping file's.
+    /// Unknown values are counted once per distinct value.
+    pub fn vocab<E: Copy>(
+        &mut self,
+        i: usize,
+        field: &'static str,
+        builtin: fn(&str) -> Option<E>,
+    ) -> Option<E> {
+        let c = self.cell(i);
+        if c.is_empty() {
+            return None;
+        }
+        self.sink.seen(i);
+        let n = normalise_value(&c.raw());
+        let v = builtin(&n).or_else(|| self.mapping.value(field, &n).and_then(builtin));
+        if v.is_none() {
+            let row = self.row.row;
+            self.sink.unknown(row, i, &n);
+        }
+        v
+    }
+
+    /// A 文书名称: canonical when it or an alias is in the catalogue; other names are kept
+    /// as written (normalised) and counted once per distinct value.
+    pub fn doc_type(&mut self, i: usize) -> Option<Box<str>> {
+        let c = self.cell(i);
+        if c.is_empty() {
+            let row = self.row.row;
+            self.sink.bad(row, i, "", "必填项为空（应为文书名称）");
+            return None;
+        }
+        self.sink.seen(i);
+        let n = normalise_value(&c.raw());
+        let canon = |s: &str| -> Option<String> {
+            if DOC_TYPES.contains(&s) {
+                Some(s.to_string())
+            } else {
+                doc_type_alias(s).map(str::to_string)
+            }
+        };
+        if let Some(v) = canon(&n).or_else(|| {
+            self.mapping
+                .value("doc_type", &n)
+                .map(|m| canon(m).unwrap_or_else(|| m.to_string()))
+        }) {
+            return Some(v.into());
+        }
+        if !(n.ends_with("决定书") || n.ends_with("通知书") || n.ends_with("笔录")) {
+            let row = self.row.row;
+            self.sink.unknown(row, i, &n);
+            self.sink.stats[i].1 -= 1;
+        }
+        Some(n.into())
+    }
+
+    /// Link a 案号 to a case; an unknown one is recorded as an orphan row (Q01).
+    /// Without a case map (a table validated alone) every row links to case 0.
+    pub fn link(&mut self, i: usize, cases: Option<&CaseMap>) -> Option<CaseIx> {
+        let no = self.required_text(i, "案号")?;
+        let Some(map) = cases else { return Some(0) };
+        match map.get(&no) {
+            Some(ix) => Some(*ix),
+            None => {
+                let row = self.row.row;
+                self.sink.orphans.push((no, row));
+                None
+            }
+        }
+    }
+}
+
+/// Build a 案件登记 row. Rows without a 案号 cannot be identified and are reported.
+pub fn case(f: &mut Fields<'_, '_>) -> Option<Case> {
+    let case_no = f.required_text(cc::case_no, "案号")?;
+    f.required_text(cc::party, "当事人");
+    Some(Case {
+        agency: f
+            .required_text(cc::agency, "执法机关")
+            .unwrap_or_else(|| "（未填执法机关）".into()),
+        category: f.vocab(cc::category, "category", Category::from_builtin),
+        procedure: f
+            .vocab(cc::procedure, "procedure", Procedure::from_builtin)
+            .unwrap_or(Procedure::General),
+        origin: f.vocab(cc::origin, "origin", Origin::from_builtin),
+        major: f.yes(cc::major),
+        urgent: f.yes(cc::urgent),
+        opened_at: f.required_stamp(cc::opened_at),
+        approved_at: f.stamp(cc::approved_at),
+        decided_at: f.stamp(cc::decided_at),
+        closed_at: f.stamp(cc::closed_at),
+        archived_at: f.stamp(cc::archived_at),
+        has_archive_no: f.present(cc::archive_no),
+        has_retention: f.present(cc::retention),
+        status: f.vocab(cc::status, "status", Status::from_builtin),
+        at: f.at(),
+        case_no,
+    })
+}
+
+/// Build a 文书记录 row linked to its case.
+pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Document> {
+    let case = f.link(dc::case_no, cases)?;
+    let doc_type = f.doc_type(dc::doc_type)?;
+    let stage = f
+        .vocab(dc::stage, "stage", Stage::from_builtin)
+        .or_else(|| stage_of_doc(&doc_type));
+    let signature = match f.text(dc::party_signed).map(|s| normalise_value(&s)) {
+        None => Signature::Missing,
+        Some(s) if s.contains("拒") => Signature::Refused,
+        Some(s) => match parse_yes_no(&s) {
+            Some(true) => Signature::Signed,
+            Some(false) => Signature::Missing,
+            None => {
+                let row = f.at().row;
+                f.sink.bad(row, dc::party_signed, &s, "应为 是/否/拒签");
+                Signature::Missing
+            }
+        },
+    };
+    let note = f.text(dc::note);
+    Some(Document {
+        case,
+        stage,
+        doc_no: f.text(dc::doc_no),
+        made_at: f.required_stamp(dc::made_at),
+        officers: f.count(dc::officers),
+        cert_nos: f.count(dc::cert_nos),
+        id_shown: f.yes(dc::id_shown),
+        signature,
+        refusal_witnesses: f.count(dc::refusal_witnesses),
+        has_handler_opinion: f.present(dc::handler_opinion),
+        reviewer: f.text(dc::reviewer),
+        reviewed_at: f.stamp(dc::reviewed_at),
+        has_approver: f.present(dc::approver),
+        approved_at: f.stamp(dc::approved_at),
+        has_legal_review: f.present(dc::legal_review),
+        note_mentions_legal_review: note.is_some_and(|n| n.contains("法制审核")),
+        has_preservation_reason: f.present(dc::preservation_reason),
+        has_preservation_object: f.present(dc::preservation_object),
+        has_preservation_form: f.present(dc::preservation_form),
+        subject: "".into(),
+        at: f.at(),
+        doc_type,
+    })
+}
+
+/// Build a 送达记录 row linked to its case.
+pub fn service(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Service> {
+    let case = f.link(sc::case_no, cases)?;
+    let doc_type = f.doc_type(sc::doc_type)?;
+    let method = f.vocab(sc::method, "method", ServiceMethod::from_builtin);
+    if method.is_none() && f.cell(sc::method).is_empty() {
+        let row = f.at().row;
+        f.sink
+            .bad(row, sc::method, "", "必填项为空（应为送达方式）");
+    }
+    f.present(sc::recipient);
+    f.present(sc::signed_by);
+    Some(Service {
+        case,
+        doc_type,
+        method,
+        served_at: f.required_stamp(sc::served_at),
+        has_witness: f.present(sc::witness),
+        has_refusal_reason: f.present(sc::refusal_reason),
+        has_tracking_no: f.present(sc::tracking_no),
+        receipt: f.yes(sc::receipt),
+        has_delegation_reason: f.present(sc::delegation_reason),
+        has_notice_medium: f.present(sc::notice_medium),
+        has_prior_attempts: f.present(sc::prior_attempts),
+        at: f.at(),
+    })
+}
+
+/// Build a 执法活动 row linked to its case.
+pub fn activity(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Activity> {
+    let activity_id = f.required_text(at::activity_id, "活动编号")?;
+    let case = f.link(at::case_no, cases)?;
+    let kind = f.vocab(at::kind, "activity_kind", ActivityKind::from_builtin);
+    f.present(at::cert_nos);
+    Some(Activity {
+        activity_id,
+        case,
+        kind,
+        started_at: f.required_stamp(at::started_at),
+        ended_at: f.required_stamp(at::ended_at),
+        has_place: f.present(at::place),
+        officers: f.count(at::officers),
+        remote: f.yes(at::remote),
+        returned_at: f.stamp(at::returned_at),
+        has_no_av_reason: f.present(at::no_av_reason),
+        at: f.at(),
+    })
+}
+
+/// Build a 音像记录索引 row; a blank or unknown 案号 keeps the row, unlinked.
+pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
+    let media_id = f.required_text(mc::media_id, "文件编号")?;
+    let (case, unknown_case_no) = match f.text(mc::case_no) {
+        None => (None, None),
+        Some(_) if cases.is_none() => (None, None),
+        Some(no) => match cases.and_then(|m| m.get(&no)) {
+            Some(ix) => (Some(*ix), None),
+            None => {
+                let row = f.at().row;
+                f.sink.orphans.push((no.clone(), row));
+                (None, Some(no))
+            }
+        },
+    };
+    let sha256 = f
+        .text(mc::sha256)
+        .map(|s| s.to_ascii_lowercase().into_boxed_str());
+    Some(Media {
+        media_id,
+        case,
+        unknown_case_no,
+        activity_id: f.text(mc::activity_id),
+        has_device: f.present(mc::device_id),
+        has_officers: f.present(mc::officers),
+        has_party: f.present(mc::party),
+        has_handler: f.present(mc::handler),
+        started_at: f.required_stamp(mc::started_at),
+        ended_at: f.required_stamp(mc::ended_at),
+        stored_at: f.required_stamp(mc::stored_at),
+        location: f.text(mc::location),
+        size_bytes: f.integer(mc::size_bytes),
+        sha256,
+        opening_statement: f.yes(mc::opening_statement),
+        has_resume_reason: f.present(mc::resume_reason),
+        evidence: f.yes(mc::evidence),
+        has_maker: f.present(mc::maker),
+        has_proves: f.present(mc::proves),
+        has_method: f.present(mc::method),
+        has_place: f.present(mc::place),
+        at: f.at(),
+    })
+}
+
+/// Build a 调阅复制记录 row linked to its case.
+pub fn access(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Access> {
+    let case = f.link(ac::case_no, cases)?;
+    let kind = f.vocab(ac::kind, "access_kind", AccessKind::from_builtin);
+    Some(Access {
+        case,
+        kind,
+        requester: f.required_text(ac::requester, "申请人").unwrap_or_default(),
+        at_time: f.required_stamp(ac::at),
+        has_approver: f.present(ac::approver),
+        approved_at: f.stamp(ac::approved_at),
+        at: f.at(),
+    })
+}

@@ -1,0 +1,160 @@
+//! trailcheck command line: parse, run, map the outcome to an exit code (README.md).
+
+use clap::Parser;
+use std::process::ExitCode;
+use trailcheck::audit::{self, AuditPlan};
+use trailcheck::cli::{Cli, Command};
+use trailcheck::error::Error;
+use trailcheck::model::Table;
+use trailcheck::profile::Profile;
+use trailcheck::rules::registry::RULES;
+
+fn fail(e: &Error) -> ExitCode {
+    eprintln!("错误：{e}");
+    ExitCode::from(e.exit_code() as u8)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 64 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Audit(a) => {
+            let plan = match AuditPlan::from_args(&a) {
+                Ok(p) => p,
+                Err(e) => return fail(&e),
+            };
+            match audit::audit(&plan) {
+                Ok(r) => {
+                    for (p, rule, reason) in &r.not_evaluated {
+                        eprintln!("未评查：{rule}（{p}）：{reason}");
+                    }
+                    eprintln!(
+                        "评查完成：{} 件案卷，违规 {} 项，警告 {} 项，提示 {} 项，数据问题 {} 个；结果已写入 {}",
+                        r.cases,
+                        r.by_severity[0],
+                        r.by_severity[1],
+                        r.by_severity[2],
+                        r.problems,
+                        plan.out.display()
+                    );
+                    if r.failed_threshold {
+                        ExitCode::from(1)
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(e) => fail(&e),
+            }
+        }
+        Command::Check(a) => match audit::check(&a) {
+            Ok(b) => {
+                println!("读取完成：");
+                for t in Table::ALL {
+                    let srcs: Vec<_> = b.sources.iter().filter(|s| s.table == t).collect();
+                    if srcs.is_empty() {
+                        println!("  {}：未提供", t.zh());
+                        continue;
+                    }
+                    let rows: usize = srcs.iter().map(|s| s.rows).sum();
+                    let dropped: usize = srcs.iter().map(|s| s.summary_rows_dropped).sum();
+                    let files: Vec<String> = srcs
+                        .iter()
+                        .map(|s| match &s.encoding {
+                            Some(enc) => format!("{}（{enc}）", s.label()),
+                            None => s.label(),
+                        })
+                        .collect();
+                    let extra = if dropped > 0 {
+                        format!("，去除合计/备注行 {dropped} 行")
+                    } else {
+                        String::new()
+                    };
+                    println!("  {}：{rows} 行{extra}，来自 {}", t.zh(), files.join("、"));
+                }
+                if !b.orphans.is_empty() {
+                    println!("  另有 {} 行的案号在案件登记中不存在", b.orphans.len());
+                }
+                if b.problems.is_empty() {
+                    println!("未发现数据问题。");
+                } else {
+                    println!("发现 {} 个数据问题：", b.problems.len());
+                    for p in &b.problems {
+                        let sheet = p
+                            .sheet
+                            .as_ref()
+                            .map(|s| format!("[{s}]"))
+                            .unwrap_or_default();
+                        let row = if p.row > 0 {
+                            format!(" 第 {} 行", p.row)
+                        } else {
+                            String::new()
+                        };
+                        let col = if p.column.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" 列「{}」", p.column)
+                        };
+                        let raw = if p.raw.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" 值「{}」", p.raw)
+                        };
+                        println!("  {}{sheet}{row}{col}{raw}：{}", p.file, p.message);
+                    }
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        },
+        Command::Rules(r) => {
+            let profile = match r.profile.as_deref().map(Profile::load).transpose() {
+                Ok(p) => p,
+                Err(e) => return fail(&e),
+            };
+            if let Some(p) = &profile {
+                println!("规则配置 {}：《{}》", p.id, p.regulation);
+            }
+            for rule in RULES {
+                match &profile {
+                    Some(p) if !p.has(rule.code) => continue,
+                    Some(p) => {
+                        let art = p.article(rule.code);
+                        let art = if art.is_empty() {
+                            "数据质量".to_string()
+                        } else {
+                            p.article_title(&art)
+                        };
+                        println!(
+                            "{}  {}  [{}]  {}",
+                            rule.code,
+                            rule.title,
+                            rule.severity.zh(),
+                            art
+                        );
+                    }
+                    None => println!("{}  {}  [{}]", rule.code, rule.title, rule.severity.zh()),
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Profiles => {
+            for p in Profile::shipped() {
+                println!(
+                    "{:<18} {}《{}》（{}），{} 条规则",
+                    p.id,
+                    p.seed,
+                    p.regulation,
+                    p.issuer,
+                    p.rules.len()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Per-case views: each table sorted by case so a case's rows are one contiguous slice,
+//! document subjects made unique, and footage linked to activities.
+
+use super::*;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// Offsets of each case's rows in the sorted tables, and the footage of each activity.
+#[derive(Debug, Default)]
+pub struct Index {
+    docs: Vec<u32>,
+    services: Vec<u32>,
+    activities: Vec<u32>,
+    media: Vec<u32>,
+    access: Vec<u32>,
+    /// For each activity (by index in `Bundle::activities`), the indices of its footage.
+    pub activity_media: Vec<Vec<u32>>,
+    /// Index of the first media row with no case (they sort last).
+    pub unlinked_media_start: usize,
+}
+
+fn offsets(n_cases: usize, keys: impl Iterator<Item = CaseIx>) -> Vec<u32> {
+    let mut off = vec![0u32; n_cases + 1];
+    for k in keys {
+        off[k as usize + 1] += 1;
+    }
+    for i in 1..off.len() {
+        off[i] += off[i - 1];
+    }
+    off
+}
+
+fn slice(off: &[u32], c: CaseIx) -> Range<usize> {
+    off[c as usize] as usize..off[c as usize + 1] as usize
+}
+
+fn overlaps(m: &Media, a: &Activity) -> bool {
+    match (m.started_at, m.ended_at, a.started_at, a.ended_at) {
+        (Some(ms), Some(me), Some(s), Some(e)) => ms.at <= e.latest() && me.latest() >= s.at,
+        _ => false,
+    }
+}
+
+impl Index {
+    /// Sort the bundle's tables by case and build the index.
+    pub fn build(b: &mut Bundle) -> Index {
+        let n = b.cases.len();
+        let time = |s: Option<Stamp>| s.map(|s| s.at);
+        b.documents.sort_by_key(|d| (d.case, time(d.made_at), d.at));
+        b.services
+            .sort_by_key(|s| (s.case, time(s.served_at), s.at));
+        b.activities
+            .sort_by_key(|a| (a.case, time(a.started_at), a.at));
+        b.media
+            .sort_by_key(|m| (m.case.is_none(), m.case, time(m.started_at), m.at));
+        b.access.sort_by_key(|a| (a.case, time(a.at_time), a.at));
+
+        let mut idx = Index {
+            docs: offsets(n, b.documents.iter().map(|d| d.case)),
+            services: offsets(n, b.services.iter().map(|s| s.case)),
+            activities: offsets(n, b.activities.iter().map(|a| a.case)),
+            media: offsets(n, b.media.iter().filter_map(|m| m.case)),
+            access: offsets(n, b.access.iter().map(|a| a.case)),
+            activity_media: vec![Vec::new(); b.activities.len()],
+            unlinked_media_start: b.media.iter().take_while(|m| m.case.is_some()).count(),
+        };
+
+        for c in 0..n as CaseIx {
+            let mut seen: HashMap<&str, u32> = HashMap::new();
+            for d in &mut b.documents[slice(&idx.docs, c)] {
+                d.subject = match &d.doc_no {
+                    Some(no) => no.clone(),
+                    None => {
+                        let k = seen.entry(&d.doc_type).or_insert(0);
+                        *k += 1;
+                        format!("{}#{}", d.doc_type, k).into()
+                    }
+                };
+            }
+        }
+
+        let by_id: HashMap<&str, usize> = b
+            .activities
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (&*a.activity_id, i))
+            .collect();
+        for (mi, m) in b.media.iter().enumerate() {
+            match m.activity_id.as_deref() {
+                Some(id) => {
+                    if let Some(&ai) = by_id.get(id) {
+                        idx.activity_media[ai].push(mi as u32);
+                    }
+                }
+                None => {
+                    if let Some(c) = m.case {
+                        for ai in slice(&idx.activities, c) {
+                            if overlaps(m, &b.activities[ai]) {
+                                idx.activity_media[ai].push(mi as u32);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        idx
+    }
+
+    /// Range of a case's documents in `Bundle::documents`.
+    pub fn docs(&self, c: CaseIx) -> Range<usize> {
+        slice(&self.docs, c)
+    }
+    /// Range of a case's services.
+    pub fn services(&self, c: CaseIx) -> Range<usize> {
+        slice(&self.services, c)
+    }
+    /// Range of a case's activities.
+    pub fn activities(&self, c: CaseIx) -> Range<usize> {
+        slice(&self.activities, c)
+    }
+    /// Range of a case's media rows.
+    pub fn media(&self, c: CaseIx) -> Range<usize> {
+        slice(&self.media, c)
+    }
+    /// Range of a case's access rows.
+    pub fn access(&self, c: CaseIx) -> Range<usize> {
+        slice(&self.access, c)
+    }
+}

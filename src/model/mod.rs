@@ -1,0 +1,452 @@
+//! The normalised case model: every table of the export bundle as typed rows, linked
+//! to their case. Ingest builds it; the rules read only this.
+
+pub mod index;
+pub mod stamp;
+pub mod vocab;
+
+pub use stamp::Stamp;
+pub use vocab::{
+    AccessKind, ActivityKind, Category, Origin, Procedure, ServiceMethod, Signature, Stage, Status,
+};
+
+use std::collections::HashMap;
+
+/// Index of a case in [`Bundle::cases`].
+pub type CaseIx = u32;
+
+/// The six tables of INPUT.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Table {
+    /// 案件登记
+    Cases,
+    /// 文书记录
+    Documents,
+    /// 送达记录
+    Services,
+    /// 执法活动
+    Activities,
+    /// 音像记录索引
+    Media,
+    /// 调阅复制记录
+    Access,
+}
+
+impl Table {
+    /// All tables, in the order they are read and reported.
+    pub const ALL: [Table; 6] = [
+        Table::Cases,
+        Table::Documents,
+        Table::Services,
+        Table::Activities,
+        Table::Media,
+        Table::Access,
+    ];
+
+    /// Chinese table name (file stem or sheet name).
+    pub fn zh(self) -> &'static str {
+        match self {
+            Table::Cases => "案件登记",
+            Table::Documents => "文书记录",
+            Table::Services => "送达记录",
+            Table::Activities => "执法活动",
+            Table::Media => "音像记录索引",
+            Table::Access => "调阅复制记录",
+        }
+    }
+
+    /// English alias of the table name.
+    pub fn en(self) -> &'static str {
+        match self {
+            Table::Cases => "cases",
+            Table::Documents => "documents",
+            Table::Services => "services",
+            Table::Activities => "activities",
+            Table::Media => "media",
+            Table::Access => "access",
+        }
+    }
+}
+
+/// Where a row came from: the file (and sheet) and the row number a person sees in Excel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RowRef {
+    /// Index into [`Bundle::sources`].
+    pub source: u16,
+    /// 1-based row number as shown by Excel (header rows included).
+    pub row: u32,
+}
+
+/// One input file (or one sheet of a workbook) that fed a table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Source {
+    /// The table it fed.
+    pub table: Table,
+    /// File path as given.
+    pub file: String,
+    /// Sheet name for workbooks.
+    pub sheet: Option<String>,
+    /// Detected encoding for CSV files (`UTF-8`, `GBK/GB18030`, `混合`).
+    pub encoding: Option<String>,
+    /// Data rows read.
+    pub rows: usize,
+    /// Summary rows (合计, 备注 …) dropped below the data.
+    pub summary_rows_dropped: usize,
+    /// SHA-256 of the file bytes.
+    pub sha256: String,
+}
+
+impl Source {
+    /// `file` or `file[sheet]`, as problems and messages name it.
+    pub fn label(&self) -> String {
+        match &self.sheet {
+            Some(s) => format!("{}[{}]", self.file, s),
+            None => self.file.clone(),
+        }
+    }
+}
+
+/// A bad cell or other input problem that did not stop the run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DataProblem {
+    /// File path.
+    pub file: String,
+    /// Sheet for workbooks.
+    pub sheet: Option<String>,
+    /// Excel-style 1-based row number (0 when the problem concerns the whole file or a value).
+    pub row: u32,
+    /// Column header as it appears in the file.
+    pub column: String,
+    /// The raw cell value.
+    pub raw: String,
+    /// What was expected (Chinese).
+    pub message: String,
+    /// How many cells share this problem (distinct unknown values are reported once).
+    pub count: u32,
+}
+
+/// A row of 案件登记.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// 案号
+    pub case_no: Box<str>,
+    /// 执法机关
+    pub agency: Box<str>,
+    /// 执法类别
+    pub category: Option<Category>,
+    /// 程序类型 (一般程序 when blank)
+    pub procedure: Procedure,
+    /// 启动方式
+    pub origin: Option<Origin>,
+    /// 重大执法决定
+    pub major: bool,
+    /// 紧急启动
+    pub urgent: bool,
+    /// 启动日期
+    pub opened_at: Option<Stamp>,
+    /// 立案审批时间
+    pub approved_at: Option<Stamp>,
+    /// 决定日期
+    pub decided_at: Option<Stamp>,
+    /// 终结日期
+    pub closed_at: Option<Stamp>,
+    /// 归档日期
+    pub archived_at: Option<Stamp>,
+    /// 归档编号 present
+    pub has_archive_no: bool,
+    /// 保管期限 present
+    pub has_retention: bool,
+    /// 办理状态
+    pub status: Option<Status>,
+    /// Origin row.
+    pub at: RowRef,
+}
+
+/// A row of 文书记录.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Linked case.
+    pub case: CaseIx,
+    /// 文书名称, canonical when it matched the catalogue.
+    pub doc_type: Box<str>,
+    /// 环节 (derived from the name when blank).
+    pub stage: Option<Stage>,
+    /// 文书编号
+    pub doc_no: Option<Box<str>>,
+    /// 制作时间
+    pub made_at: Option<Stamp>,
+    /// Number of officers named.
+    pub officers: u8,
+    /// Number of certificate numbers.
+    pub cert_nos: u8,
+    /// 出示证件
+    pub id_shown: bool,
+    /// 当事人签字
+    pub signature: Signature,
+    /// Number of officers attesting a refusal.
+    pub refusal_witnesses: u8,
+    /// 承办人意见 present
+    pub has_handler_opinion: bool,
+    /// 审核人
+    pub reviewer: Option<Box<str>>,
+    /// 审核时间
+    pub reviewed_at: Option<Stamp>,
+    /// 批准人 present
+    pub has_approver: bool,
+    /// 批准时间
+    pub approved_at: Option<Stamp>,
+    /// 法制审核意见 present
+    pub has_legal_review: bool,
+    /// 备注 mentions 法制审核 (legal review noted on an approval form)
+    pub note_mentions_legal_review: bool,
+    /// 保全理由 present
+    pub has_preservation_reason: bool,
+    /// 保全标的 present
+    pub has_preservation_object: bool,
+    /// 保全形式 present
+    pub has_preservation_form: bool,
+    /// Unique subject within the case (文书编号 or 文书名称#k), set by the index.
+    pub subject: Box<str>,
+    /// Origin row.
+    pub at: RowRef,
+}
+
+/// A row of 送达记录.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Linked case.
+    pub case: CaseIx,
+    /// 送达文书 (canonical name when it matched).
+    pub doc_type: Box<str>,
+    /// 送达方式
+    pub method: Option<ServiceMethod>,
+    /// 送达时间
+    pub served_at: Option<Stamp>,
+    /// 见证人 present
+    pub has_witness: bool,
+    /// 拒收事由 present
+    pub has_refusal_reason: bool,
+    /// 邮寄单号 present
+    pub has_tracking_no: bool,
+    /// 回执 kept
+    pub receipt: bool,
+    /// 委托转交原因 present
+    pub has_delegation_reason: bool,
+    /// 公告载体 present
+    pub has_notice_medium: bool,
+    /// 前序送达情况 present
+    pub has_prior_attempts: bool,
+    /// Origin row.
+    pub at: RowRef,
+}
+
+impl Service {
+    /// The finding subject `送达文书:送达方式:送达时间` (OUTPUT.md).
+    pub fn subject(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            self.doc_type,
+            self.method.map(|m| m.zh()).unwrap_or(""),
+            self.served_at.map(|s| s.to_string()).unwrap_or_default()
+        )
+    }
+}
+
+/// A row of 执法活动.
+#[derive(Debug, Clone)]
+pub struct Activity {
+    /// 活动编号
+    pub activity_id: Box<str>,
+    /// Linked case.
+    pub case: CaseIx,
+    /// 活动类型
+    pub kind: Option<ActivityKind>,
+    /// 开始时间
+    pub started_at: Option<Stamp>,
+    /// 结束时间
+    pub ended_at: Option<Stamp>,
+    /// 地点 present
+    pub has_place: bool,
+    /// Number of officers.
+    pub officers: u8,
+    /// 偏远或异地
+    pub remote: bool,
+    /// 返回单位时间
+    pub returned_at: Option<Stamp>,
+    /// 未录像说明 present
+    pub has_no_av_reason: bool,
+    /// Origin row.
+    pub at: RowRef,
+}
+
+/// A row of 音像记录索引.
+#[derive(Debug, Clone)]
+pub struct Media {
+    /// 文件编号
+    pub media_id: Box<str>,
+    /// Linked case; `None` when 案号 is blank or unknown.
+    pub case: Option<CaseIx>,
+    /// 案号 as written when it matched no case (reported by Q01).
+    pub unknown_case_no: Option<Box<str>>,
+    /// 活动编号
+    pub activity_id: Option<Box<str>>,
+    /// 设备编号 present
+    pub has_device: bool,
+    /// 执法人员 present
+    pub has_officers: bool,
+    /// 当事人 present
+    pub has_party: bool,
+    /// 承办人 present
+    pub has_handler: bool,
+    /// 开始时间
+    pub started_at: Option<Stamp>,
+    /// 结束时间
+    pub ended_at: Option<Stamp>,
+    /// 入库时间
+    pub stored_at: Option<Stamp>,
+    /// 存储位置
+    pub location: Option<Box<str>>,
+    /// 文件大小
+    pub size_bytes: Option<u64>,
+    /// 哈希值 (lower-case hex)
+    pub sha256: Option<Box<str>>,
+    /// 开场语音说明
+    pub opening_statement: bool,
+    /// 中断原因说明 present
+    pub has_resume_reason: bool,
+    /// 证据用途
+    pub evidence: bool,
+    /// 制作人 present
+    pub has_maker: bool,
+    /// 证明对象 present
+    pub has_proves: bool,
+    /// 制作方法 present
+    pub has_method: bool,
+    /// 地点 present
+    pub has_place: bool,
+    /// Origin row.
+    pub at: RowRef,
+}
+
+/// A row of 调阅复制记录.
+#[derive(Debug, Clone)]
+pub struct Access {
+    /// Linked case.
+    pub case: CaseIx,
+    /// 类型
+    pub kind: Option<AccessKind>,
+    /// 申请人
+    pub requester: Box<str>,
+    /// 时间
+    pub at_time: Option<Stamp>,
+    /// 批准人 present
+    pub has_approver: bool,
+    /// 批准时间
+    pub approved_at: Option<Stamp>,
+    /// Origin row.
+    pub at: RowRef,
+}
+
+impl Access {
+    /// The finding subject `类型:申请人:时间` (OUTPUT.md).
+    pub fn subject(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            self.kind.map(|k| k.zh()).unwrap_or(""),
+            self.requester,
+            self.at_time
+                .map(|s| s.at.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// A row of any table that references a 案号 absent from 案件登记 (rule Q01).
+#[derive(Debug, Clone)]
+pub struct OrphanRow {
+    /// The 案号 as written.
+    pub case_no: Box<str>,
+    /// Where it is.
+    pub at: RowRef,
+}
+
+/// Per table: whether it was given, which columns it had, and how well each parsed.
+#[derive(Debug, Clone, Default)]
+pub struct TableCoverage {
+    /// The table was present in the bundle.
+    pub present: bool,
+    /// Canonical (English) names of the columns found.
+    pub columns: Vec<&'static str>,
+    /// Per column: (non-blank cells, cells that failed to parse).
+    pub parse: HashMap<&'static str, (u64, u64)>,
+}
+
+impl TableCoverage {
+    /// Why a column cannot be relied on, or `None` when it can: the table or column is
+    /// absent, or more than 5% of its non-blank cells failed to parse (INPUT.md "Coverage").
+    pub fn unusable(&self, table: Table, column: &str) -> Option<String> {
+        if !self.present {
+            return Some(format!("缺少表「{}」", table.zh()));
+        }
+        if !self.columns.contains(&column) {
+            return Some(format!(
+                "表「{}」缺少列「{}」",
+                table.zh(),
+                crate::ingest::columns::zh_name(table, column)
+            ));
+        }
+        if let Some(&(n, bad)) = self.parse.get(column) {
+            if n > 0 && bad * 20 > n {
+                return Some(format!(
+                    "表「{}」列「{}」有 {}/{} 个单元格无法解析（超过 5%）",
+                    table.zh(),
+                    crate::ingest::columns::zh_name(table, column),
+                    bad,
+                    n
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// Everything read from one export bundle.
+#[derive(Debug, Default)]
+pub struct Bundle {
+    /// 案件登记 rows (duplicates of a 案号 after the first are in `duplicate_cases`).
+    pub cases: Vec<Case>,
+    /// 文书记录 rows linked to a case.
+    pub documents: Vec<Document>,
+    /// 送达记录 rows linked to a case.
+    pub services: Vec<Service>,
+    /// 执法活动 rows linked to a case.
+    pub activities: Vec<Activity>,
+    /// Every 音像记录索引 row, linked or not.
+    pub media: Vec<Media>,
+    /// 调阅复制记录 rows linked to a case.
+    pub access: Vec<Access>,
+    /// Rows of 案件登记 whose 案号 repeats an earlier one (rule Q02).
+    pub duplicate_cases: Vec<(Box<str>, RowRef)>,
+    /// Rows of other tables whose 案号 is not in 案件登记 (rule Q01).
+    pub orphans: Vec<OrphanRow>,
+    /// Input files and sheets.
+    pub sources: Vec<Source>,
+    /// Coverage per table, in [`Table::ALL`] order.
+    pub coverage: [TableCoverage; 6],
+    /// Bad cells and other non-fatal input problems.
+    pub problems: Vec<DataProblem>,
+    /// Per-case slices and footage links (built after ingest).
+    pub index: index::Index,
+}
+
+impl Bundle {
+    /// Coverage of one table.
+    pub fn coverage(&self, t: Table) -> &TableCoverage {
+        &self.coverage[t as usize]
+    }
+
+    /// `file:row` label of a row, as Q-rule subjects use it.
+    pub fn row_label(&self, r: RowRef) -> String {
+        format!("{}:{}", self.sources[r.source as usize].label(), r.row)
+    }
+}

@@ -1,0 +1,330 @@
+//! The closed vocabularies of INPUT.md (categories, methods, activity kinds …) with the
+//! built-in value aliases. Values are compared after [`normalise_value`].
+
+use unicode_normalization::UnicodeNormalization;
+
+/// NFKC-normalise a cell value and remove 《》, spaces and surrounding punctuation, as
+/// INPUT.md prescribes before values are matched against a vocabulary.
+pub fn normalise_value(raw: &str) -> String {
+    raw.nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '《' | '》' | '<' | '>'))
+        .collect()
+}
+
+macro_rules! vocab {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $var:ident = $zh:literal $(| $alias:literal)*),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vdoc])* $var),+ }
+
+        impl $name {
+            /// Every value, in catalogue order.
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+
+            /// The Chinese name of the value as the regulations write it.
+            pub fn zh(self) -> &'static str {
+                match self { $($name::$var => $zh),+ }
+            }
+
+            /// Match a normalised cell value against the name and its built-in aliases.
+            pub fn from_builtin(v: &str) -> Option<$name> {
+                match v {
+                    $($zh $(| $alias)* => Some($name::$var),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+vocab!(
+    /// 执法类别: the kind of enforcement act.
+    Category {
+        /// 行政处罚
+        Penalty = "行政处罚" | "处罚",
+        /// 行政许可
+        License = "行政许可" | "许可",
+        /// 行政检查
+        Inspection = "行政检查" | "检查" | "监督检查",
+        /// 行政强制
+        Coercion = "行政强制" | "强制",
+        /// 行政征收
+        Levy = "行政征收" | "征收",
+        /// 行政征用
+        Requisition = "行政征用" | "征用",
+        /// 行政收费
+        Fee = "行政收费" | "收费",
+        /// 其他
+        Other = "其他" | "其它",
+    }
+);
+
+vocab!(
+    /// 程序类型: simple or general procedure.
+    Procedure {
+        /// 简易程序
+        Simple = "简易程序" | "简易" | "当场处罚程序",
+        /// 一般程序 (the default when blank)
+        General = "一般程序" | "一般" | "普通程序",
+    }
+);
+
+vocab!(
+    /// 启动方式: how the procedure started.
+    Origin {
+        /// 依职权
+        ExOfficio = "依职权" | "职权" | "主动发现" | "日常检查",
+        /// 依申请
+        Application = "依申请" | "申请",
+        /// 投诉举报
+        Complaint = "投诉举报" | "投诉" | "举报",
+        /// 上级交办
+        Assigned = "上级交办" | "交办",
+        /// 移送
+        Referred = "移送" | "移交" | "其他部门移送",
+    }
+);
+
+vocab!(
+    /// 办理状态: where the case stands.
+    Status {
+        /// 办理中
+        Open = "办理中" | "在办" | "未结案",
+        /// 已结案
+        Closed = "已结案" | "结案" | "已办结" | "办结",
+        /// 不予立案
+        NotFiled = "不予立案",
+        /// 不予受理
+        NotAccepted = "不予受理",
+        /// 移送
+        Transferred = "移送" | "已移送",
+    }
+);
+
+vocab!(
+    /// 送达方式: the method of service.
+    ServiceMethod {
+        /// 直接送达
+        Direct = "直接送达" | "直接" | "当场送达",
+        /// 邮寄送达
+        Mail = "邮寄送达" | "邮寄" | "挂号信" | "特快专递" | "EMS",
+        /// 留置送达
+        LeftAtPremises = "留置送达" | "留置",
+        /// 委托送达
+        Entrusted = "委托送达" | "委托",
+        /// 转交送达
+        Forwarded = "转交送达" | "转交",
+        /// 公告送达
+        PublicNotice = "公告送达" | "公告",
+        /// 电子送达
+        Electronic = "电子送达" | "电子" | "短信送达" | "电子邮件送达",
+    }
+);
+
+vocab!(
+    /// 活动类型: the kind of field enforcement activity.
+    ActivityKind {
+        /// 现场检查
+        Inspection = "现场检查" | "现场核查" | "检查",
+        /// 勘验
+        Survey = "勘验" | "现场勘验",
+        /// 抽样取证
+        Sampling = "抽样取证" | "抽样",
+        /// 询问
+        Questioning = "询问" | "调查询问",
+        /// 调取证据
+        EvidenceRequest = "调取证据" | "调取",
+        /// 听证
+        Hearing = "听证" | "听证会",
+        /// 证据保全
+        Preservation = "证据保全" | "先行登记保存",
+        /// 查封
+        Sealing = "查封",
+        /// 扣押
+        Seizure = "扣押",
+        /// 冻结
+        Freezing = "冻结",
+        /// 限制人身自由
+        Restraint = "限制人身自由",
+        /// 强制拆除
+        Demolition = "强制拆除",
+        /// 排除妨碍
+        RemovingObstruction = "排除妨碍",
+        /// 恢复原状
+        Restoration = "恢复原状",
+        /// 代履行
+        SubstitutePerformance = "代履行",
+        /// 留置送达
+        ServiceAtPremises = "留置送达",
+        /// 公告送达
+        ServiceByNotice = "公告送达",
+        /// 申请受理
+        ApplicationIntake = "申请受理" | "受理",
+        /// 当场处罚
+        OnTheSpotPenalty = "当场处罚",
+    }
+);
+
+vocab!(
+    /// 类型 of an access row.
+    AccessKind {
+        /// 调阅 (consultation)
+        Consult = "调阅" | "查阅",
+        /// 复制 (copy)
+        Copy = "复制",
+        /// 对外提供 (handed outside)
+        Provide = "对外提供" | "提供",
+    }
+);
+
+vocab!(
+    /// 环节: the five stages of a case file.
+    Stage {
+        /// 程序启动
+        Start = "程序启动" | "启动",
+        /// 调查取证
+        Investigation = "调查取证" | "调查",
+        /// 审查决定
+        Decision = "审查决定" | "决定",
+        /// 送达执行
+        Service = "送达执行" | "送达" | "执行",
+        /// 归档管理
+        Archive = "归档管理" | "归档",
+    }
+);
+
+/// 当事人签字 of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signature {
+    /// Signed by the party.
+    Signed,
+    /// The party refused to sign (拒签).
+    Refused,
+    /// Not signed and no refusal recorded (blank counts as this).
+    Missing,
+}
+
+/// The canonical 文书名称 of the catalogue (INPUT.md); other names are kept as written.
+pub const DOC_TYPES: &[&str] = &[
+    "立案审批表",
+    "受理通知书",
+    "不予受理通知书",
+    "补正材料通知书",
+    "询问笔录",
+    "现场检查笔录",
+    "勘验笔录",
+    "调取证据通知书",
+    "证据登记保存清单",
+    "抽样取证通知书",
+    "鉴定意见书",
+    "权利告知书",
+    "陈述申辩笔录",
+    "听证告知书",
+    "听证笔录",
+    "听证报告",
+    "调查终结报告",
+    "行政处罚事先告知书",
+    "案件处理审批表",
+    "法制审核意见表",
+    "集体讨论记录",
+    "行政处罚决定书",
+    "不予处罚决定书",
+    "行政许可决定书",
+    "不予行政许可决定书",
+    "送达回证",
+    "催告书",
+    "强制执行决定书",
+    "查封扣押决定书",
+    "责令改正通知书",
+    "责令改正决定书",
+    "履行情况记录",
+    "整改核查记录",
+    "结案审批表",
+    "专家论证意见",
+    "检查通报",
+    "检查通知书",
+];
+
+/// Built-in 文书名称 aliases (INPUT.md "Values, not just columns, have aliases").
+pub fn doc_type_alias(v: &str) -> Option<&'static str> {
+    Some(match v {
+        "行政处罚立案审批表" | "程序启动审批表" | "督查立案审批表" | "立案登记表" => {
+            "立案审批表"
+        }
+        "行政处罚决定审批表" | "案件审批表" | "处理决定审批表" => {
+            "案件处理审批表"
+        }
+        "重大行政执法决定法制审核意见表" | "法制审核意见书" => {
+            "法制审核意见表"
+        }
+        "监督检查通知书" | "检查通知" => "检查通知书",
+        _ => return None,
+    })
+}
+
+/// The stage a document belongs to when its 环节 cell is blank.
+pub fn stage_of_doc(doc_type: &str) -> Option<Stage> {
+    Some(match doc_type {
+        "立案审批表" | "受理通知书" | "不予受理通知书" | "补正材料通知书" | "检查通知书" => {
+            Stage::Start
+        }
+        "询问笔录"
+        | "现场检查笔录"
+        | "勘验笔录"
+        | "调取证据通知书"
+        | "证据登记保存清单"
+        | "抽样取证通知书"
+        | "鉴定意见书"
+        | "权利告知书"
+        | "陈述申辩笔录"
+        | "听证告知书"
+        | "听证笔录"
+        | "听证报告"
+        | "调查终结报告"
+        | "行政处罚事先告知书" => Stage::Investigation,
+        "案件处理审批表" | "法制审核意见表" | "集体讨论记录" | "专家论证意见" => {
+            Stage::Decision
+        }
+        "送达回证" | "催告书" | "履行情况记录" | "整改核查记录" => {
+            Stage::Service
+        }
+        "结案审批表" | "检查通报" => Stage::Archive,
+        n if n.ends_with("决定书") => Stage::Decision,
+        _ => return None,
+    })
+}
+
+/// Spellings of "yes" in yes/no cells (INPUT.md); anything else non-blank is "no"
+/// when it is a known "no" spelling, otherwise a bad cell.
+pub fn parse_yes_no(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "是" | "y" | "yes" | "1" | "true" | "√" | "✓" | "有" | "t" => Some(true),
+        "否" | "n" | "no" | "0" | "false" | "×" | "无" | "f" | "" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_match_after_normalisation() {
+        assert_eq!(
+            ServiceMethod::from_builtin(&normalise_value(" 留置 送达 ")),
+            Some(ServiceMethod::LeftAtPremises)
+        );
+        assert_eq!(
+            doc_type_alias(&normalise_value("《行政处罚立案审批表》")),
+            Some("立案审批表")
+        );
+        assert_eq!(
+            ActivityKind::from_builtin("现场核查"),
+            Some(ActivityKind::Inspection)
+        );
+        assert_eq!(parse_yes_no("√"), Some(true));
+        assert_eq!(parse_yes_no("TRUE"), Some(true));
+        assert_eq!(parse_yes_no("否"), Some(false));
+        assert_eq!(parse_yes_no("maybe"), None);
+    }
+}

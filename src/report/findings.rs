@@ -1,0 +1,62 @@
+//! findings.csv (UTF-8 with BOM, so Excel opens it) and findings.jsonl: one finding a row,
+//! with the fields of OUTPUT.md plus `waived`.
+
+use super::ReportView;
+use std::io::Write;
+
+/// The CSV header: OUTPUT.md's finding fields, then `waived`.
+pub const FIELDS: [&str; 10] = [
+    "rule",
+    "title",
+    "severity",
+    "case_no",
+    "agency",
+    "subject",
+    "detail",
+    "article",
+    "deduction",
+    "waived",
+];
+
+fn deduction_text(d: f64) -> String {
+    crate::ingest::cells::number_text(d)
+}
+
+/// Write findings.csv.
+pub fn write_csv(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
+    w.write_all(b"\xEF\xBB\xBF")?;
+    let mut c = csv::Writer::from_writer(w);
+    c.write_record(FIELDS)?;
+    for (f, waived) in v.findings.iter().zip(v.waived) {
+        c.write_record([
+            f.rule,
+            f.title,
+            f.severity.zh(),
+            &f.case_no,
+            &f.agency,
+            &f.subject,
+            &f.detail,
+            &f.article,
+            &deduction_text(f.deduction),
+            if *waived { "是" } else { "否" },
+        ])?;
+    }
+    c.flush()?;
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    #[serde(flatten)]
+    f: &'a crate::rules::Finding,
+    waived: bool,
+}
+
+/// Write findings.jsonl.
+pub fn write_jsonl(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
+    for (f, waived) in v.findings.iter().zip(v.waived) {
+        serde_json::to_writer(&mut *w, &Line { f, waived: *waived })?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}

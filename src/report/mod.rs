@@ -1,0 +1,96 @@
+//! Outputs. Every writer sees the same typed [`ReportView`] (never the parser), and every
+//! file is written atomically: to a temporary file in the output folder, then renamed.
+
+pub mod findings;
+pub mod summary;
+pub mod xlsx;
+
+use crate::error::{Error, Result};
+use crate::model::Bundle;
+use crate::profile::Profile;
+use crate::rules::engine::NotEvaluated;
+use crate::rules::Finding;
+use crate::scoring::{Rubric, Scores, Waiver};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Run parameters shown on 运行参数 and in summary.json.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunMeta {
+    /// trailcheck version.
+    pub version: String,
+    /// The audit date.
+    pub as_of: chrono::NaiveDate,
+    /// When the run started (Asia/Shanghai).
+    pub generated_at: String,
+    /// Bureau name for the report cover.
+    pub bureau: String,
+    /// The review window, when one was given.
+    pub period: Option<String>,
+    /// Input description (bundle path or table files).
+    pub input: String,
+    /// `--media-root`, when given.
+    pub media_root: Option<String>,
+    /// Seconds taken by ingest and rules.
+    pub seconds: f64,
+}
+
+/// Everything the writers need.
+pub struct ReportView<'a> {
+    /// Run parameters.
+    pub meta: &'a RunMeta,
+    /// The bundle (sources, problems, cases).
+    pub bundle: &'a Bundle,
+    /// Profiles; the first is the default.
+    pub profiles: &'a [Profile],
+    /// Findings, in order.
+    pub findings: &'a [Finding],
+    /// Per finding: set aside by a waiver.
+    pub waived: &'a [bool],
+    /// The waivers given.
+    pub waivers: &'a [Waiver],
+    /// Scores.
+    pub scores: &'a Scores,
+    /// The rubric.
+    pub rubric: &'a Rubric,
+    /// Rules not evaluated.
+    pub not_evaluated: &'a [NotEvaluated],
+    /// Calendar years missing.
+    pub calendar_missing: &'a [i32],
+}
+
+impl ReportView<'_> {
+    /// An article with its regulation's title, for human outputs.
+    pub fn article_title(&self, f: &Finding) -> String {
+        self.profiles[f.profile].article_title(&f.article)
+    }
+}
+
+/// Write `path` atomically: the content goes to a temporary file beside it, which replaces
+/// `path` only when complete.
+pub fn write_atomic(
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let err = |source: std::io::Error| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".trailcheck-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    {
+        let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        body(&mut w).map_err(err)?;
+        w.flush().map_err(err)?;
+    }
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! The evaluation workbook (report.xlsx).

@@ -1,0 +1,169 @@
+//! Runs the catalogue over a bundle: decides per profile which rules are in force and
+//! which are 未评查 (coverage), checks cases in parallel, and orders the findings.
+
+use super::registry::RULES;
+use super::*;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+
+/// A rule that was in force but could not be evaluated, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotEvaluated {
+    /// Profile id.
+    pub profile: String,
+    /// Rule code.
+    pub rule: &'static str,
+    /// Rule title.
+    pub title: &'static str,
+    /// Reason (Chinese).
+    pub reason: String,
+}
+
+/// The profiles of a run and how cases pick theirs.
+pub struct Judges {
+    /// Profiles; the first is the default (`--profile`).
+    pub profiles: Vec<Profile>,
+    /// 执法机关 → index into `profiles` (`--profile-map`).
+    pub by_agency: HashMap<String, usize>,
+}
+
+impl Judges {
+    /// One profile for every case.
+    pub fn single(p: Profile) -> Judges {
+        Judges {
+            profiles: vec![p],
+            by_agency: HashMap::new(),
+        }
+    }
+
+    /// The profile index a case is judged by.
+    pub fn for_agency(&self, agency: &str) -> usize {
+        self.by_agency.get(agency).copied().unwrap_or(0)
+    }
+}
+
+/// What the engine produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Findings, ordered by agency, 案号, rule, subject.
+    pub findings: Vec<Finding>,
+    /// Rules in force that could not be evaluated.
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// Years the calendar lacked for working-day deadlines.
+    pub calendar_missing: BTreeSet<i32>,
+}
+
+/// Why a rule cannot be evaluated under a profile, or `None` when it can.
+fn unusable(rule: &RuleDef, p: &Profile, run: &RunCx<'_>) -> Option<String> {
+    if let Some(reason) = rule.precondition.and_then(|f| f(run)) {
+        return Some(reason.to_string());
+    }
+    let b = run.bundle;
+    for (t, col) in rule.needs {
+        if let Some(r) = b.coverage(*t).unusable(*t, col) {
+            return Some(r);
+        }
+    }
+    for alternatives in (rule.profile_needs)(p) {
+        let reasons: Vec<String> = alternatives
+            .iter()
+            .filter_map(|(t, col)| b.coverage(*t).unusable(*t, col))
+            .collect();
+        if reasons.len() == alternatives.len() && !reasons.is_empty() {
+            return Some(reasons.join("；"));
+        }
+    }
+    None
+}
+
+/// Run every rule in force over the bundle.
+pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
+    let b = run.bundle;
+    let mut not_evaluated = Vec::new();
+    let active: Vec<Vec<&'static RuleDef>> = judges
+        .profiles
+        .iter()
+        .map(|p| {
+            RULES
+                .iter()
+                .copied()
+                .filter(|r| p.has(r.code))
+                .filter(|r| match unusable(r, p, run) {
+                    None => true,
+                    Some(reason) => {
+                        not_evaluated.push(NotEvaluated {
+                            profile: p.id.clone(),
+                            rule: r.code,
+                            title: r.title,
+                            reason,
+                        });
+                        false
+                    }
+                })
+                .collect()
+        })
+        .collect();
+
+    let per_case: Vec<(Vec<Finding>, BTreeSet<i32>)> = (0..b.cases.len())
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|c| {
+            let case = &b.cases[c];
+            let ix = c as CaseIx;
+            let pi = judges.for_agency(&case.agency);
+            let profile = &judges.profiles[pi];
+            let acts = b.index.activities(ix);
+            let cx = CaseCx {
+                run,
+                profile,
+                ix,
+                case,
+                docs: &b.documents[b.index.docs(ix)],
+                services: &b.services[b.index.services(ix)],
+                activity_offset: acts.start,
+                activities: &b.activities[acts],
+                media: &b.media[b.index.media(ix)],
+                access: &b.access[b.index.access(ix)],
+            };
+            let mut findings = Vec::new();
+            let mut missing = BTreeSet::new();
+            for rule in &active[pi] {
+                if let Some(check) = rule.check_case {
+                    let mut e = Emit::new(rule, profile, pi, Some((ix, case)));
+                    check(&cx, &mut e);
+                    findings.append(&mut e.findings);
+                    missing.append(&mut e.missing_years);
+                }
+            }
+            (findings, missing)
+        })
+        .collect();
+
+    let mut findings = Vec::new();
+    let mut calendar_missing = BTreeSet::new();
+    for (f, m) in per_case {
+        findings.extend(f);
+        calendar_missing.extend(m);
+    }
+    let bx = BundleCx {
+        run,
+        profile: &judges.profiles[0],
+    };
+    for rule in &active[0] {
+        if let Some(check) = rule.check_bundle {
+            let mut e = Emit::new(rule, bx.profile, 0, None);
+            check(&bx, &mut e);
+            findings.append(&mut e.findings);
+            calendar_missing.append(&mut e.missing_years);
+        }
+    }
+    findings.par_sort_by(|a, b| {
+        (&a.agency, &a.case_no, a.rule, &a.subject, &a.detail)
+            .cmp(&(&b.agency, &b.case_no, b.rule, &b.subject, &b.detail))
+    });
+    Outcome {
+        findings,
+        not_evaluated,
+        calendar_missing,
+    }
+}

@@ -1,0 +1,322 @@
+//! The rule catalogue of RULES.md. Each rule is a [`RuleDef`] in [`registry::RULES`]:
+//! its code, Chinese title, stage, default severity, the columns it needs, and the
+//! function that checks one case (or the whole bundle, for rows with no case).
+
+pub mod archive;
+pub mod deadline;
+pub mod decision;
+pub mod engine;
+pub mod investigation;
+pub mod media;
+pub mod quality;
+pub mod registry;
+pub mod service;
+pub mod start;
+
+use crate::calendar::{Calendar, MissingYear};
+use crate::model::*;
+use crate::profile::Profile;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Severity {
+    /// 违规: a duty an article states is not met.
+    #[serde(rename = "违规", alias = "violation")]
+    Violation,
+    /// 警告: a "should" is not met.
+    #[serde(rename = "警告", alias = "warning")]
+    Warning,
+    /// 提示: data quality.
+    #[serde(rename = "提示", alias = "info")]
+    Info,
+}
+
+impl Severity {
+    /// Chinese name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Severity::Violation => "违规",
+            Severity::Warning => "警告",
+            Severity::Info => "提示",
+        }
+    }
+
+    /// Parse `违规`/`violation`, `警告`/`warning`, `提示`/`info`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.trim() {
+            "违规" | "violation" => Some(Severity::Violation),
+            "警告" | "warning" => Some(Severity::Warning),
+            "提示" | "info" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+/// One finding: a rule broken by a case (or a row), with the values that prove it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Rule code.
+    pub rule: &'static str,
+    /// Rule title.
+    pub title: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// 案号 (blank for footage with no case).
+    pub case_no: String,
+    /// 执法机关 (`（未关联案件）` for footage with no case).
+    pub agency: String,
+    /// The row the finding is about; blank when it is the case itself.
+    pub subject: String,
+    /// Chinese sentence with the proving values.
+    pub detail: String,
+    /// Article in force (`001:第二十一条`).
+    pub article: String,
+    /// Points deducted after the cap (set by scoring).
+    pub deduction: f64,
+    /// The stage the rule belongs to.
+    #[serde(skip)]
+    pub stage: Stage,
+    /// Profile that judged it.
+    #[serde(skip)]
+    pub profile: usize,
+    /// The case, when there is one.
+    #[serde(skip)]
+    pub case: Option<CaseIx>,
+    /// True for findings that fail the case outright (一票否决 candidates, see scoring).
+    #[serde(skip)]
+    pub veto_hint: bool,
+}
+
+/// A column a rule needs: without it (or with more than 5% bad cells) the rule is 未评查.
+pub type Need = (Table, &'static str);
+
+/// A rule of the catalogue.
+pub struct RuleDef {
+    /// Code, e.g. `V03`.
+    pub code: &'static str,
+    /// Chinese title.
+    pub title: &'static str,
+    /// Stage (for scoring by stage).
+    pub stage: Stage,
+    /// Severity unless the profile or the filming duty says otherwise.
+    pub severity: Severity,
+    /// Columns needed in every profile.
+    pub needs: &'static [Need],
+    /// Extra columns a profile's settings make it need (labels).
+    pub profile_needs: fn(&Profile) -> Vec<Vec<Need>>,
+    /// A run-level condition: `Some(reason)` makes the rule 未评查 for the run.
+    pub precondition: Option<fn(&RunCx<'_>) -> Option<&'static str>>,
+    /// Check one case.
+    pub check_case: Option<fn(&CaseCx<'_>, &mut Emit<'_>)>,
+    /// Check rows that belong to no case (footage with no case, data integrity).
+    pub check_bundle: Option<fn(&BundleCx<'_>, &mut Emit<'_>)>,
+}
+
+/// No extra needs.
+pub fn no_profile_needs(_: &Profile) -> Vec<Vec<Need>> {
+    Vec::new()
+}
+
+/// What a rule sees of a run.
+pub struct RunCx<'a> {
+    /// The bundle.
+    pub bundle: &'a Bundle,
+    /// The working-day calendar.
+    pub calendar: &'a Calendar,
+    /// The audit date.
+    pub as_of: chrono::NaiveDate,
+    /// V06 results by media index, when `--media-root` was given.
+    pub fixity: Option<&'a [crate::fixity::Fixity]>,
+}
+
+/// What a rule sees of one case.
+pub struct CaseCx<'a> {
+    /// Run-wide context.
+    pub run: &'a RunCx<'a>,
+    /// The profile the case is judged by.
+    pub profile: &'a Profile,
+    /// The case index.
+    pub ix: CaseIx,
+    /// The case row.
+    pub case: &'a Case,
+    /// Its documents, by 制作时间.
+    pub docs: &'a [Document],
+    /// Its services, by 送达时间.
+    pub services: &'a [Service],
+    /// Its activities, by 开始时间.
+    pub activities: &'a [Activity],
+    /// Offset of `activities` in `Bundle::activities`.
+    pub activity_offset: usize,
+    /// Its footage (linked by 案号), by 开始时间.
+    pub media: &'a [Media],
+    /// Its access rows.
+    pub access: &'a [Access],
+}
+
+impl<'a> CaseCx<'a> {
+    /// Documents with this canonical name.
+    pub fn docs_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a Document> + 's {
+        self.docs.iter().filter(move |d| &*d.doc_type == name)
+    }
+
+    /// Does the case have a document of this name?
+    pub fn has_doc(&self, name: &str) -> bool {
+        self.docs.iter().any(|d| &*d.doc_type == name)
+    }
+
+    /// Decision documents: names ending in 决定书 (RULES.md).
+    pub fn decision_docs(&self) -> impl Iterator<Item = &'a Document> + '_ {
+        self.docs.iter().filter(|d| d.doc_type.ends_with("决定书"))
+    }
+
+    /// The time of the decision: the first decision document's 制作时间, else 决定日期.
+    pub fn decision_time(&self) -> Option<Stamp> {
+        self.decision_docs()
+            .find_map(|d| d.made_at)
+            .or(self.case.decided_at)
+    }
+
+    /// Footage of an activity (by index within `activities`), by the one linkage rule.
+    pub fn footage(&self, activity: usize) -> impl Iterator<Item = &'a Media> + '_ {
+        let b = self.run.bundle;
+        b.index.activity_media[self.activity_offset + activity]
+            .iter()
+            .map(move |&m| &b.media[m as usize])
+    }
+}
+
+/// What a bundle-level rule sees.
+pub struct BundleCx<'a> {
+    /// Run-wide context.
+    pub run: &'a RunCx<'a>,
+    /// The default profile.
+    pub profile: &'a Profile,
+}
+
+/// Collects a rule's findings and fills in the fields common to all.
+pub struct Emit<'a> {
+    rule: &'static RuleDef,
+    profile: &'a Profile,
+    profile_ix: usize,
+    case: Option<(CaseIx, &'a Case)>,
+    /// Findings so far.
+    pub findings: Vec<Finding>,
+    /// Years the calendar lacks, met while computing deadlines.
+    pub missing_years: BTreeSet<i32>,
+}
+
+/// Agency label of footage or rows with no case.
+pub const NO_CASE_AGENCY: &str = "（未关联案件）";
+
+impl<'a> Emit<'a> {
+    /// Start collecting for a rule in a profile, for one case or none.
+    pub fn new(
+        rule: &'static RuleDef,
+        profile: &'a Profile,
+        profile_ix: usize,
+        case: Option<(CaseIx, &'a Case)>,
+    ) -> Emit<'a> {
+        Emit {
+            rule,
+            profile,
+            profile_ix,
+            case,
+            findings: Vec::new(),
+            missing_years: BTreeSet::new(),
+        }
+    }
+
+    /// Report a finding with the rule's article and severity.
+    pub fn push(&mut self, subject: impl Into<String>, detail: impl Into<String>) {
+        let sev = self
+            .profile
+            .rules
+            .get(self.rule.code)
+            .and_then(|r| r.severity)
+            .unwrap_or(self.rule.severity);
+        let article = self.profile.article(self.rule.code);
+        self.push_with(subject, detail, sev, article);
+    }
+
+    /// Report a finding with an explicit severity and qualified article.
+    pub fn push_with(
+        &mut self,
+        subject: impl Into<String>,
+        detail: impl Into<String>,
+        severity: Severity,
+        article: String,
+    ) {
+        let (case, case_no, agency) = match self.case {
+            Some((ix, c)) => (Some(ix), c.case_no.to_string(), c.agency.to_string()),
+            None => (None, String::new(), NO_CASE_AGENCY.to_string()),
+        };
+        self.findings.push(Finding {
+            rule: self.rule.code,
+            title: self.rule.title,
+            severity,
+            case_no,
+            agency,
+            subject: subject.into(),
+            detail: detail.into(),
+            article,
+            deduction: 0.0,
+            stage: self.rule.stage,
+            profile: self.profile_ix,
+            case,
+            veto_hint: false,
+        });
+    }
+
+    /// Report a finding about a row that has a 案号 but no case (Q01) or none at all.
+    pub fn push_unlinked(
+        &mut self,
+        case_no: &str,
+        subject: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
+        self.push(subject, detail);
+        if let Some(f) = self.findings.last_mut() {
+            f.case_no = case_no.to_string();
+        }
+    }
+
+    /// Mark the last finding as a veto candidate (一票否决).
+    pub fn veto_last(&mut self) {
+        if let Some(f) = self.findings.last_mut() {
+            f.veto_hint = true;
+        }
+    }
+
+    /// Note a year the calendar lacks.
+    pub fn missing(&mut self, y: MissingYear) {
+        self.missing_years.insert(y.0);
+    }
+
+    /// The profile in force.
+    pub fn profile(&self) -> &Profile {
+        self.profile
+    }
+}
+
+/// Format a duration in Chinese: `3 小时 20 分钟`, `2 日`.
+pub fn zh_duration(secs: i64) -> String {
+    let secs = secs.max(0);
+    if secs >= 86_400 && secs % 86_400 == 0 {
+        return format!("{} 日", secs / 86_400);
+    }
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    match (h, m) {
+        (0, 0) => format!("{s} 秒"),
+        (0, _) if s > 0 => format!("{m} 分 {s} 秒"),
+        (0, _) => format!("{m} 分钟"),
+        _ if m == 0 => format!("{h} 小时"),
+        _ => format!("{h} 小时 {m} 分钟"),
+    }
+}
+
+/// `2024-03-05` or `2024-03-05 14:30`, or `（空）` when absent.
+pub fn show(s: Option<Stamp>) -> String {
+    s.map(|s| s.to_string()).unwrap_or_else(|| "（空）".into())
+}

@@ -1,0 +1,458 @@
+//! Case-file scoring (案卷评查): a 100-point rubric with per-rule caps, a floor of 0,
+//! 一票否决 rules and grade bands; per-case, per-agency and per-rule statistics. Pure
+//! functions of the findings.
+
+use crate::error::{Error, Result};
+use crate::model::{Bundle, Stage};
+use crate::rules::{Finding, Severity};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// The shipped default rubric.
+pub const DEFAULT_RUBRIC: &str = include_str!("../rubrics/default.toml");
+
+/// Points and cap for one severity or rule.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deduction {
+    /// Points per finding.
+    pub points: f64,
+    /// Most points one rule may deduct from one case.
+    pub cap: f64,
+}
+
+/// A grade band.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grade {
+    /// Grade name (优秀, 良好, 合格, 不合格).
+    pub name: String,
+    /// Lowest score of the band.
+    pub min: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Veto {
+    rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RubricFile {
+    severity: BTreeMap<String, Deduction>,
+    #[serde(default)]
+    rule: BTreeMap<String, Deduction>,
+    veto: Veto,
+    grade: Vec<Grade>,
+}
+
+/// A validated rubric.
+#[derive(Debug, Clone)]
+pub struct Rubric {
+    by_severity: [Deduction; 3],
+    by_rule: BTreeMap<String, Deduction>,
+    /// 一票否决 rules.
+    pub veto: Vec<String>,
+    /// Grade bands, highest first; the last is the failing grade.
+    pub grades: Vec<Grade>,
+}
+
+impl Rubric {
+    /// Parse rubric TOML.
+    pub fn parse(text: &str, origin: &str) -> Result<Rubric> {
+        let bad = |m: String| Error::Config(format!("评分标准 {origin} 无效：{m}"));
+        let f: RubricFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let sev = |s: Severity| {
+            f.severity
+                .get(s.zh())
+                .copied()
+                .ok_or_else(|| bad(format!("缺少 [severity.\"{}\"]", s.zh())))
+        };
+        let by_severity = [
+            sev(Severity::Violation)?,
+            sev(Severity::Warning)?,
+            sev(Severity::Info)?,
+        ];
+        for code in f.rule.keys().chain(&f.veto.rules) {
+            if crate::rules::registry::find(code).is_none() {
+                return Err(bad(format!("未知的规则代码「{code}」")));
+            }
+        }
+        if f.grade.len() < 2 {
+            return Err(bad("至少需要两个等次".into()));
+        }
+        if f.grade.windows(2).any(|w| w[0].min <= w[1].min) {
+            return Err(bad("等次应按最低分从高到低排列".into()));
+        }
+        if f.grade.last().is_some_and(|g| g.min > 0.0) {
+            return Err(bad("最后一个等次的最低分应为 0".into()));
+        }
+        Ok(Rubric {
+            by_severity,
+            by_rule: f.rule,
+            veto: f.veto.rules,
+            grades: f.grade,
+        })
+    }
+
+    /// The shipped default.
+    pub fn default_rubric() -> Rubric {
+        Rubric::parse(DEFAULT_RUBRIC, "内置评分标准").expect("shipped rubric is valid")
+    }
+
+    /// Load from a file.
+    pub fn load(path: &std::path::Path) -> Result<Rubric> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("无法读取评分标准 {}：{e}", path.display())))?;
+        Rubric::parse(&text, &path.display().to_string())
+    }
+
+    fn deduction(&self, f: &Finding) -> Deduction {
+        self.by_rule
+            .get(f.rule)
+            .copied()
+            .unwrap_or(self.by_severity[f.severity as usize])
+    }
+
+    /// The grade of a score, and the failing grade for a vetoed case.
+    pub fn grade(&self, score: f64, vetoed: bool) -> &str {
+        if vetoed {
+            return &self.grades.last().expect("validated").name;
+        }
+        self.grades
+            .iter()
+            .find(|g| score >= g.min)
+            .map(|g| g.name.as_str())
+            .unwrap_or(&self.grades.last().expect("validated").name)
+    }
+
+    /// Grades that count as passing (all but the last).
+    pub fn passing(&self, grade: &str) -> bool {
+        self.grades.last().is_some_and(|g| g.name != grade)
+    }
+}
+
+/// A finding a panel has reviewed and set aside.
+#[derive(Debug, Clone, Serialize)]
+pub struct Waiver {
+    /// Rule code.
+    pub rule: String,
+    /// 案号.
+    pub case_no: String,
+    /// Subject.
+    pub subject: String,
+    /// Why it was set aside.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+}
+
+/// Read a waivers CSV (`rule,case_no,subject,reason,approved_by`, header row, UTF-8 or GBK).
+pub fn load_waivers(path: &std::path::Path) -> Result<Vec<Waiver>> {
+    let raw = std::fs::read(path)
+        .map_err(|e| Error::Config(format!("无法读取豁免清单 {}：{e}", path.display())))?;
+    let text = match std::str::from_utf8(&raw) {
+        Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
+        Err(_) => encoding_rs::GB18030.decode(&raw).0.into_owned(),
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| {
+            Error::Config(format!(
+                "豁免清单 {} 第 {} 行无效：{e}",
+                path.display(),
+                i + 2
+            ))
+        })?;
+        let get = |k: usize| rec.get(k).unwrap_or("").trim().to_string();
+        if get(0).is_empty() {
+            continue;
+        }
+        out.push(Waiver {
+            rule: get(0),
+            case_no: get(1),
+            subject: get(2),
+            reason: get(3),
+            approved_by: get(4),
+        });
+    }
+    Ok(out)
+}
+
+/// The score of one case file.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseScore {
+    /// 案号.
+    pub case_no: String,
+    /// 执法机关.
+    pub agency: String,
+    /// Score after deductions, floor 0.
+    pub score: f64,
+    /// Grade.
+    pub grade: String,
+    /// 一票否决.
+    pub veto: bool,
+    /// Rules that vetoed it.
+    pub veto_rules: Vec<String>,
+    /// Findings (not waived) by stage, in [`Stage::ALL`] order.
+    pub by_stage: [u32; 5],
+    /// Points deducted by stage.
+    pub deducted_by_stage: [f64; 5],
+    /// Findings (not waived).
+    pub findings: u32,
+    /// 违规 findings.
+    pub violations: u32,
+}
+
+/// Per-agency statistics.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyScore {
+    /// 执法机关.
+    pub agency: String,
+    /// Cases audited.
+    pub cases: u32,
+    /// Cases with at least one 违规.
+    pub cases_with_violations: u32,
+    /// Findings by severity (违规, 警告, 提示).
+    pub by_severity: [u32; 3],
+    /// Mean case score, rounded to 0.01.
+    pub mean_score: f64,
+    /// Cases per grade, in rubric order.
+    pub grades: Vec<(String, u32)>,
+    /// Share of cases graded 合格 or better.
+    pub pass_rate: f64,
+    /// Rank by mean score (ties share a rank: 1, 1, 3).
+    pub rank: u32,
+    /// The agency's most frequent rules: (code, count).
+    pub top_rules: Vec<(String, u32)>,
+}
+
+/// Per-rule statistics.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleStat {
+    /// Code.
+    pub rule: String,
+    /// Title.
+    pub title: String,
+    /// Severity of its findings (the most serious one seen).
+    pub severity: Severity,
+    /// Articles cited (one per profile that produced findings).
+    pub articles: Vec<String>,
+    /// Findings (not waived).
+    pub count: u32,
+    /// Distinct cases affected.
+    pub cases_affected: u32,
+    /// Cases affected / cases audited.
+    pub share_of_cases: f64,
+}
+
+/// Everything scoring computes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scores {
+    /// Per case, in case order.
+    pub cases: Vec<CaseScore>,
+    /// Per agency, ordered by rank then name.
+    pub agencies: Vec<AgencyScore>,
+    /// Per rule with findings, by count descending then code.
+    pub rules: Vec<RuleStat>,
+    /// Findings by severity (not waived).
+    pub by_severity: [u32; 3],
+    /// Cases per grade.
+    pub grades: Vec<(String, u32)>,
+    /// Share of cases passing.
+    pub pass_rate: f64,
+    /// Mean case score.
+    pub mean_score: f64,
+    /// Findings set aside by waivers.
+    pub waived: u32,
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Mark waived findings (returns a flag per finding) and score everything. Sets each
+/// finding's `deduction`.
+pub fn score(
+    bundle: &Bundle,
+    findings: &mut [Finding],
+    waivers: &[Waiver],
+    rubric: &Rubric,
+) -> (Scores, Vec<bool>) {
+    let keys: std::collections::HashSet<(&str, &str, &str)> = waivers
+        .iter()
+        .map(|w| (w.rule.as_str(), w.case_no.as_str(), w.subject.as_str()))
+        .collect();
+    let waived: Vec<bool> = findings
+        .iter()
+        .map(|f| keys.contains(&(f.rule, f.case_no.as_str(), f.subject.as_str())))
+        .collect();
+
+    let mut cases: Vec<CaseScore> = bundle
+        .cases
+        .iter()
+        .map(|c| CaseScore {
+            case_no: c.case_no.to_string(),
+            agency: c.agency.to_string(),
+            score: 100.0,
+            grade: String::new(),
+            veto: false,
+            veto_rules: Vec::new(),
+            by_stage: [0; 5],
+            deducted_by_stage: [0.0; 5],
+            findings: 0,
+            violations: 0,
+        })
+        .collect();
+    let mut used: HashMap<(u32, &'static str), f64> = HashMap::new();
+    let mut by_severity = [0u32; 3];
+    let mut rule_stats: BTreeMap<&'static str, (RuleStat, std::collections::HashSet<u32>)> =
+        BTreeMap::new();
+    for (f, w) in findings.iter_mut().zip(&waived) {
+        f.deduction = 0.0;
+        if *w {
+            continue;
+        }
+        by_severity[f.severity as usize] += 1;
+        let entry = rule_stats.entry(f.rule).or_insert_with(|| {
+            (
+                RuleStat {
+                    rule: f.rule.to_string(),
+                    title: f.title.to_string(),
+                    severity: f.severity,
+                    articles: Vec::new(),
+                    count: 0,
+                    cases_affected: 0,
+                    share_of_cases: 0.0,
+                },
+                Default::default(),
+            )
+        });
+        entry.0.count += 1;
+        entry.0.severity = entry.0.severity.min(f.severity);
+        if !f.article.is_empty() && !entry.0.articles.contains(&f.article) {
+            entry.0.articles.push(f.article.clone());
+        }
+        let Some(c) = f.case else { continue };
+        entry.1.insert(c);
+        let d = rubric.deduction(f);
+        let u = used.entry((c, f.rule)).or_insert(0.0);
+        let take = d.points.min((d.cap - *u).max(0.0));
+        *u += take;
+        f.deduction = take;
+        let cs = &mut cases[c as usize];
+        let st = Stage::ALL.iter().position(|s| *s == f.stage).unwrap_or(4);
+        cs.by_stage[st] += 1;
+        cs.deducted_by_stage[st] += take;
+        cs.findings += 1;
+        if f.severity == Severity::Violation {
+            cs.violations += 1;
+        }
+        cs.score -= take;
+        if f.veto_hint && rubric.veto.iter().any(|r| r == f.rule) {
+            cs.veto = true;
+            if !cs.veto_rules.iter().any(|r| r == f.rule) {
+                cs.veto_rules.push(f.rule.to_string());
+            }
+        }
+    }
+    let grade_names: Vec<String> = rubric.grades.iter().map(|g| g.name.clone()).collect();
+    let count_grades = |it: &mut dyn Iterator<Item = &CaseScore>| -> Vec<(String, u32)> {
+        let mut v: Vec<(String, u32)> = grade_names.iter().map(|g| (g.clone(), 0)).collect();
+        for c in it {
+            if let Some(e) = v.iter_mut().find(|(g, _)| *g == c.grade) {
+                e.1 += 1;
+            }
+        }
+        v
+    };
+    for c in &mut cases {
+        c.score = round2(c.score.max(0.0));
+        c.grade = rubric.grade(c.score, c.veto).to_string();
+    }
+
+    let n_cases = cases.len().max(1) as f64;
+    let mut by_agency: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, c) in cases.iter().enumerate() {
+        by_agency.entry(c.agency.as_str()).or_default().push(i);
+    }
+    let mut agency_findings: HashMap<&str, ([u32; 3], BTreeMap<&str, u32>)> = HashMap::new();
+    for (f, w) in findings.iter().zip(&waived) {
+        if *w {
+            continue;
+        }
+        let e = agency_findings.entry(f.agency.as_str()).or_default();
+        e.0[f.severity as usize] += 1;
+        *e.1.entry(f.rule).or_insert(0) += 1;
+    }
+    let mut agencies: Vec<AgencyScore> = by_agency
+        .iter()
+        .map(|(agency, ix)| {
+            let n = ix.len() as u32;
+            let mean =
+                round2(ix.iter().map(|i| cases[*i].score).sum::<f64>() / f64::from(n.max(1)));
+            let grades = count_grades(&mut ix.iter().map(|i| &cases[*i]));
+            let pass = ix
+                .iter()
+                .filter(|i| rubric.passing(&cases[**i].grade))
+                .count() as f64
+                / f64::from(n.max(1));
+            let (sev, rules) = agency_findings.get(agency).cloned().unwrap_or_default();
+            let mut top: Vec<(String, u32)> =
+                rules.into_iter().map(|(r, k)| (r.to_string(), k)).collect();
+            top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            top.truncate(3);
+            AgencyScore {
+                agency: agency.to_string(),
+                cases: n,
+                cases_with_violations: ix.iter().filter(|i| cases[**i].violations > 0).count()
+                    as u32,
+                by_severity: sev,
+                mean_score: mean,
+                grades,
+                pass_rate: round2(pass * 100.0) / 100.0,
+                rank: 0,
+                top_rules: top,
+            }
+        })
+        .collect();
+    agencies.sort_by(|a, b| {
+        b.mean_score
+            .total_cmp(&a.mean_score)
+            .then(a.agency.cmp(&b.agency))
+    });
+    for i in 0..agencies.len() {
+        agencies[i].rank = if i > 0 && agencies[i].mean_score == agencies[i - 1].mean_score {
+            agencies[i - 1].rank
+        } else {
+            i as u32 + 1
+        };
+    }
+    let mut rules: Vec<RuleStat> = rule_stats
+        .into_values()
+        .map(|(mut s, set)| {
+            s.cases_affected = set.len() as u32;
+            s.share_of_cases = round2(set.len() as f64 / n_cases * 10000.0) / 10000.0;
+            s
+        })
+        .collect();
+    rules.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(&b.rule)));
+    let grades = count_grades(&mut cases.iter());
+    let pass_rate = cases.iter().filter(|c| rubric.passing(&c.grade)).count() as f64 / n_cases;
+    let mean_score = round2(cases.iter().map(|c| c.score).sum::<f64>() / n_cases);
+    let scores = Scores {
+        cases,
+        agencies,
+        rules,
+        by_severity,
+        grades,
+        pass_rate: round2(pass_rate * 10000.0) / 10000.0,
+        mean_score,
+        waived: waived.iter().filter(|w| **w).count() as u32,
+    };
+    (scores, waived)
+}
