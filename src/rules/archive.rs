@@ -47,7 +47,7 @@ pub static A01: RuleDef = RuleDef {
             out.push(
                 "",
                 format!(
-                    "终结日期 {}，截至 {as_of} 未归档，超过 {} 期限 {days} 日",
+                    "终结日期 {}，截至 {as_of} 未归档，超过 {}期限 {days} 日",
                     show(cx.case.closed_at),
                     cx.profile.deadlines.archive.zh()
                 ),
@@ -87,7 +87,7 @@ pub static A02: RuleDef = RuleDef {
             out.push(
                 "",
                 format!(
-                    "终结日期 {}，归档日期 {arch}，超过 {} 期限 {}",
+                    "终结日期 {}，归档日期 {arch}，超过 {}期限 {}",
                     show(cx.case.closed_at),
                     d.zh(),
                     zh_late(late, d)

@@ -1,0 +1,1 @@
+//! Placeholder module list entry; filled below.

@@ -1,0 +1,180 @@
+//! Fixture helpers: a compliant case file (tests/fixtures/clean) loaded into memory, small
+//! edits that break exactly one duty, and a run of the library or the binary on the result.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use trailcheck::calendar::Calendar;
+use trailcheck::ingest::{read_bundle, Inputs};
+use trailcheck::profile::Profile;
+use trailcheck::rules::engine::{self, Judges, Outcome};
+use trailcheck::rules::{Finding, RunCx};
+
+/// The folder of the clean fixture.
+pub fn clean_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/clean")
+}
+
+/// The five shipped profile ids.
+pub const PROFILES: [&str; 5] = ["district-2018", "henan-2019", "pingluo-veterans", "jinpu-justice", "lingshou-approval"];
+
+/// The binary under test.
+pub fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_trailcheck"))
+}
+
+/// A bundle held as tables of strings, written out as UTF-8 CSV on demand.
+#[derive(Clone)]
+pub struct Fx {
+    pub tables: BTreeMap<String, (Vec<String>, Vec<Vec<String>>)>,
+}
+
+impl Fx {
+    /// The compliant case file: no finding under any profile.
+    pub fn clean() -> Fx {
+        let mut tables = BTreeMap::new();
+        for e in std::fs::read_dir(clean_dir()).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_stem().unwrap().to_string_lossy().to_string();
+            let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(&p).unwrap();
+            let mut rows: Vec<Vec<String>> = r.records().map(|x| x.unwrap().iter().map(str::to_string).collect()).collect();
+            let header = rows.remove(0);
+            tables.insert(name, (header, rows));
+        }
+        Fx { tables }
+    }
+
+    fn col(&self, table: &str, col: &str) -> usize {
+        let (h, _) = &self.tables[table];
+        h.iter().position(|c| c == col).unwrap_or_else(|| panic!("{table} has no column {col}"))
+    }
+
+    /// Set `col` to `value` in the rows of `table` where `key_col == key`.
+    pub fn set(&mut self, table: &str, key_col: &str, key: &str, col: &str, value: &str) -> &mut Fx {
+        let (k, c) = (self.col(table, key_col), self.col(table, col));
+        let rows = &mut self.tables.get_mut(table).unwrap().1;
+        let mut hit = false;
+        for r in rows.iter_mut().filter(|r| r[k] == key) {
+            r[c] = value.to_string();
+            hit = true;
+        }
+        assert!(hit, "no row of {table} with {key_col} = {key}");
+        self
+    }
+
+    /// Set `col` in every row of `table`.
+    pub fn set_all(&mut self, table: &str, col: &str, value: &str) -> &mut Fx {
+        let c = self.col(table, col);
+        for r in &mut self.tables.get_mut(table).unwrap().1 {
+            r[c] = value.to_string();
+        }
+        self
+    }
+
+    /// Set a case column (there is one case).
+    pub fn case(&mut self, col: &str, value: &str) -> &mut Fx {
+        self.set_all("案件登记", col, value)
+    }
+
+    /// Set a column of the document with this 文书编号.
+    pub fn doc(&mut self, doc_no: &str, col: &str, value: &str) -> &mut Fx {
+        self.set("文书记录", "文书编号", doc_no, col, value)
+    }
+
+    /// Set a column of the activity with this 活动编号.
+    pub fn act(&mut self, id: &str, col: &str, value: &str) -> &mut Fx {
+        self.set("执法活动", "活动编号", id, col, value)
+    }
+
+    /// Set a column of the footage with this 文件编号.
+    pub fn media(&mut self, id: &str, col: &str, value: &str) -> &mut Fx {
+        self.set("音像记录索引", "文件编号", id, col, value)
+    }
+
+    /// Add a row; columns not named are blank; 案号 defaults to the fixture's case.
+    pub fn add(&mut self, table: &str, cells: &[(&str, &str)]) -> &mut Fx {
+        let (h, _) = &self.tables[table];
+        let mut row = vec![String::new(); h.len()];
+        if let Some(i) = h.iter().position(|c| c == "案号") {
+            row[i] = "测罚〔2024〕1号".into();
+        }
+        for (c, v) in cells {
+            row[self.col(table, c)] = v.to_string();
+        }
+        self.tables.get_mut(table).unwrap().1.push(row);
+        self
+    }
+
+    /// Remove the rows where `col == value`.
+    pub fn remove(&mut self, table: &str, col: &str, value: &str) -> &mut Fx {
+        let c = self.col(table, col);
+        self.tables.get_mut(table).unwrap().1.retain(|r| r[c] != value);
+        self
+    }
+
+    /// Remove a column.
+    pub fn drop_column(&mut self, table: &str, col: &str) -> &mut Fx {
+        let c = self.col(table, col);
+        let t = self.tables.get_mut(table).unwrap();
+        t.0.remove(c);
+        for r in &mut t.1 {
+            r.remove(c);
+        }
+        self
+    }
+
+    /// Remove a table.
+    pub fn drop_table(&mut self, table: &str) -> &mut Fx {
+        self.tables.remove(table);
+        self
+    }
+
+    /// Write the tables as UTF-8 CSV into `dir`.
+    pub fn write(&self, dir: &Path) {
+        std::fs::create_dir_all(dir).unwrap();
+        for (name, (h, rows)) in &self.tables {
+            let mut w = csv::Writer::from_path(dir.join(format!("{name}.csv"))).unwrap();
+            w.write_record(h).unwrap();
+            for r in rows {
+                w.write_record(r).unwrap();
+            }
+            w.flush().unwrap();
+        }
+    }
+
+    /// Run the engine under a profile with the given as-of date.
+    pub fn outcome_at(&self, profile: &str, as_of: &str) -> Outcome {
+        let dir = tempfile::tempdir().unwrap();
+        self.write(dir.path());
+        let inputs = Inputs {
+            bundle: Some(dir.path().to_path_buf()),
+            ..Inputs::default()
+        };
+        let bundle = read_bundle(&inputs, false).unwrap();
+        let cal = Calendar::shipped();
+        let run = RunCx {
+            bundle: &bundle,
+            calendar: &cal,
+            as_of: chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(),
+            fixity: None,
+        };
+        engine::run(&run, &Judges::single(Profile::load(profile).unwrap()))
+    }
+
+    /// Findings under a profile, as-of 2024-12-31.
+    pub fn findings(&self, profile: &str) -> Vec<Finding> {
+        self.outcome_at(profile, "2024-12-31").findings
+    }
+
+    /// Rule codes found under a profile.
+    pub fn codes(&self, profile: &str) -> Vec<&'static str> {
+        self.findings(profile).iter().map(|f| f.rule).collect()
+    }
+}
+
+/// Assert that exactly the given rule fires (once or more) and nothing else.
+pub fn only(findings: &[Finding], code: &str) {
+    let codes: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    assert!(!codes.is_empty() && codes.iter().all(|c| *c == code), "expected only {code}, got {findings:#?}");
+}
