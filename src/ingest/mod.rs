@@ -452,7 +452,9 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     sources.sort_by_key(|s| s.table);
     bundle.sources = sources;
     bundle.problems = problems;
-    bundle.index = Index::build(&mut bundle);
+    if !lenient {
+        bundle.index = Index::build(&mut bundle);
+    }
     Ok(bundle)
 }
 

@@ -19,6 +19,9 @@ const BATCH_ROWS: usize = 32_768;
 /// Workbook sheets larger than this many cells are refused rather than loaded.
 const MAX_SHEET_CELLS: u64 = 200_000_000;
 
+/// Similarity (normalised Levenshtein) from which a header is offered as "closest".
+const CLOSE_ENOUGH: f64 = 0.34;
+
 /// Words that mark a summary or note row under the data.
 const SUMMARY_MARKERS: &[&str] = &["合计", "总计", "小计", "备注", "说明"];
 
@@ -234,7 +237,7 @@ pub fn find_header(
                 })
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             match closest {
-                Some((s, n)) if s > 0.0 => {
+                Some((s, n)) if s >= CLOSE_ENOUGH => {
                     format!("「{}」（最接近的表头：「{}」）", c.zh, n.trim())
                 }
                 _ => format!("「{}」（表头中没有相近的列）", c.zh),
@@ -242,6 +245,12 @@ pub fn find_header(
         })
         .collect::<Vec<_>>()
         .join("、");
+    let required = spec(t).iter().filter(|c| c.required).count();
+    let detail = if missing_required(t, &h).len() == required {
+        format!("{detail}；该文件看来不是「{}」表", t.zh())
+    } else {
+        detail
+    };
     Err(Error::MissingColumn {
         file: format!(
             "{label}（表「{}」，在前 {HEADER_SEARCH_ROWS} 行中查找表头）",

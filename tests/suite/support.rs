@@ -178,3 +178,63 @@ pub fn only(findings: &[Finding], code: &str) {
     let codes: Vec<&str> = findings.iter().map(|f| f.rule).collect();
     assert!(!codes.is_empty() && codes.iter().all(|c| *c == code), "expected only {code}, got {findings:#?}");
 }
+
+/// Columns that hold dates or times.
+pub const DATE_COLUMNS: &[&str] = &[
+    "启动日期", "立案审批时间", "决定日期", "终结日期", "归档日期", "制作时间", "审核时间", "批准时间", "送达时间", "开始时间", "结束时间", "返回单位时间", "入库时间", "时间",
+];
+
+/// How dates go into a workbook.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum DateCells {
+    /// Real date cells with a date format.
+    Dates,
+    /// Plain serial numbers.
+    Serials,
+    /// Text.
+    Text,
+}
+
+impl Fx {
+    /// Write the bundle as one xlsx workbook, a sheet per table, with a title row above
+    /// each header and a 合计 row under the data.
+    pub fn write_workbook(&self, path: &Path, dates: DateCells) {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut wb = Workbook::new();
+        let fmt = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+        for (name, (h, rows)) in &self.tables {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).unwrap();
+            ws.write_string(0, 0, format!("{name}（导出）")).unwrap();
+            for (c, v) in h.iter().enumerate() {
+                ws.write_string(1, c as u16, v).unwrap();
+            }
+            for (r, row) in rows.iter().enumerate() {
+                let r = r as u32 + 2;
+                for (c, v) in row.iter().enumerate() {
+                    let c = c as u16;
+                    if v.is_empty() {
+                        continue;
+                    }
+                    let parsed = trailcheck::ingest::cells::parse_stamp_text(v);
+                    match (DATE_COLUMNS.contains(&h[c as usize].as_str()), parsed, dates) {
+                        (true, Some(s), DateCells::Dates) => {
+                            let dt = ExcelDateTime::parse_from_str(&s.at.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap();
+                            ws.write_datetime_with_format(r, c, &dt, &fmt).unwrap();
+                        }
+                        (true, Some(s), DateCells::Serials) => {
+                            let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap().and_hms_opt(0, 0, 0).unwrap();
+                            let serial = (s.at - base).num_seconds() as f64 / 86400.0;
+                            ws.write_number(r, c, serial).unwrap();
+                        }
+                        _ => {
+                            ws.write_string(r, c, v).unwrap();
+                        }
+                    }
+                }
+            }
+            ws.write_string(rows.len() as u32 + 2, 1, "合计").unwrap();
+        }
+        wb.save(path).unwrap();
+    }
+}
