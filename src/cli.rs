@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// 评查：读取导出数据，执行全部规则，写出评查结果
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// 只读取并校验输入数据，列出数据问题
     Check(CheckArgs),
     /// 列出规则目录（可指定规则配置，显示所依据的条款）

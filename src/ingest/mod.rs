@@ -85,9 +85,11 @@ pub fn table_of_name(stem: &str) -> Option<(Table, u32)> {
     None
 }
 
+/// Parts found per table before ordering: (part number, name, part).
+type Found = Vec<(Table, Vec<(u32, String, Part)>)>;
+
 fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
-    let mut found: Vec<(Table, Vec<(u32, String, Part)>)> =
-        Table::ALL.iter().map(|t| (*t, Vec::new())).collect();
+    let mut found: Found = Table::ALL.iter().map(|t| (*t, Vec::new())).collect();
     if let Some(b) = &inputs.bundle {
         if b.is_dir() {
             let entries = std::fs::read_dir(b)

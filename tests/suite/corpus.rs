@@ -9,14 +9,21 @@ use std::time::{Duration, Instant};
 #[test]
 fn no_foreign_file_panics_hangs_or_crashes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/foreign");
-    assert!(root.is_dir(), "the robustness corpus is expected at {}", root.display());
+    assert!(
+        root.is_dir(),
+        "the robustness corpus is expected at {}",
+        root.display()
+    );
     let mut files = Vec::new();
     for sub in std::fs::read_dir(&root).unwrap() {
         let sub = sub.unwrap().path();
         if sub.is_dir() {
             for f in std::fs::read_dir(&sub).unwrap() {
                 let f = f.unwrap().path();
-                if !matches!(f.file_name().and_then(|n| n.to_str()), Some("LICENSE" | "README.md")) {
+                if !matches!(
+                    f.file_name().and_then(|n| n.to_str()),
+                    Some("LICENSE" | "README.md")
+                ) {
                     files.push(f);
                 }
             }

@@ -1,1 +1,177 @@
-//! e2e tests.
+//! End to end: the binary on a bundle, reading back what it wrote.
+
+use crate::support::{bin, Fx};
+
+fn audit(fx: &Fx, extra: &[&str]) -> (tempfile::TempDir, std::process::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    fx.write(&dir.path().join("data"));
+    let out = bin()
+        .args([
+            "audit",
+            "--profile",
+            "district-2018",
+            "--as-of",
+            "2024-12-31",
+            "--bureau",
+            "测试区司法局",
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    (dir, out)
+}
+
+fn broken() -> Fx {
+    let mut fx = Fx::clean();
+    fx.case("归档日期", "")
+        .media("MV-1", "入库时间", "2024-03-04 09:00")
+        .remove("音像记录索引", "文件编号", "MV-2");
+    fx
+}
+
+#[test]
+fn findings_csv_jsonl_and_summary_agree() {
+    let (dir, out) = audit(&broken(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("评查完成：1 件案卷，违规 3 项"), "{stderr}");
+    assert!(stderr.contains("未评查：V06"), "{stderr}");
+    let o = dir.path().join("out");
+    let csv = std::fs::read(o.join("findings.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "BOM for Excel");
+    let csv = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0].trim_start_matches('\u{feff}'),
+        "rule,title,severity,case_no,agency,subject,detail,article,deduction,waived"
+    );
+    assert_eq!(lines.len(), 4);
+    assert!(lines[1].starts_with("A01,逾期未归档,违规,测罚〔2024〕1号,市场监督管理局,,终结日期 2024-04-01，截至 2024-12-31 未归档，超过 30 日期限 244 日,000:第三十二条,5,否"), "{}", lines[1]);
+    assert!(
+        lines[2].starts_with("V01,应录未录,违规,测罚〔2024〕1号,市场监督管理局,HD-2,"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].starts_with("V03,音像记录逾期入库,违规,测罚〔2024〕1号,市场监督管理局,MV-1,"),
+        "{}",
+        lines[3]
+    );
+    let jsonl = std::fs::read_to_string(o.join("findings.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["rule"], "A01");
+    assert_eq!(first["severity"], "违规");
+    assert_eq!(first["article"], "000:第三十二条");
+    assert_eq!(first["deduction"], 5.0);
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(o.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["findings"], 3);
+    assert_eq!(s["by_severity"]["违规"], 3);
+    assert_eq!(s["by_rule"]["V01"], 1);
+    assert_eq!(s["cases"], 1);
+    assert_eq!(s["agency_scores"][0]["mean_score"], 85.0);
+    assert_eq!(
+        s["grades"][3][0], "不合格",
+        "V01 on a full activity is a veto"
+    );
+    assert_eq!(s["grades"][3][1], 1);
+    assert!(s["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["rule"] == "V06"));
+    assert_eq!(s["meta"]["as_of"], "2024-12-31");
+    assert_eq!(s["inputs"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn fail_on_sets_exit_code_one() {
+    let (_d, out) = audit(&broken(), &["--fail-on", "violation"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (_d, out) = audit(&Fx::clean(), &["--fail-on", "提示"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn media_fixity_with_a_media_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root/media");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("MV-1.mp4"), b"hello world").unwrap();
+    std::fs::write(root.join("MV-2.mp4"), b"hello").unwrap();
+    let mut fx = Fx::clean();
+    fx.media(
+        "MV-1",
+        "哈希值",
+        "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9",
+    );
+    let (_d, out) = audit(
+        &fx,
+        &["--media-root", dir.path().join("root").to_str().unwrap()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(_d.path().join("out/findings.csv")).unwrap();
+    let v06: Vec<&str> = csv.lines().filter(|l| l.starts_with("V06")).collect();
+    assert_eq!(v06.len(), 1, "{csv}");
+    assert!(
+        v06[0].contains("MV-2") && v06[0].contains("索引 11 字节，实际 5 字节"),
+        "{csv}"
+    );
+    // A flipped byte changes the hash.
+    std::fs::write(root.join("MV-1.mp4"), b"hello World").unwrap();
+    std::fs::write(root.join("MV-2.mp4"), b"hello world").unwrap();
+    let (_d, _) = audit(
+        &fx,
+        &["--media-root", dir.path().join("root").to_str().unwrap()],
+    );
+    let csv = std::fs::read_to_string(_d.path().join("out/findings.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("V06") && l.contains("MV-1") && l.contains("SHA-256")),
+        "{csv}"
+    );
+    std::fs::remove_file(root.join("MV-2.mp4")).unwrap();
+    let (_d, _) = audit(
+        &fx,
+        &["--media-root", dir.path().join("root").to_str().unwrap()],
+    );
+    let csv = std::fs::read_to_string(_d.path().join("out/findings.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("V06") && l.contains("MV-2") && l.contains("缺失")),
+        "{csv}"
+    );
+}
+
+#[test]
+fn an_unwritable_output_exits_three_and_leaves_nothing_half_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, b"x").unwrap();
+    Fx::clean().write(&dir.path().join("data"));
+    let out = bin()
+        .args(["audit", "--profile", "henan-2019", "--out"])
+        .arg(blocker.join("sub"))
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

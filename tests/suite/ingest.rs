@@ -7,11 +7,25 @@ use trailcheck::ingest::{read_bundle, Inputs};
 use trailcheck::model::{Bundle, ServiceMethod};
 
 fn read(dir: &Path) -> Bundle {
-    read_bundle(&Inputs { bundle: Some(dir.to_path_buf()), ..Inputs::default() }, false).unwrap()
+    read_bundle(
+        &Inputs {
+            bundle: Some(dir.to_path_buf()),
+            ..Inputs::default()
+        },
+        false,
+    )
+    .unwrap()
 }
 
 fn read_err(dir: &Path) -> trailcheck::error::Error {
-    read_bundle(&Inputs { bundle: Some(dir.to_path_buf()), ..Inputs::default() }, false).unwrap_err()
+    read_bundle(
+        &Inputs {
+            bundle: Some(dir.to_path_buf()),
+            ..Inputs::default()
+        },
+        false,
+    )
+    .unwrap_err()
 }
 
 fn reencode(dir: &Path, enc: &'static encoding_rs::Encoding) {
@@ -37,7 +51,10 @@ fn gbk_and_gb18030_csv_with_chinese_headers() {
         assert_eq!(b.documents.len(), 11);
         assert_eq!(b.services[1].method, Some(ServiceMethod::Mail));
         assert!(b.problems.is_empty(), "{:#?}", b.problems);
-        assert!(b.sources.iter().all(|s| s.encoding.as_deref() == Some("GBK/GB18030")));
+        assert!(b
+            .sources
+            .iter()
+            .all(|s| s.encoding.as_deref() == Some("GBK/GB18030")));
     }
 }
 
@@ -46,7 +63,11 @@ fn utf8_with_bom_and_english_aliases() {
     let dir = tempfile::tempdir().unwrap();
     let mut fx = Fx::clean();
     let (h, _) = fx.tables.get_mut("案件登记").unwrap();
-    for (zh, en) in [("案号", "case_no"), ("执法机关", "agency"), ("启动日期", "opened_at")] {
+    for (zh, en) in [
+        ("案号", "case_no"),
+        ("执法机关", "agency"),
+        ("启动日期", "opened_at"),
+    ] {
         let i = h.iter().position(|c| c == zh).unwrap();
         h[i] = en.to_string();
     }
@@ -74,12 +95,26 @@ fn title_rows_summary_rows_and_split_parts() {
     let first = lines.remove(0).to_string();
     std::fs::write(&cases, format!("某某区行政执法案件登记表\n导出日期：2024年12月31日\n{header}\n{first}\n,合计：2 件,,,\n")).unwrap();
     let second = first.replace("1号", "2号");
-    std::fs::write(dir.path().join("案件登记_2.csv"), format!("{header}\n{second}\n,,备注：本表由系统导出\n")).unwrap();
+    std::fs::write(
+        dir.path().join("案件登记_2.csv"),
+        format!("{header}\n{second}\n,,备注：本表由系统导出\n"),
+    )
+    .unwrap();
     let b = read(dir.path());
     assert_eq!(b.cases.len(), 2);
     assert_eq!(&*b.cases[1].case_no, "测罚〔2024〕2号");
-    assert_eq!(b.cases[0].at.row, 4, "Excel row of the first data row under two title rows");
-    assert_eq!(b.sources.iter().filter(|s| s.table == trailcheck::model::Table::Cases).map(|s| s.summary_rows_dropped).sum::<usize>(), 2);
+    assert_eq!(
+        b.cases[0].at.row, 4,
+        "Excel row of the first data row under two title rows"
+    );
+    assert_eq!(
+        b.sources
+            .iter()
+            .filter(|s| s.table == trailcheck::model::Table::Cases)
+            .map(|s| s.summary_rows_dropped)
+            .sum::<usize>(),
+        2
+    );
     assert!(b.problems.is_empty(), "{:#?}", b.problems);
 }
 
@@ -95,7 +130,15 @@ fn every_date_form_parses() {
     fx.write(dir.path());
     let b = read(dir.path());
     assert!(b.problems.is_empty(), "{:#?}", b.problems);
-    let made = |no: &str| b.documents.iter().find(|d| d.doc_no.as_deref() == Some(no)).unwrap().made_at.unwrap().to_string();
+    let made = |no: &str| {
+        b.documents
+            .iter()
+            .find(|d| d.doc_no.as_deref() == Some(no))
+            .unwrap()
+            .made_at
+            .unwrap()
+            .to_string()
+    };
     assert_eq!(made("LA-1"), "2024-03-01");
     assert_eq!(made("JC-1"), "2024-03-02");
     assert_eq!(made("BC-1"), "2024-03-02 10:00");
@@ -107,15 +150,23 @@ fn every_date_form_parses() {
 fn bad_cells_are_listed_with_position_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let mut fx = Fx::clean();
-    fx.doc("JC-1", "制作时间", "三月二日").doc("XW-1", "出示证件", "也许").media("MV-1", "文件大小", "大约一兆");
+    fx.doc("JC-1", "制作时间", "三月二日")
+        .doc("XW-1", "出示证件", "也许")
+        .media("MV-1", "文件大小", "大约一兆");
     fx.write(dir.path());
     let out = bin().arg("check").arg(dir.path()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("发现 3 个数据问题"), "{text}");
-    assert!(text.contains("文书记录.csv 第 3 行 列「制作时间」 值「三月二日」"), "{text}");
+    assert!(
+        text.contains("文书记录.csv 第 3 行 列「制作时间」 值「三月二日」"),
+        "{text}"
+    );
     assert!(text.contains("第 5 行 列「出示证件」 值「也许」"), "{text}");
-    assert!(text.contains("音像记录索引.csv 第 2 行 列「文件大小」 值「大约一兆」"), "{text}");
+    assert!(
+        text.contains("音像记录索引.csv 第 2 行 列「文件大小」 值「大约一兆」"),
+        "{text}"
+    );
     assert!(text.contains("文书记录：11 行"), "{text}");
 }
 
@@ -124,7 +175,14 @@ fn unknown_values_are_one_problem_per_distinct_value() {
     let dir = tempfile::tempdir().unwrap();
     let mut fx = Fx::clean();
     for t in ["2024-03-22", "2024-03-23", "2024-03-24"] {
-        fx.add("送达记录", &[("送达文书", "行政处罚决定书"), ("送达方式", "飞鸽传书"), ("送达时间", t)]);
+        fx.add(
+            "送达记录",
+            &[
+                ("送达文书", "行政处罚决定书"),
+                ("送达方式", "飞鸽传书"),
+                ("送达时间", t),
+            ],
+        );
     }
     fx.write(dir.path());
     let b = read(dir.path());
@@ -139,7 +197,11 @@ fn a_column_that_fails_often_makes_its_rules_not_evaluated() {
     let mut fx = Fx::clean();
     fx.set_all("音像记录索引", "入库时间", "当天");
     let o = fx.outcome_at("district-2018", "2024-12-31");
-    let n = o.not_evaluated.iter().find(|n| n.rule == "V03").expect("V03 not evaluated");
+    let n = o
+        .not_evaluated
+        .iter()
+        .find(|n| n.rule == "V03")
+        .expect("V03 not evaluated");
     assert!(n.reason.contains("入库时间"), "{}", n.reason);
     assert!(o.findings.iter().all(|f| f.rule != "V03"));
 }
@@ -162,10 +224,25 @@ fn mapping_file_renames_columns_and_values() {
     h[i] = "立案日期".into();
     fx.set("送达记录", "送达方式", "邮寄送达", "送达方式", "快递");
     fx.write(dir.path());
-    let mapping = Mapping::parse("[columns.cases]\n\"立案日期\" = \"启动日期\"\n[values.method]\n\"快递\" = \"邮寄送达\"\n", "m").unwrap();
-    let b = read_bundle(&Inputs { bundle: Some(dir.path().into()), mapping, ..Inputs::default() }, false).unwrap();
+    let mapping = Mapping::parse(
+        "[columns.cases]\n\"立案日期\" = \"启动日期\"\n[values.method]\n\"快递\" = \"邮寄送达\"\n",
+        "m",
+    )
+    .unwrap();
+    let b = read_bundle(
+        &Inputs {
+            bundle: Some(dir.path().into()),
+            mapping,
+            ..Inputs::default()
+        },
+        false,
+    )
+    .unwrap();
     assert_eq!(b.cases[0].opened_at.unwrap().to_string(), "2024-03-01");
-    assert!(b.services.iter().any(|s| s.method == Some(ServiceMethod::Mail)));
+    assert!(b
+        .services
+        .iter()
+        .any(|s| s.method == Some(ServiceMethod::Mail)));
     assert!(b.problems.is_empty(), "{:#?}", b.problems);
 }
 
@@ -180,8 +257,18 @@ fn missing_required_column_names_file_column_and_closest_header() {
     let e = read_err(dir.path());
     assert_eq!(e.exit_code(), 2);
     let msg = e.to_string();
-    assert!(msg.contains("案件登记.csv") && msg.contains("「启动日期」") && msg.contains("最接近的表头：「启动时间」"), "{msg}");
-    let out = bin().args(["audit", "--profile", "district-2018", "--out"]).arg(dir.path().join("out")).arg(dir.path()).output().unwrap();
+    assert!(
+        msg.contains("案件登记.csv")
+            && msg.contains("「启动日期」")
+            && msg.contains("最接近的表头：「启动时间」"),
+        "{msg}"
+    );
+    let out = bin()
+        .args(["audit", "--profile", "district-2018", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("最接近的表头"));
     assert!(!dir.path().join("out/findings.csv").exists());
@@ -202,21 +289,45 @@ fn missing_cases_table_stops_the_run() {
 fn media_with_blank_or_unknown_case_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     let mut fx = Fx::clean();
-    fx.add("音像记录索引", &[("文件编号", "MV-7"), ("开始时间", "2024-03-05 09:00"), ("结束时间", "2024-03-05 09:10"), ("入库时间", "2024-03-05 10:00")]);
+    fx.add(
+        "音像记录索引",
+        &[
+            ("文件编号", "MV-7"),
+            ("开始时间", "2024-03-05 09:00"),
+            ("结束时间", "2024-03-05 09:10"),
+            ("入库时间", "2024-03-05 10:00"),
+        ],
+    );
     fx.set("音像记录索引", "文件编号", "MV-7", "案号", "");
-    fx.add("音像记录索引", &[("文件编号", "MV-8"), ("案号", "不存在〔2024〕1号"), ("开始时间", "2024-03-05 09:00"), ("结束时间", "2024-03-05 09:10"), ("入库时间", "2024-03-05 10:00")]);
+    fx.add(
+        "音像记录索引",
+        &[
+            ("文件编号", "MV-8"),
+            ("案号", "不存在〔2024〕1号"),
+            ("开始时间", "2024-03-05 09:00"),
+            ("结束时间", "2024-03-05 09:10"),
+            ("入库时间", "2024-03-05 10:00"),
+        ],
+    );
     fx.write(dir.path());
     let b = read(dir.path());
     assert_eq!(b.media.len(), 4);
     assert_eq!(b.orphans.len(), 1);
-    assert!(b.media.iter().any(|m| &*m.media_id == "MV-7" && m.case.is_none()));
+    assert!(b
+        .media
+        .iter()
+        .any(|m| &*m.media_id == "MV-7" && m.case.is_none()));
 }
 
 #[test]
 fn one_table_alone_with_check() {
     let dir = tempfile::tempdir().unwrap();
     Fx::clean().write(dir.path());
-    let out = bin().args(["check", "--documents"]).arg(dir.path().join("文书记录.csv")).output().unwrap();
+    let out = bin()
+        .args(["check", "--documents"])
+        .arg(dir.path().join("文书记录.csv"))
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("文书记录：11 行"), "{text}");
@@ -238,9 +349,16 @@ fn mixed_encodings_are_read_cell_by_cell_and_reported() {
     std::fs::write(&p, bytes).unwrap();
     let b = read(dir.path());
     assert_eq!(b.services.len(), 2);
-    assert!(b.services.iter().all(|s| &*s.doc_type != ""));
-    assert!(b.services.iter().any(|s| s.method == Some(ServiceMethod::Mail)));
-    assert!(b.problems.iter().any(|p| p.message.contains("编码混杂")), "{:#?}", b.problems);
+    assert!(b.services.iter().all(|s| !s.doc_type.is_empty()));
+    assert!(b
+        .services
+        .iter()
+        .any(|s| s.method == Some(ServiceMethod::Mail)));
+    assert!(
+        b.problems.iter().any(|p| p.message.contains("编码混杂")),
+        "{:#?}",
+        b.problems
+    );
 }
 
 #[test]
@@ -250,7 +368,11 @@ fn empty_and_non_table_files_get_a_clear_message() {
     let e = read_err(dir.path());
     assert_eq!(e.exit_code(), 2);
     assert!(e.to_string().contains("为空"), "{e}");
-    std::fs::write(dir.path().join("案件登记.csv"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0").unwrap();
+    std::fs::write(
+        dir.path().join("案件登记.csv"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0",
+    )
+    .unwrap();
     let e = read_err(dir.path());
     assert_eq!(e.exit_code(), 2);
     std::fs::remove_file(dir.path().join("案件登记.csv")).unwrap();
@@ -262,24 +384,54 @@ fn empty_and_non_table_files_get_a_clear_message() {
 
 #[test]
 fn one_workbook_with_date_cells_or_serials() {
-    for mode in [crate::support::DateCells::Dates, crate::support::DateCells::Serials, crate::support::DateCells::Text] {
+    for mode in [
+        crate::support::DateCells::Dates,
+        crate::support::DateCells::Serials,
+        crate::support::DateCells::Text,
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let wb = dir.path().join("导出.xlsx");
         Fx::clean().write_workbook(&wb, mode);
-        let b = read_bundle(&Inputs { bundle: Some(wb.clone()), ..Inputs::default() }, false).unwrap();
+        let b = read_bundle(
+            &Inputs {
+                bundle: Some(wb.clone()),
+                ..Inputs::default()
+            },
+            false,
+        )
+        .unwrap();
         assert!(b.problems.is_empty(), "{:#?}", b.problems);
         assert_eq!(b.documents.len(), 11);
         assert_eq!(b.cases[0].opened_at.unwrap().to_string(), "2024-03-01");
         assert!(b.cases[0].opened_at.unwrap().date_only);
-        assert_eq!(b.media[0].stored_at.unwrap().to_string(), "2024-03-02 12:00");
+        assert_eq!(
+            b.media[0].stored_at.unwrap().to_string(),
+            "2024-03-02 12:00"
+        );
         assert_eq!(b.cases[0].at.row, 3, "title row, header row, then data");
         let dropped: usize = b.sources.iter().map(|s| s.summary_rows_dropped).sum();
         assert_eq!(dropped, 6, "one 合计 row per sheet");
         let out = dir.path().join("out");
-        let st = bin().args(["audit", "--profile", "district-2018", "--as-of", "2024-12-31", "--out"]).arg(&out).arg(&wb).status().unwrap();
+        let st = bin()
+            .args([
+                "audit",
+                "--profile",
+                "district-2018",
+                "--as-of",
+                "2024-12-31",
+                "--out",
+            ])
+            .arg(&out)
+            .arg(&wb)
+            .status()
+            .unwrap();
         assert_eq!(st.code(), Some(0));
         let csv = std::fs::read_to_string(out.join("findings.csv")).unwrap();
-        assert_eq!(csv.lines().count(), 1, "the clean bundle has no finding: {csv}");
+        assert_eq!(
+            csv.lines().count(),
+            1,
+            "the clean bundle has no finding: {csv}"
+        );
     }
 }
 
@@ -293,8 +445,15 @@ fn xls_and_wps_et_files() {
     let b = read(dir.path());
     assert_eq!(&*b.cases[0].case_no, "测罚〔2024〕1号");
     assert_eq!(b.cases[0].closed_at.unwrap().to_string(), "2024-04-01");
-    assert_eq!(b.cases[0].approved_at.unwrap().to_string(), "2024-03-01 10:00");
-    std::fs::rename(dir.path().join("案件登记.xls"), dir.path().join("案件登记.et")).unwrap();
+    assert_eq!(
+        b.cases[0].approved_at.unwrap().to_string(),
+        "2024-03-01 10:00"
+    );
+    std::fs::rename(
+        dir.path().join("案件登记.xls"),
+        dir.path().join("案件登记.et"),
+    )
+    .unwrap();
     let b = read(dir.path());
     assert_eq!(&*b.cases[0].case_no, "测罚〔2024〕1号");
 }

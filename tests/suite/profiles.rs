@@ -1,1 +1,181 @@
-//! profiles tests.
+//! Profiles as data: the same bundle judged under all five texts, bureau copies of a
+//! profile, bad profile files, and a county with agencies bound by different texts.
+
+use crate::support::{bin, Fx, PROFILES};
+use std::collections::BTreeMap;
+
+/// One bundle with several boundary cases; the differences between the profiles are the
+/// ones the regulations imply.
+#[test]
+fn the_same_bundle_under_all_five_profiles() {
+    let mut fx = Fx::clean();
+    fx.case("终结日期", "2024-03-01")
+        .case("归档日期", "2024-03-26"); // 25 calendar days
+    fx.media("MV-1", "入库时间", "2024-03-02 23:30:00"); // same day, 14.5 h after the end
+    fx.media("MV-2", "入库时间", "2024-03-03 12:00:00"); // 25 h after the end, next day
+    fx.doc("BC-1", "当事人签字", ""); // unsigned evidence list
+    let mut got: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in PROFILES {
+        let mut codes: Vec<&str> = fx.codes(p);
+        codes.dedup();
+        got.insert(p, codes);
+    }
+    assert_eq!(
+        got["district-2018"],
+        vec!["I04", "V03"],
+        "30 days archive; 24 h storage; 第十二条 signature"
+    );
+    assert_eq!(
+        got["henan-2019"],
+        vec!["V03"],
+        "20 working days end 03-29; storage the same day (MV-2 late)"
+    );
+    assert_eq!(
+        got["pingluo-veterans"],
+        vec!["A02"],
+        "20 calendar days; 2 working days storage; no signature article"
+    );
+    assert_eq!(got["jinpu-justice"], vec!["I04", "V03"]);
+    assert_eq!(got["lingshou-approval"], vec!["I04", "V03"]);
+    let henan = fx.findings("henan-2019");
+    assert_eq!(
+        henan.iter().filter(|f| f.rule == "V03").count(),
+        1,
+        "MV-1 was stored the same day"
+    );
+}
+
+#[test]
+fn shipped_profiles_list_and_rules_catalogue() {
+    let out = bin().arg("profiles").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for p in PROFILES {
+        assert!(text.contains(p), "{text}");
+    }
+    assert!(text.contains("河南省行政执法全过程记录办法"));
+    let out = bin()
+        .args(["rules", "--profile", "henan-2019"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("A01  逾期未归档  [违规]  《河南省行政执法全过程记录办法》第二十一条"),
+        "{text}"
+    );
+    assert!(!text.contains("T02"), "henan-2019 has no T02");
+    let out = bin().arg("rules").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 39);
+}
+
+#[test]
+fn a_bureau_copy_of_a_profile_and_bad_profiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = trailcheck::profile::SHIPPED[0].1.replace(
+        "archive = { n = 30, unit = \"days\" }",
+        "archive = { n = 20, unit = \"days\" }",
+    );
+    let p = dir.path().join("my.toml");
+    std::fs::write(&p, text).unwrap();
+    let mut fx = Fx::clean();
+    fx.case("终结日期", "2024-03-01")
+        .case("归档日期", "2024-03-26");
+    let data = dir.path().join("data");
+    fx.write(&data);
+    let out = dir.path().join("out");
+    let st = bin()
+        .args(["audit", "--as-of", "2024-12-31", "--profile"])
+        .arg(&p)
+        .arg("--out")
+        .arg(&out)
+        .arg(&data)
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    assert!(std::fs::read_to_string(out.join("findings.csv"))
+        .unwrap()
+        .contains("A02"));
+
+    std::fs::write(&p, "id = \"x\"\n[rules]\nZ99 = {}\n").unwrap();
+    let o = bin()
+        .args(["audit", "--profile"])
+        .arg(&p)
+        .arg("--out")
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("规则配置"));
+    let o = bin()
+        .args(["audit", "--profile", "no-such-profile", "--out"])
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("henan-2019"));
+}
+
+#[test]
+fn profile_map_judges_each_agency_by_its_own_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fx = Fx::clean();
+    fx.case("终结日期", "2024-03-01")
+        .case("归档日期", "2024-03-26");
+    let mut second = fx.tables["案件登记"].1[0].clone();
+    second[0] = "测罚〔2024〕2号".into();
+    second[1] = "退役军人事务局".into();
+    fx.tables.get_mut("案件登记").unwrap().1.push(second);
+    let data = dir.path().join("data");
+    fx.write(&data);
+    let map = dir.path().join("map.toml");
+    std::fs::write(
+        &map,
+        "[agencies]\n\"退役军人事务局\" = \"pingluo-veterans\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let st = bin()
+        .args([
+            "audit",
+            "--as-of",
+            "2024-12-31",
+            "--profile",
+            "district-2018",
+            "--profile-map",
+        ])
+        .arg(&map)
+        .arg("--out")
+        .arg(&out)
+        .arg(&data)
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    let csv = std::fs::read_to_string(out.join("findings.csv")).unwrap();
+    let a02: Vec<&str> = csv.lines().filter(|l| l.starts_with("A02")).collect();
+    assert_eq!(a02.len(), 1, "{csv}");
+    assert!(
+        a02[0].contains("退役军人事务局") && a02[0].contains("002:第十条"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn command_line_errors_exit_64() {
+    let o = bin().args(["audit", "--no-such-flag"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(64));
+    let o = bin()
+        .args([
+            "audit",
+            "x",
+            "--profile",
+            "henan-2019",
+            "--out",
+            "/tmp/x",
+            "--fail-on",
+            "severe",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+}

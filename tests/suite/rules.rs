@@ -17,14 +17,18 @@ fn the_clean_case_file_passes_under_every_profile() {
 #[test]
 fn s01_no_approval_evidence() {
     let mut fx = Fx::clean();
-    fx.remove("文书记录", "文书名称", "立案审批表").case("立案审批时间", "");
+    fx.remove("文书记录", "文书名称", "立案审批表")
+        .case("立案审批时间", "");
     let f = fx.findings("henan-2019");
     only(&f, "S01");
     assert_eq!(f[0].article, "001:第九条");
     assert!(f[0].subject.is_empty());
     // S04 also fires for the major case under district-2018 (no opening legal review).
     let codes = fx.codes("district-2018");
-    assert!(codes.contains(&"S01") && codes.contains(&"S04"), "{codes:?}");
+    assert!(
+        codes.contains(&"S01") && codes.contains(&"S04"),
+        "{codes:?}"
+    );
 }
 
 #[test]
@@ -37,20 +41,26 @@ fn s01_approval_time_in_the_case_row_is_enough() {
 #[test]
 fn s01_alias_and_inspection_notice_count() {
     let mut fx = Fx::clean();
-    fx.doc("LA-1", "文书名称", "督查立案审批表").case("立案审批时间", "");
+    fx.doc("LA-1", "文书名称", "督查立案审批表")
+        .case("立案审批时间", "");
     assert!(!fx.codes("henan-2019").contains(&"S01"));
     let mut fx = Fx::clean();
     fx.remove("文书记录", "文书名称", "立案审批表")
         .case("立案审批时间", "")
         .case("执法类别", "行政检查")
-        .add("文书记录", &[("文书名称", "监督检查通知书"), ("制作时间", "2024-03-01")]);
+        .add(
+            "文书记录",
+            &[("文书名称", "监督检查通知书"), ("制作时间", "2024-03-01")],
+        );
     assert!(!fx.codes("henan-2019").contains(&"S01"));
 }
 
 #[test]
 fn s01_not_for_simple_procedure_or_refused_cases() {
     let mut fx = Fx::clean();
-    fx.remove("文书记录", "文书名称", "立案审批表").case("立案审批时间", "").case("程序类型", "简易程序");
+    fx.remove("文书记录", "文书名称", "立案审批表")
+        .case("立案审批时间", "")
+        .case("程序类型", "简易程序");
     assert!(!fx.codes("henan-2019").contains(&"S01"));
     fx.case("程序类型", "一般程序").case("办理状态", "不予立案");
     assert!(!fx.codes("henan-2019").contains(&"S01"));
@@ -59,14 +69,24 @@ fn s01_not_for_simple_procedure_or_refused_cases() {
 #[test]
 fn s02_urgent_approval_boundary_only_in_jinpu() {
     let mut fx = Fx::clean();
-    fx.case("紧急启动", "是").case("启动日期", "2024-03-01 09:00").case("立案审批时间", "2024-03-02 09:00");
-    assert!(!fx.codes("jinpu-justice").contains(&"S02"), "exactly 24 h is on time");
+    fx.case("紧急启动", "是")
+        .case("启动日期", "2024-03-01 09:00")
+        .case("立案审批时间", "2024-03-02 09:00");
+    assert!(
+        !fx.codes("jinpu-justice").contains(&"S02"),
+        "exactly 24 h is on time"
+    );
     fx.case("立案审批时间", "2024-03-02 09:01");
     let f = fx.findings("jinpu-justice");
     only(&f, "S02");
     assert!(f[0].detail.contains("1 分钟"), "{}", f[0].detail);
     assert_eq!(f[0].article, "003:第六条");
-    assert!(Fx::clean().case("紧急启动", "是").case("启动日期", "2024-03-01 09:00").case("立案审批时间", "2024-03-05").codes("district-2018").is_empty());
+    assert!(Fx::clean()
+        .case("紧急启动", "是")
+        .case("启动日期", "2024-03-01 09:00")
+        .case("立案审批时间", "2024-03-05")
+        .codes("district-2018")
+        .is_empty());
 }
 
 #[test]
@@ -76,10 +96,16 @@ fn s03_application_without_acceptance_notice() {
     let f = fx.findings("lingshou-approval");
     only(&f, "S03");
     assert_eq!(f[0].article, "004:第七条");
-    fx.add("文书记录", &[("文书名称", "受理通知书"), ("制作时间", "2024-03-01")]);
+    fx.add(
+        "文书记录",
+        &[("文书名称", "受理通知书"), ("制作时间", "2024-03-01")],
+    );
     assert!(fx.findings("lingshou-approval").is_empty());
     // jinpu-justice has no article for S03.
-    assert!(Fx::clean().case("启动方式", "依申请").findings("jinpu-justice").is_empty());
+    assert!(Fx::clean()
+        .case("启动方式", "依申请")
+        .findings("jinpu-justice")
+        .is_empty());
 }
 
 #[test]
@@ -114,11 +140,19 @@ fn i01_officers_certificates_and_id() {
 #[test]
 fn i02_fewer_than_two_officers() {
     let mut fx = Fx::clean();
-    fx.doc("XW-1", "执法人员", "张三").doc("XW-1", "执法证号", "A001");
+    fx.doc("XW-1", "执法人员", "张三")
+        .doc("XW-1", "执法证号", "A001");
     let f = fx.findings("henan-2019");
     only(&f, "I02");
     assert_eq!(f[0].article, "行政处罚法:第四十二条");
-    assert_eq!(Fx::clean().doc("XW-1", "执法人员", "张三").doc("XW-1", "执法证号", "A001").findings("lingshou-approval")[0].article, "004:第十四条");
+    assert_eq!(
+        Fx::clean()
+            .doc("XW-1", "执法人员", "张三")
+            .doc("XW-1", "执法证号", "A001")
+            .findings("lingshou-approval")[0]
+            .article,
+        "004:第十四条"
+    );
     let mut fx = Fx::clean();
     fx.act("HD-1", "执法人员", "张三");
     let f = fx.findings("district-2018");
@@ -138,11 +172,25 @@ fn i03_notice_after_the_decision_or_hearing_without_notice() {
     fx.doc("GZ-1", "制作时间", "2024-03-20");
     assert!(fx.findings("pingluo-veterans").is_empty());
     let mut fx = Fx::clean();
-    fx.add("文书记录", &[("文书名称", "听证笔录"), ("文书编号", "TZ-1"), ("制作时间", "2024-03-12"), ("执法人员", "张三；李四"), ("执法证号", "A001；A002"), ("出示证件", "是"), ("当事人签字", "是")]);
+    fx.add(
+        "文书记录",
+        &[
+            ("文书名称", "听证笔录"),
+            ("文书编号", "TZ-1"),
+            ("制作时间", "2024-03-12"),
+            ("执法人员", "张三；李四"),
+            ("执法证号", "A001；A002"),
+            ("出示证件", "是"),
+            ("当事人签字", "是"),
+        ],
+    );
     let f = fx.findings("pingluo-veterans");
     only(&f, "I03");
     assert_eq!(f[0].subject, "TZ-1");
-    fx.add("文书记录", &[("文书名称", "听证告知书"), ("制作时间", "2024-03-11")]);
+    fx.add(
+        "文书记录",
+        &[("文书名称", "听证告知书"), ("制作时间", "2024-03-11")],
+    );
     assert!(fx.findings("pingluo-veterans").is_empty());
 }
 
@@ -152,15 +200,20 @@ fn i04_unsigned_record_by_profile() {
     fx.doc("BC-1", "当事人签字", "");
     only(&fx.findings("district-2018"), "I04");
     only(&fx.findings("jinpu-justice"), "I04");
-    assert!(fx.findings("henan-2019").is_empty(), "henan-2019 has no article for I04");
-    fx.doc("BC-1", "当事人签字", "拒签").doc("BC-1", "拒签见证人员", "张三；李四");
+    assert!(
+        fx.findings("henan-2019").is_empty(),
+        "henan-2019 has no article for I04"
+    );
+    fx.doc("BC-1", "当事人签字", "拒签")
+        .doc("BC-1", "拒签见证人员", "张三；李四");
     assert!(fx.findings("district-2018").is_empty());
 }
 
 #[test]
 fn i05_refusal_needs_two_witnesses_in_lingshou() {
     let mut fx = Fx::clean();
-    fx.doc("XW-1", "当事人签字", "拒签").doc("XW-1", "拒签见证人员", "张三");
+    fx.doc("XW-1", "当事人签字", "拒签")
+        .doc("XW-1", "拒签见证人员", "张三");
     only(&fx.findings("lingshou-approval"), "I05");
     assert!(fx.findings("district-2018").is_empty());
     fx.doc("XW-1", "拒签见证人员", "张三，李四");
@@ -184,7 +237,14 @@ fn d01_handler_opinion() {
     let mut fx = Fx::clean();
     fx.doc("SP-1", "承办人意见", "");
     only(&fx.findings("pingluo-veterans"), "D01");
-    fx.add("文书记录", &[("文书名称", "调查终结报告"), ("制作时间", "2024-03-12"), ("承办人意见", "建议处罚")]);
+    fx.add(
+        "文书记录",
+        &[
+            ("文书名称", "调查终结报告"),
+            ("制作时间", "2024-03-12"),
+            ("承办人意见", "建议处罚"),
+        ],
+    );
     assert!(fx.findings("pingluo-veterans").is_empty());
 }
 
@@ -204,8 +264,12 @@ fn d02_review_after_the_decision_is_a_veto_on_major_cases() {
 #[test]
 fn d02_scope_differs_for_general_penalties() {
     let mut fx = Fx::clean();
-    fx.case("重大执法决定", "否").remove("文书记录", "文书名称", "法制审核意见表");
-    assert!(fx.findings("district-2018").is_empty(), "not major: no duty under 000");
+    fx.case("重大执法决定", "否")
+        .remove("文书记录", "文书名称", "法制审核意见表");
+    assert!(
+        fx.findings("district-2018").is_empty(),
+        "not major: no duty under 000"
+    );
     let f = fx.findings("henan-2019");
     only(&f, "D02");
     assert!(!f[0].veto_hint, "not a major decision: no veto");
@@ -228,7 +292,10 @@ fn d03_approver_and_collective_discussion() {
     let mut fx = Fx::clean();
     fx.doc("SP-1", "批准人", "");
     let codes = fx.codes("district-2018");
-    assert!(codes.contains(&"D03") && codes.contains(&"D04"), "{codes:?}");
+    assert!(
+        codes.contains(&"D03") && codes.contains(&"D04"),
+        "{codes:?}"
+    );
     only(&fx.findings("henan-2019"), "D03");
 }
 
@@ -268,7 +335,13 @@ fn t01_decision_not_served() {
 fn leave_at_premises(fx: &mut Fx, witness: &str) {
     fx.add(
         "送达记录",
-        &[("送达文书", "行政处罚决定书"), ("送达方式", "留置送达"), ("送达时间", "2024-03-21 15:00"), ("见证人", witness), ("拒收事由", "当事人拒绝签收")],
+        &[
+            ("送达文书", "行政处罚决定书"),
+            ("送达方式", "留置送达"),
+            ("送达时间", "2024-03-21 15:00"),
+            ("见证人", witness),
+            ("拒收事由", "当事人拒绝签收"),
+        ],
     );
 }
 
@@ -286,7 +359,17 @@ fn t02_leave_at_premises_needs_witness() {
 fn add_service_footage(fx: &mut Fx, from: &str, to: &str) {
     fx.add(
         "音像记录索引",
-        &[("文件编号", "MV-9"), ("设备编号", "JLY-02"), ("执法人员", "张三"), ("当事人", "某某商贸有限公司"), ("承办人", "张三"), ("开始时间", from), ("结束时间", to), ("入库时间", to), ("开场语音说明", "是")],
+        &[
+            ("文件编号", "MV-9"),
+            ("设备编号", "JLY-02"),
+            ("执法人员", "张三"),
+            ("当事人", "某某商贸有限公司"),
+            ("承办人", "张三"),
+            ("开始时间", from),
+            ("结束时间", to),
+            ("入库时间", to),
+            ("开场语音说明", "是"),
+        ],
     );
 }
 
@@ -310,7 +393,16 @@ fn t03_leave_at_premises_without_footage_severity_by_profile() {
 fn t03_activity_row_uses_the_footage_linkage() {
     let mut fx = Fx::clean();
     leave_at_premises(&mut fx, "居委会王某");
-    fx.add("执法活动", &[("活动编号", "HD-3"), ("活动类型", "留置送达"), ("开始时间", "2024-03-21 14:50"), ("结束时间", "2024-03-21 15:20"), ("执法人员", "张三；李四")]);
+    fx.add(
+        "执法活动",
+        &[
+            ("活动编号", "HD-3"),
+            ("活动类型", "留置送达"),
+            ("开始时间", "2024-03-21 14:50"),
+            ("结束时间", "2024-03-21 15:20"),
+            ("执法人员", "张三；李四"),
+        ],
+    );
     let f = fx.findings("jinpu-justice");
     only(&f, "T03");
     assert_eq!(f[0].subject, "HD-3");
@@ -322,12 +414,23 @@ fn t03_activity_row_uses_the_footage_linkage() {
 #[test]
 fn t04_public_notice_prior_attempts_and_medium() {
     let mut fx = Fx::clean();
-    fx.add("送达记录", &[("送达文书", "行政处罚决定书"), ("送达方式", "公告送达"), ("送达时间", "2024-03-25"), ("公告载体", "政府网站")]);
+    fx.add(
+        "送达记录",
+        &[
+            ("送达文书", "行政处罚决定书"),
+            ("送达方式", "公告送达"),
+            ("送达时间", "2024-03-25"),
+            ("公告载体", "政府网站"),
+        ],
+    );
     add_service_footage(&mut fx, "2024-03-25 09:00:00", "2024-03-25 09:10:00");
     let f = fx.findings("district-2018");
     only(&f, "T04");
     assert!(f[0].detail.contains("前序送达情况"));
-    assert!(fx.findings("lingshou-approval").is_empty(), "004 checks the medium alone");
+    assert!(
+        fx.findings("lingshou-approval").is_empty(),
+        "004 checks the medium alone"
+    );
     fx.set("送达记录", "送达方式", "公告送达", "公告载体", "");
     only(&fx.findings("lingshou-approval"), "T04");
 }
@@ -335,8 +438,22 @@ fn t04_public_notice_prior_attempts_and_medium() {
 #[test]
 fn t05_public_notice_without_footage_is_a_warning() {
     let mut fx = Fx::clean();
-    fx.add("送达记录", &[("送达文书", "行政处罚决定书"), ("送达方式", "公告送达"), ("送达时间", "2024-03-25"), ("公告载体", "政府网站"), ("前序送达情况", "直接、邮寄均未能送达")]);
-    for p in ["district-2018", "henan-2019", "jinpu-justice", "lingshou-approval"] {
+    fx.add(
+        "送达记录",
+        &[
+            ("送达文书", "行政处罚决定书"),
+            ("送达方式", "公告送达"),
+            ("送达时间", "2024-03-25"),
+            ("公告载体", "政府网站"),
+            ("前序送达情况", "直接、邮寄均未能送达"),
+        ],
+    );
+    for p in [
+        "district-2018",
+        "henan-2019",
+        "jinpu-justice",
+        "lingshou-approval",
+    ] {
         let f = fx.findings(p);
         only(&f, "T05");
         assert_eq!(f[0].severity, Severity::Warning, "{p}");
@@ -349,7 +466,10 @@ fn t06_mail_receipt_and_tracking() {
     let mut fx = Fx::clean();
     fx.set("送达记录", "送达方式", "邮寄送达", "邮寄单号", "");
     only(&fx.findings("district-2018"), "T06");
-    assert!(fx.findings("lingshou-approval").is_empty(), "004 checks the receipt alone");
+    assert!(
+        fx.findings("lingshou-approval").is_empty(),
+        "004 checks the receipt alone"
+    );
     fx.set("送达记录", "送达方式", "邮寄送达", "回执", "");
     only(&fx.findings("lingshou-approval"), "T06");
     assert!(fx.findings("henan-2019").is_empty());
@@ -358,9 +478,19 @@ fn t06_mail_receipt_and_tracking() {
 #[test]
 fn t07_delegation_reason() {
     let mut fx = Fx::clean();
-    fx.add("送达记录", &[("送达文书", "行政处罚事先告知书"), ("送达方式", "转交送达"), ("送达时间", "2024-03-11")]);
+    fx.add(
+        "送达记录",
+        &[
+            ("送达文书", "行政处罚事先告知书"),
+            ("送达方式", "转交送达"),
+            ("送达时间", "2024-03-11"),
+        ],
+    );
     only(&fx.findings("district-2018"), "T07");
-    assert!(fx.findings("lingshou-approval").is_empty(), "004 covers 委托送达 only");
+    assert!(
+        fx.findings("lingshou-approval").is_empty(),
+        "004 covers 委托送达 only"
+    );
     fx.set("送达记录", "送达方式", "转交送达", "送达方式", "委托送达");
     only(&fx.findings("lingshou-approval"), "T07");
 }
@@ -368,9 +498,13 @@ fn t07_delegation_reason() {
 #[test]
 fn e01_performance_record_after_the_grace_period() {
     let mut fx = Fx::clean();
-    fx.remove("文书记录", "文书名称", "履行情况记录").drop_table("调阅复制记录");
+    fx.remove("文书记录", "文书名称", "履行情况记录")
+        .drop_table("调阅复制记录");
     let o = fx.outcome_at("district-2018", "2024-04-20");
-    assert!(o.findings.is_empty(), "served 2024-03-21: day 30 is 2024-04-20, still in grace");
+    assert!(
+        o.findings.is_empty(),
+        "served 2024-03-21: day 30 is 2024-04-20, still in grace"
+    );
     let o = fx.outcome_at("district-2018", "2024-04-21");
     only(&o.findings, "E01");
     assert!(fx.findings("lingshou-approval").is_empty());
@@ -379,11 +513,32 @@ fn e01_performance_record_after_the_grace_period() {
 #[test]
 fn e02_demand_notice_before_enforcement() {
     let mut fx = Fx::clean();
-    fx.add("文书记录", &[("文书名称", "强制执行决定书"), ("文书编号", "QZ-1"), ("制作时间", "2024-05-01")]);
-    fx.add("送达记录", &[("送达文书", "强制执行决定书"), ("送达方式", "直接送达"), ("送达时间", "2024-05-02")]);
+    fx.add(
+        "文书记录",
+        &[
+            ("文书名称", "强制执行决定书"),
+            ("文书编号", "QZ-1"),
+            ("制作时间", "2024-05-01"),
+        ],
+    );
+    fx.add(
+        "送达记录",
+        &[
+            ("送达文书", "强制执行决定书"),
+            ("送达方式", "直接送达"),
+            ("送达时间", "2024-05-02"),
+        ],
+    );
     let f = fx.findings("jinpu-justice");
     only(&f, "E02");
-    fx.add("送达记录", &[("送达文书", "催告书"), ("送达方式", "直接送达"), ("送达时间", "2024-04-20")]);
+    fx.add(
+        "送达记录",
+        &[
+            ("送达文书", "催告书"),
+            ("送达方式", "直接送达"),
+            ("送达时间", "2024-04-20"),
+        ],
+    );
     assert!(fx.findings("jinpu-justice").is_empty());
     assert!(fx.findings("henan-2019").is_empty());
 }
@@ -398,7 +553,10 @@ fn v01_full_activity_never_filmed_is_a_veto() {
     only(&f, "V01");
     assert!(f[0].veto_hint);
     assert_eq!(f[0].article, "000:第十五条");
-    assert!(fx.findings("pingluo-veterans").is_empty(), "002 sets no filming duty");
+    assert!(
+        fx.findings("pingluo-veterans").is_empty(),
+        "002 sets no filming duty"
+    );
     // A written reason never excuses a `full` activity.
     fx.act("HD-2", "未录像说明", "设备故障");
     only(&fx.findings("district-2018"), "V01");
@@ -416,7 +574,10 @@ fn v01_yes_should_and_the_no_film_reason() {
     only(&f, "V01");
     assert_eq!(f[0].severity, Severity::Warning);
     fx.act("HD-1", "未录像说明", "现场涉及商业秘密，不宜音像记录");
-    assert!(fx.findings("district-2018").is_empty(), "000:第十三条 allows the written reason");
+    assert!(
+        fx.findings("district-2018").is_empty(),
+        "000:第十三条 allows the written reason"
+    );
     assert!(fx.findings("henan-2019").is_empty());
     // 004 films 现场检查 `full`: the reason does not help.
     only(&fx.findings("lingshou-approval"), "V01");
@@ -425,7 +586,16 @@ fn v01_yes_should_and_the_no_film_reason() {
 #[test]
 fn v01_jinpu_questioning_only_in_penalty_cases() {
     let mut fx = Fx::clean();
-    fx.add("执法活动", &[("活动编号", "HD-4"), ("活动类型", "询问"), ("开始时间", "2024-03-03 09:00"), ("结束时间", "2024-03-03 10:00"), ("执法人员", "张三；李四")]);
+    fx.add(
+        "执法活动",
+        &[
+            ("活动编号", "HD-4"),
+            ("活动类型", "询问"),
+            ("开始时间", "2024-03-03 09:00"),
+            ("结束时间", "2024-03-03 10:00"),
+            ("执法人员", "张三；李四"),
+        ],
+    );
     only(&fx.findings("jinpu-justice"), "V01");
     fx.case("执法类别", "行政检查");
     assert!(fx.findings("jinpu-justice").is_empty());
@@ -437,9 +607,23 @@ fn v02_gap_longer_than_the_tolerance() {
     fx.media("MV-2", "结束时间", "2024-03-02 10:20:00");
     fx.add(
         "音像记录索引",
-        &[("文件编号", "MV-3"), ("活动编号", "HD-2"), ("设备编号", "JLY-02"), ("执法人员", "张三"), ("当事人", "某某商贸有限公司"), ("承办人", "张三"), ("开始时间", "2024-03-02 10:21:00"), ("结束时间", "2024-03-02 11:00:00"), ("入库时间", "2024-03-02 15:00:00"), ("开场语音说明", "是")],
+        &[
+            ("文件编号", "MV-3"),
+            ("活动编号", "HD-2"),
+            ("设备编号", "JLY-02"),
+            ("执法人员", "张三"),
+            ("当事人", "某某商贸有限公司"),
+            ("承办人", "张三"),
+            ("开始时间", "2024-03-02 10:21:00"),
+            ("结束时间", "2024-03-02 11:00:00"),
+            ("入库时间", "2024-03-02 15:00:00"),
+            ("开场语音说明", "是"),
+        ],
     );
-    assert!(fx.findings("district-2018").is_empty(), "a gap of exactly 60 s is not a gap");
+    assert!(
+        fx.findings("district-2018").is_empty(),
+        "a gap of exactly 60 s is not a gap"
+    );
     fx.media("MV-3", "开始时间", "2024-03-02 10:21:01");
     let f = fx.findings("district-2018");
     only(&f, "V02");
@@ -470,7 +654,10 @@ fn v02_late_start_and_early_end() {
 fn v03_storage_deadline_by_profile() {
     let mut fx = Fx::clean();
     fx.media("MV-1", "入库时间", "2024-03-03 10:00:00");
-    assert!(fx.findings("district-2018").is_empty(), "exactly 24 h is on time");
+    assert!(
+        fx.findings("district-2018").is_empty(),
+        "exactly 24 h is on time"
+    );
     let f = fx.findings("henan-2019");
     only(&f, "V03");
     assert_eq!(f[0].subject, "MV-1");
@@ -490,8 +677,12 @@ fn v03_storage_deadline_by_profile() {
 fn v03_remote_exception() {
     let mut fx = Fx::clean();
     fx.media("MV-1", "入库时间", "2024-03-04 09:00:00");
-    fx.act("HD-1", "偏远或异地", "是").act("HD-1", "返回单位时间", "2024-03-03 12:00");
-    assert!(fx.findings("lingshou-approval").is_empty(), "24 h after return");
+    fx.act("HD-1", "偏远或异地", "是")
+        .act("HD-1", "返回单位时间", "2024-03-03 12:00");
+    assert!(
+        fx.findings("lingshou-approval").is_empty(),
+        "24 h after return"
+    );
     only(&fx.findings("district-2018"), "V03");
     fx.act("HD-1", "返回单位时间", "2024-03-03 08:00");
     only(&fx.findings("lingshou-approval"), "V03");
@@ -500,7 +691,15 @@ fn v03_remote_exception() {
 #[test]
 fn v04_unlinked_footage_and_labels() {
     let mut fx = Fx::clean();
-    fx.add("音像记录索引", &[("文件编号", "MV-8"), ("开始时间", "2024-03-05 09:00"), ("结束时间", "2024-03-05 09:10"), ("入库时间", "2024-03-05 10:00")]);
+    fx.add(
+        "音像记录索引",
+        &[
+            ("文件编号", "MV-8"),
+            ("开始时间", "2024-03-05 09:00"),
+            ("结束时间", "2024-03-05 09:10"),
+            ("入库时间", "2024-03-05 10:00"),
+        ],
+    );
     fx.set("音像记录索引", "文件编号", "MV-8", "案号", "");
     let f = fx.findings("jinpu-justice");
     only(&f, "V04");
@@ -547,7 +746,10 @@ fn v07_label_column_absent_means_not_evaluated() {
     fx.drop_column("音像记录索引", "证明对象");
     let o = fx.outcome_at("pingluo-veterans", "2024-12-31");
     assert!(o.findings.is_empty());
-    assert!(o.not_evaluated.iter().any(|n| n.rule == "V07" && n.reason.contains("证明对象")));
+    assert!(o
+        .not_evaluated
+        .iter()
+        .any(|n| n.rule == "V07" && n.reason.contains("证明对象")));
 }
 
 // ---- Archiving and use ------------------------------------------------------------------
@@ -556,25 +758,42 @@ fn v07_label_column_absent_means_not_evaluated() {
 fn a01_overdue_only_after_the_deadline() {
     let mut fx = Fx::clean();
     fx.case("归档日期", "").drop_table("调阅复制记录");
-    assert!(fx.outcome_at("district-2018", "2024-05-01").findings.is_empty(), "closed 04-01 + 30 = 05-01");
+    assert!(
+        fx.outcome_at("district-2018", "2024-05-01")
+            .findings
+            .is_empty(),
+        "closed 04-01 + 30 = 05-01"
+    );
     let f = fx.outcome_at("district-2018", "2024-05-02").findings;
     only(&f, "A01");
-    assert!(f[0].detail.contains("超过 30 日期限 1 日"), "{}", f[0].detail);
+    assert!(
+        f[0].detail.contains("超过 30 日期限 1 日"),
+        "{}",
+        f[0].detail
+    );
 }
 
 #[test]
 fn a02_archive_deadlines_differ_by_profile() {
     let mut fx = Fx::clean();
-    fx.case("终结日期", "2024-03-01").case("归档日期", "2024-03-26");
+    fx.case("终结日期", "2024-03-01")
+        .case("归档日期", "2024-03-26");
     // 25 calendar days: late under pingluo-veterans (20 days), not under district-2018 (30).
     only(&fx.findings("pingluo-veterans"), "A02");
     assert!(fx.findings("district-2018").is_empty());
     fx.case("归档日期", "2024-03-31");
-    assert!(fx.findings("district-2018").is_empty(), "archived on day 30");
+    assert!(
+        fx.findings("district-2018").is_empty(),
+        "archived on day 30"
+    );
     fx.case("归档日期", "2024-04-01");
     let f = fx.findings("district-2018");
     only(&f, "A02");
-    assert!(f[0].detail.contains("超过 30 日期限 1 日"), "{}", f[0].detail);
+    assert!(
+        f[0].detail.contains("超过 30 日期限 1 日"),
+        "{}",
+        f[0].detail
+    );
 }
 
 #[test]
@@ -582,7 +801,8 @@ fn a02_working_days_over_national_day() {
     let mut fx = Fx::clean();
     // henan-2019: 20 working days after Friday 2024-09-27 (make-up days 09-29 and 10-12
     // count, 10-01..10-07 do not) end on 2024-10-30; 25 calendar days would end on 10-22.
-    fx.case("终结日期", "2024-09-27").case("归档日期", "2024-10-30");
+    fx.case("终结日期", "2024-09-27")
+        .case("归档日期", "2024-10-30");
     assert!(fx.findings("henan-2019").is_empty());
     fx.case("归档日期", "2024-10-31");
     only(&fx.findings("henan-2019"), "A02");
@@ -591,7 +811,8 @@ fn a02_working_days_over_national_day() {
 #[test]
 fn a02_calendar_gap_is_reported_not_guessed() {
     let mut fx = Fx::clean();
-    fx.case("终结日期", "2026-12-20").case("归档日期", "2027-02-01");
+    fx.case("终结日期", "2026-12-20")
+        .case("归档日期", "2027-02-01");
     let o = fx.outcome_at("henan-2019", "2027-03-01");
     assert!(o.findings.iter().all(|f| f.rule != "A02"));
     assert!(o.calendar_missing.contains(&2027));
@@ -608,14 +829,23 @@ fn a03_archive_number_and_retention_in_pingluo() {
 #[test]
 fn x01_copy_and_consult_approval() {
     let mut fx = Fx::clean();
-    fx.set("调阅复制记录", "类型", "复制", "批准时间", "2024-05-06 11:00");
+    fx.set(
+        "调阅复制记录",
+        "类型",
+        "复制",
+        "批准时间",
+        "2024-05-06 11:00",
+    );
     let f = fx.findings("district-2018");
     only(&f, "X01");
     assert_eq!(f[0].subject, "复制:孙律师:2024-05-06 10:00");
     assert!(fx.findings("lingshou-approval").is_empty(), "off in 004");
     let mut fx = Fx::clean();
     fx.set("调阅复制记录", "类型", "调阅", "批准人", "");
-    assert!(fx.findings("district-2018").is_empty(), "调阅 is not covered by 000");
+    assert!(
+        fx.findings("district-2018").is_empty(),
+        "调阅 is not covered by 000"
+    );
     only(&fx.findings("henan-2019"), "X01");
     only(&fx.findings("jinpu-justice"), "X01");
 }
@@ -625,7 +855,15 @@ fn x01_copy_and_consult_approval() {
 #[test]
 fn q01_unknown_case_number() {
     let mut fx = Fx::clean();
-    fx.add("送达记录", &[("案号", "测罚〔2024〕99号"), ("送达文书", "行政处罚决定书"), ("送达方式", "直接送达"), ("送达时间", "2024-03-21")]);
+    fx.add(
+        "送达记录",
+        &[
+            ("案号", "测罚〔2024〕99号"),
+            ("送达文书", "行政处罚决定书"),
+            ("送达方式", "直接送达"),
+            ("送达时间", "2024-03-21"),
+        ],
+    );
     let f = fx.findings("henan-2019");
     only(&f, "Q01");
     assert_eq!(f[0].severity, Severity::Info);
@@ -655,12 +893,20 @@ fn q03_and_q04_dates() {
 #[test]
 fn findings_are_ordered_and_identical_whatever_the_thread_count() {
     let mut fx = Fx::clean();
-    fx.case("归档日期", "").doc("XW-1", "执法证号", "A001").media("MV-1", "开场语音说明", "");
+    fx.case("归档日期", "")
+        .doc("XW-1", "执法证号", "A001")
+        .media("MV-1", "开场语音说明", "");
     let a = fx.findings("henan-2019");
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     let b = pool.install(|| fx.findings("henan-2019"));
     let key = |f: &trailcheck::rules::Finding| (f.rule, f.subject.clone(), f.detail.clone());
-    assert_eq!(a.iter().map(key).collect::<Vec<_>>(), b.iter().map(key).collect::<Vec<_>>());
+    assert_eq!(
+        a.iter().map(key).collect::<Vec<_>>(),
+        b.iter().map(key).collect::<Vec<_>>()
+    );
     let rules: Vec<&str> = a.iter().map(|f| f.rule).collect();
     let mut sorted = rules.clone();
     sorted.sort();

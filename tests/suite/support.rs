@@ -17,7 +17,13 @@ pub fn clean_dir() -> PathBuf {
 }
 
 /// The five shipped profile ids.
-pub const PROFILES: [&str; 5] = ["district-2018", "henan-2019", "pingluo-veterans", "jinpu-justice", "lingshou-approval"];
+pub const PROFILES: [&str; 5] = [
+    "district-2018",
+    "henan-2019",
+    "pingluo-veterans",
+    "jinpu-justice",
+    "lingshou-approval",
+];
 
 /// The binary under test.
 pub fn bin() -> std::process::Command {
@@ -37,8 +43,14 @@ impl Fx {
         for e in std::fs::read_dir(clean_dir()).unwrap() {
             let p = e.unwrap().path();
             let name = p.file_stem().unwrap().to_string_lossy().to_string();
-            let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(&p).unwrap();
-            let mut rows: Vec<Vec<String>> = r.records().map(|x| x.unwrap().iter().map(str::to_string).collect()).collect();
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_path(&p)
+                .unwrap();
+            let mut rows: Vec<Vec<String>> = r
+                .records()
+                .map(|x| x.unwrap().iter().map(str::to_string).collect())
+                .collect();
             let header = rows.remove(0);
             tables.insert(name, (header, rows));
         }
@@ -47,11 +59,20 @@ impl Fx {
 
     fn col(&self, table: &str, col: &str) -> usize {
         let (h, _) = &self.tables[table];
-        h.iter().position(|c| c == col).unwrap_or_else(|| panic!("{table} has no column {col}"))
+        h.iter()
+            .position(|c| c == col)
+            .unwrap_or_else(|| panic!("{table} has no column {col}"))
     }
 
     /// Set `col` to `value` in the rows of `table` where `key_col == key`.
-    pub fn set(&mut self, table: &str, key_col: &str, key: &str, col: &str, value: &str) -> &mut Fx {
+    pub fn set(
+        &mut self,
+        table: &str,
+        key_col: &str,
+        key: &str,
+        col: &str,
+        value: &str,
+    ) -> &mut Fx {
         let (k, c) = (self.col(table, key_col), self.col(table, col));
         let rows = &mut self.tables.get_mut(table).unwrap().1;
         let mut hit = false;
@@ -109,7 +130,11 @@ impl Fx {
     /// Remove the rows where `col == value`.
     pub fn remove(&mut self, table: &str, col: &str, value: &str) -> &mut Fx {
         let c = self.col(table, col);
-        self.tables.get_mut(table).unwrap().1.retain(|r| r[c] != value);
+        self.tables
+            .get_mut(table)
+            .unwrap()
+            .1
+            .retain(|r| r[c] != value);
         self
     }
 
@@ -176,12 +201,28 @@ impl Fx {
 /// Assert that exactly the given rule fires (once or more) and nothing else.
 pub fn only(findings: &[Finding], code: &str) {
     let codes: Vec<&str> = findings.iter().map(|f| f.rule).collect();
-    assert!(!codes.is_empty() && codes.iter().all(|c| *c == code), "expected only {code}, got {findings:#?}");
+    assert!(
+        !codes.is_empty() && codes.iter().all(|c| *c == code),
+        "expected only {code}, got {findings:#?}"
+    );
 }
 
 /// Columns that hold dates or times.
 pub const DATE_COLUMNS: &[&str] = &[
-    "启动日期", "立案审批时间", "决定日期", "终结日期", "归档日期", "制作时间", "审核时间", "批准时间", "送达时间", "开始时间", "结束时间", "返回单位时间", "入库时间", "时间",
+    "启动日期",
+    "立案审批时间",
+    "决定日期",
+    "终结日期",
+    "归档日期",
+    "制作时间",
+    "审核时间",
+    "批准时间",
+    "送达时间",
+    "开始时间",
+    "结束时间",
+    "返回单位时间",
+    "入库时间",
+    "时间",
 ];
 
 /// How dates go into a workbook.
@@ -217,13 +258,23 @@ impl Fx {
                         continue;
                     }
                     let parsed = trailcheck::ingest::cells::parse_stamp_text(v);
-                    match (DATE_COLUMNS.contains(&h[c as usize].as_str()), parsed, dates) {
+                    match (
+                        DATE_COLUMNS.contains(&h[c as usize].as_str()),
+                        parsed,
+                        dates,
+                    ) {
                         (true, Some(s), DateCells::Dates) => {
-                            let dt = ExcelDateTime::parse_from_str(&s.at.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap();
+                            let dt = ExcelDateTime::parse_from_str(
+                                &s.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                            )
+                            .unwrap();
                             ws.write_datetime_with_format(r, c, &dt, &fmt).unwrap();
                         }
                         (true, Some(s), DateCells::Serials) => {
-                            let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap().and_hms_opt(0, 0, 0).unwrap();
+                            let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                                .unwrap()
+                                .and_hms_opt(0, 0, 0)
+                                .unwrap();
                             let serial = (s.at - base).num_seconds() as f64 / 86400.0;
                             ws.write_number(r, c, serial).unwrap();
                         }
