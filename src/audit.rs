@@ -251,6 +251,9 @@ pub fn audit(plan: &AuditPlan) -> Result<AuditResult> {
         report::findings::write_jsonl(&view, w)
     })?;
     emit("summary.json", &|w| report::summary::write(&view, w))?;
+    let xlsx = plan.out.join("report.xlsx");
+    report::xlsx::write(&view, &xlsx)?;
+    written.push(xlsx);
     let failed_threshold = plan.fail_on.is_some_and(|t| {
         findings
             .iter()

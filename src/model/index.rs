@@ -79,16 +79,21 @@ impl Index {
             }
         }
 
-        let by_id: HashMap<&str, usize> = b
-            .activities
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (&*a.activity_id, i))
-            .collect();
+        // 活动编号 is looked up in the footage's own case first, then across the bundle.
+        let mut by_id: HashMap<&str, usize> = HashMap::new();
+        let mut by_case_id: HashMap<(CaseIx, &str), usize> = HashMap::new();
+        for (i, a) in b.activities.iter().enumerate() {
+            by_id.entry(&a.activity_id).or_insert(i);
+            by_case_id.entry((a.case, &a.activity_id)).or_insert(i);
+        }
         for (mi, m) in b.media.iter().enumerate() {
             match m.activity_id.as_deref() {
                 Some(id) => {
-                    if let Some(&ai) = by_id.get(id) {
+                    let hit = m
+                        .case
+                        .and_then(|c| by_case_id.get(&(c, id)))
+                        .or_else(|| by_id.get(id));
+                    if let Some(&ai) = hit {
                         idx.activity_media[ai].push(mi as u32);
                     }
                 }

@@ -90,6 +90,23 @@ pub fn write_atomic(
         body(&mut w).map_err(err)?;
         w.flush().map_err(err)?;
     }
+    finish(tmp, path)
+}
+
+/// Give a completed temporary file ordinary permissions, flush it to disk and move it
+/// over `path`.
+pub fn finish(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+    let err = |source: std::io::Error| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(err)?;
+    }
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())

@@ -1,1 +1,701 @@
-//! The evaluation workbook (report.xlsx).
+//! The evaluation workbook (report.xlsx): 汇总, 问题清单 (split past Excel's row limit),
+//! 案卷评分, 规则统计, 数据问题, 运行参数 and 已豁免. Large sheets stream in constant-memory
+//! mode; the file is written beside its target and renamed when complete.
+
+use super::ReportView;
+use crate::error::{Error, Result};
+use crate::model::{Stage, Stamp};
+use rust_xlsxwriter::{
+    Chart, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatText,
+    ConditionalFormatTextRule, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet,
+    XlsxError,
+};
+use std::path::Path;
+
+/// Data rows one sheet holds below its header (Excel's 1,048,576 rows less the header).
+pub const MAX_DATA_ROWS: usize = 1_048_575;
+
+/// Sheet names.
+pub const SUMMARY: &str = "汇总";
+/// Findings sheet (continued as 问题清单(2) …).
+pub const FINDINGS: &str = "问题清单";
+/// Case scores.
+pub const CASES: &str = "案卷评分";
+/// Rule statistics.
+pub const RULES: &str = "规则统计";
+/// Data problems.
+pub const PROBLEMS: &str = "数据问题";
+/// Run parameters.
+pub const PARAMS: &str = "运行参数";
+/// Waived findings.
+pub const WAIVED: &str = "已豁免";
+
+struct Formats {
+    title: Format,
+    header: Format,
+    text: Format,
+    wrap: Format,
+    number: Format,
+    score: Format,
+    percent: Format,
+    date: Format,
+    datetime: Format,
+    link: Format,
+    bad: Format,
+    good: Format,
+    total: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let base = Format::new().set_font_name("宋体").set_font_size(10.5);
+        Formats {
+            title: base.clone().set_bold().set_font_size(16),
+            header: base
+                .clone()
+                .set_bold()
+                .set_background_color("D9E1F2")
+                .set_border(FormatBorder::Thin)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_text_wrap(),
+            text: base.clone(),
+            wrap: base.clone().set_text_wrap(),
+            number: base.clone().set_num_format("0"),
+            score: base.clone().set_num_format("0.00"),
+            percent: base.clone().set_num_format("0.00%"),
+            date: base.clone().set_num_format("yyyy-mm-dd"),
+            datetime: base.clone().set_num_format("yyyy-mm-dd hh:mm"),
+            link: base
+                .clone()
+                .set_font_color("0563C1")
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            bad: Format::new()
+                .set_font_color("9C0006")
+                .set_background_color("FFC7CE"),
+            good: Format::new()
+                .set_font_color("006100")
+                .set_background_color("C6EFCE"),
+            total: base.set_bold().set_border_top(FormatBorder::Thin),
+        }
+    }
+}
+
+fn header(
+    ws: &mut Worksheet,
+    row: u32,
+    cols: &[(&str, f64)],
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    for (c, (name, width)) in cols.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, *name, &f.header)?;
+        ws.set_column_width(c as u16, *width)?;
+    }
+    ws.set_freeze_panes(row + 1, 0)?;
+    Ok(())
+}
+
+fn stamp(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    s: Option<Stamp>,
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    match s {
+        Some(s) if s.date_only => ws
+            .write_datetime_with_format(row, col, s.date(), &f.date)
+            .map(|_| ()),
+        Some(s) => ws
+            .write_datetime_with_format(row, col, s.at, &f.datetime)
+            .map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+/// Write report.xlsx atomically.
+pub fn write(v: &ReportView<'_>, path: &Path) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io = |source: std::io::Error| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".trailcheck-")
+        .suffix(".xlsx")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    build(v, tmp.path()).map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    super::finish(tmp, path)
+}
+
+fn finding_sheet_name(k: usize) -> String {
+    if k == 0 {
+        FINDINGS.to_string()
+    } else {
+        format!("{FINDINGS}({})", k + 1)
+    }
+}
+
+fn build(v: &ReportView<'_>, path: &Path) -> std::result::Result<(), XlsxError> {
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    wb.set_zip_compression_level(3);
+    let live: Vec<usize> = (0..v.findings.len()).filter(|i| !v.waived[*i]).collect();
+    let parts = live.len().div_ceil(MAX_DATA_ROWS).max(1);
+    summary_sheet(wb.add_worksheet(), v, &f, parts)?;
+    for k in 0..parts {
+        let ws = wb.add_worksheet_with_constant_memory()?;
+        ws.set_name(finding_sheet_name(k))?;
+        let chunk =
+            &live[(k * MAX_DATA_ROWS).min(live.len())..((k + 1) * MAX_DATA_ROWS).min(live.len())];
+        findings_sheet(ws, v, chunk, k * MAX_DATA_ROWS, &f)?;
+    }
+    cases_sheet(wb.add_worksheet_with_constant_memory()?, v, &f)?;
+    rules_sheet(wb.add_worksheet(), v, &f)?;
+    problems_sheet(wb.add_worksheet_with_constant_memory()?, v, &f)?;
+    params_sheet(wb.add_worksheet(), v, &f)?;
+    if v.waived.iter().any(|w| *w) || !v.waivers.is_empty() {
+        waived_sheet(wb.add_worksheet(), v, &f)?;
+    }
+    wb.save(path)
+}
+
+fn summary_sheet(
+    ws: &mut Worksheet,
+    v: &ReportView<'_>,
+    f: &Formats,
+    parts: usize,
+) -> std::result::Result<(), XlsxError> {
+    ws.set_name(SUMMARY)?;
+    ws.set_landscape().set_print_fit_to_pages(1, 0);
+    let s = v.scores;
+    let p = &v.profiles[0];
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("{} 行政执法案卷评查结果汇总", v.meta.bureau),
+        &f.title,
+    )?;
+    let mut sub = format!(
+        "依据：《{}》（{}）　评查基准日：{}",
+        p.regulation, p.id, v.meta.as_of
+    );
+    if let Some(period) = &v.meta.period {
+        sub.push_str(&format!("　评查期间：{period}"));
+    }
+    ws.write_string_with_format(1, 0, sub, &f.text)?;
+    let grades: Vec<String> = v.rubric.grades.iter().map(|g| g.name.clone()).collect();
+    let mut cols: Vec<(String, f64)> = vec![
+        ("执法机关".into(), 26.0),
+        ("评查案卷数".into(), 11.0),
+        ("有违规案卷数".into(), 12.0),
+        ("违规".into(), 8.0),
+        ("警告".into(), 8.0),
+        ("提示".into(), 8.0),
+        ("平均分".into(), 9.0),
+    ];
+    cols.extend(grades.iter().map(|g| (g.clone(), 8.0)));
+    cols.push(("合格率".into(), 10.0));
+    cols.push(("排名".into(), 7.0));
+    let cols_ref: Vec<(&str, f64)> = cols.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+    let hr = 3u32;
+    header(ws, hr, &cols_ref, f)?;
+    let g0 = 7u16;
+    let rate_col = g0 + grades.len() as u16;
+    for (i, a) in s.agencies.iter().enumerate() {
+        let r = hr + 1 + i as u32;
+        ws.write_string_with_format(r, 0, &a.agency, &f.text)?;
+        ws.write_number_with_format(r, 1, a.cases, &f.number)?;
+        ws.write_number_with_format(r, 2, a.cases_with_violations, &f.number)?;
+        for k in 0..3 {
+            ws.write_number_with_format(r, 3 + k as u16, a.by_severity[k], &f.number)?;
+        }
+        ws.write_number_with_format(r, 6, a.mean_score, &f.score)?;
+        for (k, (_, n)) in a.grades.iter().enumerate() {
+            ws.write_number_with_format(r, g0 + k as u16, *n, &f.number)?;
+        }
+        ws.write_number_with_format(r, rate_col, a.pass_rate, &f.percent)?;
+        ws.write_number_with_format(r, rate_col + 1, a.rank, &f.number)?;
+    }
+    let n = s.agencies.len() as u32;
+    let tr = hr + 1 + n;
+    ws.write_string_with_format(tr, 0, "合计", &f.total)?;
+    ws.write_number_with_format(tr, 1, v.bundle.cases.len() as f64, &f.total)?;
+    ws.write_number_with_format(
+        tr,
+        2,
+        s.cases.iter().filter(|c| c.violations > 0).count() as f64,
+        &f.total,
+    )?;
+    for k in 0..3 {
+        ws.write_number_with_format(tr, 3 + k as u16, s.by_severity[k], &f.total)?;
+    }
+    ws.write_number_with_format(tr, 6, s.mean_score, &f.total.clone().set_num_format("0.00"))?;
+    for (k, (_, cnt)) in s.grades.iter().enumerate() {
+        ws.write_number_with_format(tr, g0 + k as u16, *cnt, &f.total)?;
+    }
+    ws.write_number_with_format(
+        tr,
+        rate_col,
+        s.pass_rate,
+        &f.total.clone().set_num_format("0.00%"),
+    )?;
+    if n > 0 {
+        ws.autofilter(hr, 0, hr + n, rate_col + 1)?;
+        ws.add_conditional_format(
+            hr + 1,
+            6,
+            hr + n,
+            6,
+            &ConditionalFormatCell::new()
+                .set_rule(ConditionalFormatCellRule::LessThan(60))
+                .set_format(&f.bad),
+        )?;
+    }
+    let mut notes = tr + 2;
+    let no_case = v
+        .findings
+        .iter()
+        .zip(v.waived)
+        .filter(|(x, w)| !**w && x.case.is_none())
+        .count();
+    if no_case > 0 {
+        ws.write_string_with_format(notes, 0, format!("另有 {no_case} 项问题不属于任何案卷（未关联案件的音像记录、数据质量问题），见问题清单。"), &f.text)?;
+        notes += 1;
+    }
+    if parts > 1 {
+        ws.write_string_with_format(notes, 0, format!("问题清单共 {} 项，超过单个工作表的容量，分为 {parts} 个工作表：问题清单、问题清单(2) …", s.by_severity.iter().sum::<u32>()), &f.text)?;
+        notes += 1;
+    }
+    if !v.not_evaluated.is_empty() {
+        ws.write_string_with_format(
+            notes,
+            0,
+            format!(
+                "有 {} 项规则未评查（缺少数据或数据无法解析），见“运行参数”。",
+                v.not_evaluated.len()
+            ),
+            &f.text,
+        )?;
+        notes += 1;
+    }
+    if n > 0 {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart.title().set_name("各单位平均分");
+        chart
+            .add_series()
+            .set_name("平均分")
+            .set_categories((SUMMARY, hr + 1, 0, hr + n, 0))
+            .set_values((SUMMARY, hr + 1, 6, hr + n, 6));
+        chart.x_axis().set_name("平均分").set_min(0).set_max(100);
+        chart.legend().set_hidden();
+        chart.set_width(560).set_height(120 + 24 * n.min(30));
+        ws.insert_chart(notes + 1, 0, &chart)?;
+    }
+    let nr = v.scores.rules.len() as u32;
+    if nr > 0 {
+        let mut chart = Chart::new(ChartType::Column);
+        chart.title().set_name("各规则问题数");
+        chart
+            .add_series()
+            .set_name("问题数")
+            .set_categories((RULES, 1, 0, nr, 0))
+            .set_values((RULES, 1, 4, nr, 4));
+        chart.legend().set_hidden();
+        chart.set_width(720).set_height(320);
+        ws.insert_chart(notes + 1, 7, &chart)?;
+    }
+    Ok(())
+}
+
+fn findings_sheet(
+    ws: &mut Worksheet,
+    v: &ReportView<'_>,
+    chunk: &[usize],
+    first: usize,
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    let cols = [
+        ("序号", 8.0),
+        ("规则", 7.0),
+        ("问题", 22.0),
+        ("严重程度", 9.0),
+        ("执法机关", 22.0),
+        ("案号", 24.0),
+        ("对象", 22.0),
+        ("问题说明", 60.0),
+        ("依据条款", 40.0),
+        ("扣分", 7.0),
+        ("环节", 10.0),
+    ];
+    header(ws, 0, &cols, f)?;
+    ws.set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_repeat_rows(0, 0)?;
+    for (k, &i) in chunk.iter().enumerate() {
+        let x = &v.findings[i];
+        let r = k as u32 + 1;
+        ws.write_number_with_format(r, 0, (first + k + 1) as f64, &f.number)?;
+        ws.write_string_with_format(r, 1, x.rule, &f.text)?;
+        ws.write_string_with_format(r, 2, x.title, &f.text)?;
+        ws.write_string_with_format(r, 3, x.severity.zh(), &f.text)?;
+        ws.write_string_with_format(r, 4, &x.agency, &f.text)?;
+        match x.case {
+            Some(c) if (c as usize) < MAX_DATA_ROWS && !x.case_no.is_empty() => {
+                let url = Url::new(format!("internal:'{CASES}'!A{}", c + 2)).set_text(&x.case_no);
+                ws.write_url_with_format(r, 5, url, &f.link)?;
+            }
+            _ => {
+                ws.write_string_with_format(r, 5, &x.case_no, &f.text)?;
+            }
+        }
+        ws.write_string_with_format(r, 6, &x.subject, &f.text)?;
+        ws.write_string_with_format(r, 7, &x.detail, &f.wrap)?;
+        let art = if x.article.is_empty() {
+            "（数据质量）".to_string()
+        } else {
+            v.article_title(x)
+        };
+        ws.write_string_with_format(r, 8, art, &f.text)?;
+        ws.write_number_with_format(r, 9, x.deduction, &f.number)?;
+        ws.write_string_with_format(
+            r,
+            10,
+            if x.case.is_some() { x.stage.zh() } else { "" },
+            &f.text,
+        )?;
+    }
+    let last = chunk.len() as u32;
+    ws.autofilter(0, 0, last, cols.len() as u16 - 1)?;
+    if last > 0 {
+        ws.add_conditional_format(
+            1,
+            3,
+            last,
+            3,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::Contains("违规".into()))
+                .set_format(&f.bad),
+        )?;
+    }
+    Ok(())
+}
+
+fn cases_sheet(
+    ws: &mut Worksheet,
+    v: &ReportView<'_>,
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    ws.set_name(CASES)?;
+    let mut cols: Vec<(&str, f64)> = vec![
+        ("案号", 24.0),
+        ("执法机关", 22.0),
+        ("启动日期", 12.0),
+        ("终结日期", 12.0),
+        ("得分", 8.0),
+        ("等次", 8.0),
+        ("一票否决", 9.0),
+        ("否决事项", 12.0),
+        ("问题数", 8.0),
+    ];
+    cols.extend(Stage::ALL.iter().map(|s| (s.zh(), 10.0)));
+    header(ws, 0, &cols, f)?;
+    for (i, c) in v.scores.cases.iter().enumerate() {
+        let r = i as u32 + 1;
+        let case = &v.bundle.cases[i];
+        ws.write_string_with_format(r, 0, &c.case_no, &f.text)?;
+        ws.write_string_with_format(r, 1, &c.agency, &f.text)?;
+        stamp(ws, r, 2, case.opened_at, f)?;
+        stamp(ws, r, 3, case.closed_at, f)?;
+        ws.write_number_with_format(r, 4, c.score, &f.score)?;
+        ws.write_string_with_format(r, 5, &c.grade, &f.text)?;
+        ws.write_string_with_format(r, 6, if c.veto { "是" } else { "否" }, &f.text)?;
+        ws.write_string_with_format(r, 7, c.veto_rules.join("、"), &f.text)?;
+        ws.write_number_with_format(r, 8, c.findings, &f.number)?;
+        for (k, n) in c.by_stage.iter().enumerate() {
+            ws.write_number_with_format(r, 9 + k as u16, *n, &f.number)?;
+        }
+    }
+    let n = v.scores.cases.len() as u32;
+    ws.autofilter(0, 0, n, cols.len() as u16 - 1)?;
+    if n > 0 {
+        let fail = v
+            .rubric
+            .grades
+            .last()
+            .map(|g| g.name.clone())
+            .unwrap_or_default();
+        let top = v
+            .rubric
+            .grades
+            .first()
+            .map(|g| g.name.clone())
+            .unwrap_or_default();
+        ws.add_conditional_format(
+            1,
+            5,
+            n,
+            5,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::Contains(fail))
+                .set_format(&f.bad),
+        )?;
+        ws.add_conditional_format(
+            1,
+            5,
+            n,
+            5,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::BeginsWith(top))
+                .set_format(&f.good),
+        )?;
+        ws.add_conditional_format(
+            1,
+            4,
+            n,
+            4,
+            &ConditionalFormatCell::new()
+                .set_rule(ConditionalFormatCellRule::LessThan(60))
+                .set_format(&f.bad),
+        )?;
+        ws.add_conditional_format(
+            1,
+            6,
+            n,
+            6,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::Contains("是".into()))
+                .set_format(&f.bad),
+        )?;
+    }
+    Ok(())
+}
+
+fn rules_sheet(
+    ws: &mut Worksheet,
+    v: &ReportView<'_>,
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    ws.set_name(RULES)?;
+    let cols = [
+        ("规则", 7.0),
+        ("名称", 24.0),
+        ("严重程度", 9.0),
+        ("依据条款", 48.0),
+        ("问题数", 9.0),
+        ("涉及案卷数", 11.0),
+        ("占评查案卷比例", 14.0),
+    ];
+    header(ws, 0, &cols, f)?;
+    for (i, s) in v.scores.rules.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(r, 0, &s.rule, &f.text)?;
+        ws.write_string_with_format(r, 1, &s.title, &f.text)?;
+        ws.write_string_with_format(r, 2, s.severity.zh(), &f.text)?;
+        let arts: Vec<String> = s
+            .articles
+            .iter()
+            .map(|a| {
+                v.profiles
+                    .iter()
+                    .map(|p| p.article_title(a))
+                    .find(|t| t.starts_with('《'))
+                    .unwrap_or_else(|| a.clone())
+            })
+            .collect();
+        ws.write_string_with_format(
+            r,
+            3,
+            if arts.is_empty() {
+                "（数据质量）".into()
+            } else {
+                arts.join("；")
+            },
+            &f.wrap,
+        )?;
+        ws.write_number_with_format(r, 4, s.count, &f.number)?;
+        ws.write_number_with_format(r, 5, s.cases_affected, &f.number)?;
+        ws.write_number_with_format(r, 6, s.share_of_cases, &f.percent)?;
+    }
+    ws.autofilter(0, 0, v.scores.rules.len() as u32, cols.len() as u16 - 1)?;
+    Ok(())
+}
+
+fn problems_sheet(
+    ws: &mut Worksheet,
+    v: &ReportView<'_>,
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    ws.set_name(PROBLEMS)?;
+    let cols = [
+        ("文件", 36.0),
+        ("工作表", 12.0),
+        ("行号", 8.0),
+        ("列", 14.0),
+        ("原始值", 24.0),
+        ("问题说明", 60.0),
+        ("次数", 7.0),
+    ];
+    header(ws, 0, &cols, f)?;
+    let n = v.bundle.problems.len().min(MAX_DATA_ROWS);
+    for (i, p) in v.bundle.problems.iter().take(n).enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string_with_format(r, 0, &p.file, &f.text)?;
+        ws.write_string_with_format(r, 1, p.sheet.as_deref().unwrap_or(""), &f.text)?;
+        if p.row > 0 {
+            ws.write_number_with_format(r, 2, p.row, &f.number)?;
+        }
+        ws.write_string_with_format(r, 3, &p.column, &f.text)?;
+        ws.write_string_with_format(r, 4, &p.raw, &f.text)?;
+        ws.write_string_with_format(r, 5, &p.message, &f.wrap)?;
+        ws.write_number_with_format(r, 6, p.count, &f.number)?;
+    }
+    ws.autofilter(0, 0, n as u32, cols.len() as u16 - 1)?;
+    Ok(())
+}
+
+fn params_sheet(
+    ws: &mut Worksheet,
+    v: &ReportView<'_>,
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    ws.set_name(PARAMS)?;
+    ws.set_column_width(0, 16)?;
+    ws.set_column_width(1, 40)?;
+    for c in 2..7 {
+        ws.set_column_width(c, 14)?;
+    }
+    ws.set_column_width(6, 66)?;
+    let m = v.meta;
+    let mut r = 0u32;
+    let mut kv = |ws: &mut Worksheet, k: &str, val: String| -> std::result::Result<(), XlsxError> {
+        ws.write_string_with_format(r, 0, k, &f.header)?;
+        ws.write_string_with_format(r, 1, val, &f.text)?;
+        r += 1;
+        Ok(())
+    };
+    for p in v.profiles {
+        kv(
+            ws,
+            "规则配置",
+            format!("{}：《{}》（{}）", p.id, p.regulation, p.issuer),
+        )?;
+    }
+    kv(
+        ws,
+        "评查期间",
+        m.period.clone().unwrap_or_else(|| "全部案卷".into()),
+    )?;
+    kv(ws, "输入", m.input.clone())?;
+    kv(
+        ws,
+        "音像文件根目录",
+        m.media_root
+            .clone()
+            .unwrap_or_else(|| "未提供（V06 未评查）".into()),
+    )?;
+    kv(ws, "版本", format!("trailcheck {}", m.version))?;
+    kv(ws, "用时（秒）", format!("{:.2}", m.seconds))?;
+    ws.write_string_with_format(r, 0, "评查基准日", &f.header)?;
+    ws.write_datetime_with_format(r, 1, m.as_of, &f.date)?;
+    r += 1;
+    ws.write_string_with_format(r, 0, "生成时间", &f.header)?;
+    match chrono::NaiveDateTime::parse_from_str(&m.generated_at, "%Y-%m-%d %H:%M:%S") {
+        Ok(t) => ws.write_datetime_with_format(r, 1, t, &f.datetime)?,
+        Err(_) => ws.write_string_with_format(r, 1, &m.generated_at, &f.text)?,
+    };
+    r += 2;
+    let cols = [
+        ("表", 16.0),
+        ("文件", 40.0),
+        ("工作表", 14.0),
+        ("编码", 14.0),
+        ("行数", 14.0),
+        ("去除合计行", 14.0),
+        ("SHA-256", 66.0),
+    ];
+    for (c, (name, _)) in cols.iter().enumerate() {
+        ws.write_string_with_format(r, c as u16, *name, &f.header)?;
+    }
+    r += 1;
+    for s in &v.bundle.sources {
+        ws.write_string_with_format(r, 0, s.table.zh(), &f.text)?;
+        ws.write_string_with_format(r, 1, &s.file, &f.text)?;
+        ws.write_string_with_format(r, 2, s.sheet.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string_with_format(r, 3, s.encoding.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_number_with_format(r, 4, s.rows as f64, &f.number)?;
+        ws.write_number_with_format(r, 5, s.summary_rows_dropped as f64, &f.number)?;
+        ws.write_string_with_format(r, 6, &s.sha256, &f.text)?;
+        r += 1;
+    }
+    r += 1;
+    ws.write_string_with_format(r, 0, "未评查", &f.header)?;
+    ws.write_string_with_format(r, 1, "规则", &f.header)?;
+    ws.write_string_with_format(r, 2, "规则配置", &f.header)?;
+    ws.write_string_with_format(r, 3, "原因", &f.header)?;
+    r += 1;
+    if v.not_evaluated.is_empty() {
+        ws.write_string_with_format(r, 1, "无：全部规则均已评查", &f.text)?;
+        r += 1;
+    }
+    for n in v.not_evaluated {
+        ws.write_string_with_format(r, 0, n.rule, &f.text)?;
+        ws.write_string_with_format(r, 1, n.title, &f.text)?;
+        ws.write_string_with_format(r, 2, &n.profile, &f.text)?;
+        ws.write_string_with_format(r, 3, &n.reason, &f.text)?;
+        r += 1;
+    }
+    if !v.calendar_missing.is_empty() {
+        r += 1;
+        let years: Vec<String> = v.calendar_missing.iter().map(|y| y.to_string()).collect();
+        ws.write_string_with_format(r, 0, "日历缺失年份", &f.header)?;
+        ws.write_string_with_format(r, 1, years.join("、"), &f.text)?;
+    }
+    Ok(())
+}
+
+fn waived_sheet(
+    ws: &mut Worksheet,
+    v: &ReportView<'_>,
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    ws.set_name(WAIVED)?;
+    let cols = [
+        ("规则", 7.0),
+        ("问题", 22.0),
+        ("执法机关", 22.0),
+        ("案号", 24.0),
+        ("对象", 22.0),
+        ("问题说明", 60.0),
+        ("豁免理由", 40.0),
+        ("批准人", 12.0),
+    ];
+    header(ws, 0, &cols, f)?;
+    let mut r = 1;
+    for (x, _) in v.findings.iter().zip(v.waived).filter(|(_, w)| **w) {
+        let w = v
+            .waivers
+            .iter()
+            .find(|w| w.rule == x.rule && w.case_no == x.case_no && w.subject == x.subject);
+        let vals = [
+            x.rule,
+            x.title,
+            &x.agency,
+            &x.case_no,
+            &x.subject,
+            &x.detail,
+            w.map(|w| w.reason.as_str()).unwrap_or(""),
+            w.map(|w| w.approved_by.as_str()).unwrap_or(""),
+        ];
+        for (c, val) in vals.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, *val, &f.wrap)?;
+        }
+        r += 1;
+    }
+    ws.autofilter(0, 0, r - 1, cols.len() as u16 - 1)?;
+    Ok(())
+}

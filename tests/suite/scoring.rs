@@ -1,1 +1,291 @@
-//! scoring tests.
+//! Scoring and the evaluation workbook: hand-computed scores, caps, vetoes, ties, waivers,
+//! read back from report.xlsx with calamine and opened by LibreOffice.
+
+use crate::support::{bin, Fx};
+use calamine::{open_workbook_auto, Data, Reader};
+use std::path::{Path, PathBuf};
+
+/// Four agencies, five cases, scores computed by hand:
+/// - 市场监督管理局 测罚〔2024〕1号: clean, 100.
+/// - 综合行政执法局 测罚〔2024〕2号: I01 on four records → 4 × 5 capped at 15 → 85.
+/// - 综合行政执法局 测罚〔2024〕3号: clean, 100 → agency mean 92.5.
+/// - 生态环境局 测罚〔2024〕4号: V01 on the 扣押 activity (full) → 95 but 不合格 (veto).
+/// - 应急管理局 测罚〔2024〕5号: I04 once → 95: ties with 生态环境局 for rank 2.
+fn county() -> Fx {
+    let mut fx = Fx::clean();
+    fx.clone_case("测罚〔2024〕2号", "综合行政执法局", "2")
+        .clone_case("测罚〔2024〕3号", "综合行政执法局", "3")
+        .clone_case("测罚〔2024〕4号", "生态环境局", "4")
+        .clone_case("测罚〔2024〕5号", "应急管理局", "5");
+    for no in ["JC-1", "XW-1"] {
+        fx.set_where(
+            "文书记录",
+            &[("案号", "测罚〔2024〕2号"), ("文书编号", no)],
+            "出示证件",
+            "否",
+        );
+    }
+    for (no, at) in [("XW-2", "2024-03-04 09:00"), ("XW-3", "2024-03-05 09:00")] {
+        fx.add(
+            "文书记录",
+            &[
+                ("案号", "测罚〔2024〕2号"),
+                ("文书名称", "询问笔录"),
+                ("文书编号", no),
+                ("制作时间", at),
+                ("执法人员", "张三；李四"),
+                ("执法证号", "A001；A002"),
+                ("出示证件", "否"),
+                ("当事人签字", "是"),
+            ],
+        );
+    }
+    fx.remove("音像记录索引", "文件编号", "MV-2-4");
+    fx.set_where(
+        "文书记录",
+        &[("案号", "测罚〔2024〕5号"), ("文书编号", "BC-1")],
+        "当事人签字",
+        "",
+    );
+    fx
+}
+
+fn run(fx: &Fx, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    fx.write(&dir.path().join("data"));
+    let out = dir.path().join("out");
+    let o = bin()
+        .args([
+            "audit",
+            "--profile",
+            "district-2018",
+            "--as-of",
+            "2024-12-31",
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(&out)
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (dir, out)
+}
+
+fn sheet(path: &Path, name: &str) -> Vec<Vec<Data>> {
+    let mut wb = open_workbook_auto(path).unwrap();
+    let r = wb.worksheet_range(name).unwrap();
+    r.rows().map(|r| r.to_vec()).collect()
+}
+
+fn s(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn num(d: &Data) -> f64 {
+    match d {
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+#[test]
+fn workbook_sheets_headers_scores_caps_vetoes_and_ties() {
+    let (_d, out) = run(&county(), &[]);
+    let x = out.join("report.xlsx");
+    let wb = open_workbook_auto(&x).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        vec![
+            "汇总",
+            "问题清单",
+            "案卷评分",
+            "规则统计",
+            "数据问题",
+            "运行参数"
+        ]
+    );
+
+    let findings = sheet(&x, "问题清单");
+    assert_eq!(s(&findings[0][0]), "序号");
+    assert_eq!(
+        findings[0].iter().map(s).collect::<Vec<_>>(),
+        [
+            "序号",
+            "规则",
+            "问题",
+            "严重程度",
+            "执法机关",
+            "案号",
+            "对象",
+            "问题说明",
+            "依据条款",
+            "扣分",
+            "环节"
+        ]
+    );
+    let csv = std::fs::read_to_string(out.join("findings.csv")).unwrap();
+    assert_eq!(
+        findings.len() - 1,
+        csv.lines().count() - 1,
+        "one row per finding"
+    );
+    let i01: Vec<&Vec<Data>> = findings.iter().filter(|r| s(&r[1]) == "I01").collect();
+    assert_eq!(i01.len(), 4);
+    let deductions: Vec<f64> = i01.iter().map(|r| num(&r[9])).collect();
+    assert_eq!(
+        deductions,
+        vec![5.0, 5.0, 5.0, 0.0],
+        "the fourth is past the 15-point cap"
+    );
+    assert!(
+        s(&i01[0][8]).starts_with("《行政执法全过程记录实施办法（试行）》第十条"),
+        "{}",
+        s(&i01[0][8])
+    );
+
+    let cases = sheet(&x, "案卷评分");
+    assert_eq!(cases.len(), 6);
+    let row = |no: &str| cases.iter().find(|r| s(&r[0]) == no).unwrap().clone();
+    assert_eq!(num(&row("测罚〔2024〕1号")[4]), 100.0);
+    assert_eq!(s(&row("测罚〔2024〕1号")[5]), "优秀");
+    assert_eq!(num(&row("测罚〔2024〕2号")[4]), 85.0);
+    assert_eq!(s(&row("测罚〔2024〕2号")[5]), "良好");
+    let vetoed = row("测罚〔2024〕4号");
+    assert_eq!(num(&vetoed[4]), 95.0);
+    assert_eq!(s(&vetoed[5]), "不合格");
+    assert_eq!(s(&vetoed[6]), "是");
+    assert_eq!(s(&vetoed[7]), "V01");
+    assert!(
+        matches!(row("测罚〔2024〕1号")[2], Data::DateTime(_)),
+        "启动日期 is an Excel date: {:?}",
+        row("测罚〔2024〕1号")[2]
+    );
+
+    let summary = sheet(&x, "汇总");
+    let hdr = summary
+        .iter()
+        .position(|r| r.first().map(s).as_deref() == Some("执法机关"))
+        .unwrap();
+    let agencies: Vec<(String, f64, f64)> = summary[hdr + 1..]
+        .iter()
+        .take_while(|r| s(&r[0]) != "合计")
+        .map(|r| (s(&r[0]), num(&r[6]), num(r.last().unwrap())))
+        .collect();
+    let expected = [
+        ("市场监督管理局", 100.0, 1.0),
+        ("应急管理局", 95.0, 2.0),
+        ("生态环境局", 95.0, 2.0),
+        ("综合行政执法局", 92.5, 4.0),
+    ];
+    assert_eq!(
+        agencies,
+        expected.map(|(a, m, r)| (a.to_string(), m, r)).to_vec(),
+        "ties share a rank: 1, 2, 2, 4"
+    );
+    let total = summary
+        .iter()
+        .find(|r| r.first().map(s).as_deref() == Some("合计"))
+        .unwrap();
+    assert_eq!(num(&total[1]), 5.0);
+
+    let rules = sheet(&x, "规则统计");
+    let i01 = rules.iter().find(|r| s(&r[0]) == "I01").unwrap();
+    assert_eq!((num(&i01[4]), num(&i01[5]), num(&i01[6])), (4.0, 1.0, 0.2));
+
+    let params = sheet(&x, "运行参数");
+    let as_of = params.iter().find(|r| s(&r[0]) == "评查基准日").unwrap();
+    assert!(matches!(as_of[1], Data::DateTime(_)), "{:?}", as_of[1]);
+    assert!(
+        params.iter().any(|r| s(&r[0]) == "V06"),
+        "V06 listed as 未评查"
+    );
+
+    let summary_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary_json["agency_scores"][1]["agency"], "应急管理局");
+    assert_eq!(summary_json["agency_scores"][2]["rank"], 2);
+    assert_eq!(summary_json["mean_score"], 95.0);
+}
+
+#[test]
+fn waived_findings_leave_the_scores_but_stay_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = dir.path().join("waivers.csv");
+    std::fs::write(&w, "rule,case_no,subject,reason,approved_by\nV01,测罚〔2024〕4号,HD-2-4,设备被当事人损毁，有公安出警记录,评查组 王某\n").unwrap();
+    let (_d, out) = run(&county(), &["--waivers", w.to_str().unwrap()]);
+    let x = out.join("report.xlsx");
+    let cases = sheet(&x, "案卷评分");
+    let vetoed = cases
+        .iter()
+        .find(|r| s(&r[0]) == "测罚〔2024〕4号")
+        .unwrap();
+    assert_eq!(num(&vetoed[4]), 100.0);
+    assert_eq!(s(&vetoed[5]), "优秀");
+    let waived = sheet(&x, "已豁免");
+    assert_eq!(waived.len(), 2);
+    assert_eq!(s(&waived[1][0]), "V01");
+    assert_eq!(s(&waived[1][6]), "设备被当事人损毁，有公安出警记录");
+    let findings = sheet(&x, "问题清单");
+    assert!(findings.iter().all(|r| s(&r[1]) != "V01"));
+    let jsonl = std::fs::read_to_string(out.join("findings.jsonl")).unwrap();
+    assert!(jsonl
+        .lines()
+        .any(|l| l.contains("\"V01\"") && l.contains("\"waived\":true")));
+}
+
+#[test]
+fn libreoffice_opens_the_workbook() {
+    let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|b| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok()
+    }) else {
+        panic!("LibreOffice is required for this test: run scripts/test, which installs it");
+    };
+    let (d, out) = run(&county(), &[]);
+    let conv = d.path().join("conv");
+    let profile = d.path().join("lo-profile");
+    let st = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+        ])
+        .arg(&conv)
+        .arg(out.join("report.xlsx"))
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let cases = std::fs::read_to_string(conv.join("report-案卷评分.csv")).unwrap();
+    assert!(
+        cases.contains("测罚〔2024〕4号,生态环境局,2024-03-01,2024-04-01,95,不合格,是,V01"),
+        "{cases}"
+    );
+    let summary = std::fs::read_to_string(conv.join("report-汇总.csv")).unwrap();
+    assert!(
+        summary.contains("综合行政执法局,2,1,4,0,0,92.5"),
+        "{summary}"
+    );
+}

@@ -289,3 +289,66 @@ impl Fx {
         wb.save(path).unwrap();
     }
 }
+
+impl Fx {
+    /// Copy every row of the fixture's case under a new 案号 and 执法机关; 活动编号 and
+    /// 文件编号 get the suffix `-{tag}` so they stay unique.
+    pub fn clone_case(&mut self, case_no: &str, agency: &str, tag: &str) -> &mut Fx {
+        for (name, (h, rows)) in self.tables.iter_mut() {
+            let Some(k) = h.iter().position(|c| c == "案号") else {
+                continue;
+            };
+            let ids: Vec<usize> = h
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| *c == "活动编号" || *c == "文件编号")
+                .map(|(i, _)| i)
+                .collect();
+            let agency_col =
+                (name == "案件登记").then(|| h.iter().position(|c| c == "执法机关").unwrap());
+            let copies: Vec<Vec<String>> = rows
+                .iter()
+                .filter(|r| r[k] == "测罚〔2024〕1号")
+                .map(|r| {
+                    let mut r = r.clone();
+                    r[k] = case_no.to_string();
+                    for &i in &ids {
+                        if !r[i].is_empty() {
+                            r[i] = format!("{}-{tag}", r[i]);
+                        }
+                    }
+                    if let Some(a) = agency_col {
+                        r[a] = agency.to_string();
+                    }
+                    r
+                })
+                .collect();
+            rows.extend(copies);
+        }
+        self
+    }
+
+    /// Set `col` in the rows of `table` matching all `keys`.
+    pub fn set_where(
+        &mut self,
+        table: &str,
+        keys: &[(&str, &str)],
+        col: &str,
+        value: &str,
+    ) -> &mut Fx {
+        let ks: Vec<(usize, String)> = keys
+            .iter()
+            .map(|(c, v)| (self.col(table, c), v.to_string()))
+            .collect();
+        let c = self.col(table, col);
+        let mut hit = false;
+        for r in &mut self.tables.get_mut(table).unwrap().1 {
+            if ks.iter().all(|(i, v)| r[*i] == *v) {
+                r[c] = value.to_string();
+                hit = true;
+            }
+        }
+        assert!(hit, "no row of {table} matches {keys:?}");
+        self
+    }
+}
