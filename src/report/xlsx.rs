@@ -115,6 +115,12 @@ fn stamp(
 
 /// Write report.xlsx atomically.
 pub fn write(v: &ReportView<'_>, path: &Path) -> Result<()> {
+    write_with_sheet_limit(v, path, MAX_DATA_ROWS)
+}
+
+/// Write report.xlsx with at most `rows` findings per 问题清单 sheet (Excel's limit in
+/// production; smaller to exercise the split in tests).
+pub fn write_with_sheet_limit(v: &ReportView<'_>, path: &Path, rows: usize) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -128,7 +134,7 @@ pub fn write(v: &ReportView<'_>, path: &Path) -> Result<()> {
         .suffix(".xlsx")
         .tempfile_in(dir)
         .map_err(io)?;
-    build(v, tmp.path()).map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    build(v, tmp.path(), rows.clamp(1, MAX_DATA_ROWS)).map_err(|e| io(std::io::Error::other(e.to_string())))?;
     super::finish(tmp, path)
 }
 
@@ -140,19 +146,19 @@ fn finding_sheet_name(k: usize) -> String {
     }
 }
 
-fn build(v: &ReportView<'_>, path: &Path) -> std::result::Result<(), XlsxError> {
+fn build(v: &ReportView<'_>, path: &Path, limit: usize) -> std::result::Result<(), XlsxError> {
     let f = Formats::new();
     let mut wb = Workbook::new();
     wb.set_zip_compression_level(3);
     let live: Vec<usize> = (0..v.findings.len()).filter(|i| !v.waived[*i]).collect();
-    let parts = live.len().div_ceil(MAX_DATA_ROWS).max(1);
+    let parts = live.len().div_ceil(limit).max(1);
     summary_sheet(wb.add_worksheet(), v, &f, parts)?;
     for k in 0..parts {
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(finding_sheet_name(k))?;
         let chunk =
-            &live[(k * MAX_DATA_ROWS).min(live.len())..((k + 1) * MAX_DATA_ROWS).min(live.len())];
-        findings_sheet(ws, v, chunk, k * MAX_DATA_ROWS, &f)?;
+            &live[(k * limit).min(live.len())..((k + 1) * limit).min(live.len())];
+        findings_sheet(ws, v, chunk, k * limit, &f)?;
     }
     cases_sheet(wb.add_worksheet_with_constant_memory()?, v, &f)?;
     rules_sheet(wb.add_worksheet(), v, &f)?;
