@@ -28,6 +28,34 @@ pub enum Command {
     Rules(RulesArgs),
     /// 列出内置的规则配置（每部规定一个）
     Profiles,
+    /// 生成示例数据包（含预置问题及其应有的评查结果 ground-truth.csv）
+    Sample(SampleArgs),
+}
+
+/// `trailcheck sample` 的参数
+#[derive(Debug, Args, Clone)]
+pub struct SampleArgs {
+    /// 案件数
+    #[arg(long, default_value_t = 300)]
+    pub cases: usize,
+    /// 随机种子：相同种子生成相同的文件
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// 输出文件夹
+    #[arg(long, value_name = "文件夹")]
+    pub out: std::path::PathBuf,
+    /// 格式：csv（每表一个文件）或 xlsx（一个工作簿）
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: crate::sample::SampleFormat,
+    /// CSV 编码：gbk 或 utf-8
+    #[arg(long, value_enum, default_value = "gbk")]
+    pub encoding: crate::sample::SampleEncoding,
+    /// 预置问题的案件比例（0–1）
+    #[arg(long, default_value_t = 0.85)]
+    pub rate: f64,
+    /// 案件启动年份
+    #[arg(long, default_value_t = 2024)]
+    pub year: i32,
 }
 
 /// 输入表：文件夹、工作簿，或逐表指定文件

@@ -15,4 +15,5 @@ pub mod model;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod sample;
 pub mod scoring;

@@ -143,6 +143,30 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Sample(a) => {
+            let o = trailcheck::sample::SampleOptions {
+                cases: a.cases,
+                seed: a.seed,
+                format: a.format,
+                encoding: a.encoding,
+                rate: a.rate,
+                year: a.year,
+            };
+            match trailcheck::sample::generate(&o, &a.out) {
+                Ok(s) => {
+                    eprintln!(
+                        "已生成示例数据：{} 件案卷（{} 件预置问题），共 {} 行；评查基准日 {}；应有结果见 {}",
+                        a.cases,
+                        s.planted,
+                        s.rows.iter().sum::<usize>(),
+                        trailcheck::sample::as_of(a.year),
+                        a.out.join("ground-truth.csv").display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e),
+            }
+        }
         Command::Profiles => {
             for p in Profile::shipped() {
                 println!(

@@ -13,5 +13,7 @@ mod ingest;
 mod profiles;
 #[path = "suite/rules.rs"]
 mod rules;
+#[path = "suite/sample.rs"]
+mod sample;
 #[path = "suite/scoring.rs"]
 mod scoring;

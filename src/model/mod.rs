@@ -445,8 +445,18 @@ impl Bundle {
         &self.coverage[t as usize]
     }
 
-    /// `file:row` label of a row, as Q-rule subjects use it.
+    /// `file:row` label of a row, as Q-rule subjects use it. The file is named without its
+    /// folder (and with its sheet) so that a finding keeps its identity when next month's
+    /// export sits in another folder.
     pub fn row_label(&self, r: RowRef) -> String {
-        format!("{}:{}", self.sources[r.source as usize].label(), r.row)
+        let s = &self.sources[r.source as usize];
+        let name = std::path::Path::new(&s.file)
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| s.file.clone());
+        match &s.sheet {
+            Some(sheet) => format!("{name}[{sheet}]:{}", r.row),
+            None => format!("{name}:{}", r.row),
+        }
     }
 }

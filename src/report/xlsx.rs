@@ -134,7 +134,8 @@ pub fn write_with_sheet_limit(v: &ReportView<'_>, path: &Path, rows: usize) -> R
         .suffix(".xlsx")
         .tempfile_in(dir)
         .map_err(io)?;
-    build(v, tmp.path(), rows.clamp(1, MAX_DATA_ROWS)).map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    build(v, tmp.path(), rows.clamp(1, MAX_DATA_ROWS))
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
     super::finish(tmp, path)
 }
 
@@ -156,8 +157,7 @@ fn build(v: &ReportView<'_>, path: &Path, limit: usize) -> std::result::Result<(
     for k in 0..parts {
         let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(finding_sheet_name(k))?;
-        let chunk =
-            &live[(k * limit).min(live.len())..((k + 1) * limit).min(live.len())];
+        let chunk = &live[(k * limit).min(live.len())..((k + 1) * limit).min(live.len())];
         findings_sheet(ws, v, chunk, k * limit, &f)?;
     }
     cases_sheet(wb.add_worksheet_with_constant_memory()?, v, &f)?;

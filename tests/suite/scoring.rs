@@ -296,12 +296,22 @@ fn findings_continue_on_further_sheets_past_the_row_limit() {
     let fx = county();
     let dir = tempfile::tempdir().unwrap();
     fx.write(&dir.path().join("data"));
-    let inputs = trailcheck::ingest::Inputs { bundle: Some(dir.path().join("data")), ..Default::default() };
+    let inputs = trailcheck::ingest::Inputs {
+        bundle: Some(dir.path().join("data")),
+        ..Default::default()
+    };
     let bundle = trailcheck::ingest::read_bundle(&inputs, false).unwrap();
     let cal = trailcheck::calendar::Calendar::shipped();
     let as_of = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
-    let run = trailcheck::rules::RunCx { bundle: &bundle, calendar: &cal, as_of, fixity: None };
-    let judges = trailcheck::rules::engine::Judges::single(trailcheck::profile::Profile::load("district-2018").unwrap());
+    let run = trailcheck::rules::RunCx {
+        bundle: &bundle,
+        calendar: &cal,
+        as_of,
+        fixity: None,
+    };
+    let judges = trailcheck::rules::engine::Judges::single(
+        trailcheck::profile::Profile::load("district-2018").unwrap(),
+    );
     let outcome = trailcheck::rules::engine::run(&run, &judges);
     let mut findings = outcome.findings;
     let rubric = trailcheck::scoring::Rubric::default_rubric();
@@ -338,18 +348,24 @@ fn findings_continue_on_further_sheets_past_the_row_limit() {
     assert_eq!(second.len(), 3);
     assert_eq!(num(&second[1][0]), 5.0, "numbering continues");
     let summary = sheet(&x, "汇总");
-    assert!(summary.iter().any(|r| r.iter().any(|c| s(c).contains("分为 2 个工作表"))));
+    assert!(summary
+        .iter()
+        .any(|r| r.iter().any(|c| s(c).contains("分为 2 个工作表"))));
 }
 
 #[test]
 fn a_rubric_with_three_bands_and_bad_rubrics() {
     let dir = tempfile::tempdir().unwrap();
     let r = dir.path().join("rubric.toml");
-    let three = trailcheck::scoring::DEFAULT_RUBRIC.replace("[[grade]]\nname = \"良好\"\nmin = 80\n", "");
+    let three =
+        trailcheck::scoring::DEFAULT_RUBRIC.replace("[[grade]]\nname = \"良好\"\nmin = 80\n", "");
     std::fs::write(&r, &three).unwrap();
     let (_d, out) = run(&county(), &["--rubric", r.to_str().unwrap()]);
     let cases = sheet(&out.join("report.xlsx"), "案卷评分");
-    let two = cases.iter().find(|x| s(&x[0]) == "测罚〔2024〕2号").unwrap();
+    let two = cases
+        .iter()
+        .find(|x| s(&x[0]) == "测罚〔2024〕2号")
+        .unwrap();
     assert_eq!(s(&two[5]), "合格", "85 is 合格 with three bands");
     std::fs::write(&r, three.replace("min = 0", "min = 10")).unwrap();
     fx_fail(&r);
@@ -360,7 +376,19 @@ fn a_rubric_with_three_bands_and_bad_rubrics() {
 fn fx_fail(rubric: &Path) {
     let dir = tempfile::tempdir().unwrap();
     Fx::clean().write(&dir.path().join("data"));
-    let o = bin().args(["audit", "--profile", "district-2018", "--rubric"]).arg(rubric).arg("--out").arg(dir.path().join("o")).arg(dir.path().join("data")).output().unwrap();
-    assert_eq!(o.status.code(), Some(4), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = bin()
+        .args(["audit", "--profile", "district-2018", "--rubric"])
+        .arg(rubric)
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("评分标准"));
 }
