@@ -71,6 +71,10 @@ pub struct AuditPlan {
     pub fail_on: Option<Severity>,
     /// Bureau name.
     pub bureau: String,
+    /// CJK font for the PDF report.
+    pub font: crate::report::pdf::CjkFont,
+    /// Report wording.
+    pub templates: crate::report::pdf::Templates,
 }
 
 #[derive(serde::Deserialize)]
@@ -137,7 +141,11 @@ impl AuditPlan {
                 )));
             }
         }
+        let font = crate::report::pdf::CjkFont::find(a.font.as_deref())?;
+        let templates = crate::report::pdf::Templates::load(a.templates.as_deref())?;
         Ok(AuditPlan {
+            font,
+            templates,
             inputs: inputs(a.bundle.clone(), &a.tables)?,
             judges,
             rubric,
@@ -254,6 +262,9 @@ pub fn audit(plan: &AuditPlan) -> Result<AuditResult> {
     let xlsx = plan.out.join("report.xlsx");
     report::xlsx::write(&view, &xlsx)?;
     written.push(xlsx);
+    let pdf = plan.out.join("report.pdf");
+    report::pdf::write(&view, &plan.font, &plan.templates, &pdf)?;
+    written.push(pdf);
     let failed_threshold = plan.fail_on.is_some_and(|t| {
         findings
             .iter()

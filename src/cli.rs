@@ -117,6 +117,12 @@ pub struct AuditArgs {
     /// 补充节假日日历（holiday-cn JSON 格式，可多次给出）
     #[arg(long, value_name = "文件")]
     pub calendar: Vec<PathBuf>,
+    /// PDF 报告使用的中文字体文件（默认在常见位置查找）
+    #[arg(long, value_name = "文件")]
+    pub font: Option<PathBuf>,
+    /// 报告模板文件夹（含 report.tera 和 remedies.toml），默认使用内置模板
+    #[arg(long, value_name = "文件夹")]
+    pub templates: Option<PathBuf>,
     /// 报告封面上的单位名称
     #[arg(long, value_name = "名称", default_value = "司法局")]
     pub bureau: String,

@@ -9,6 +9,8 @@ mod corpus;
 mod e2e;
 #[path = "suite/ingest.rs"]
 mod ingest;
+#[path = "suite/pdf.rs"]
+mod pdf;
 #[path = "suite/profiles.rs"]
 mod profiles;
 #[path = "suite/rules.rs"]

@@ -2,6 +2,7 @@
 //! file is written atomically: to a temporary file in the output folder, then renamed.
 
 pub mod findings;
+pub mod pdf;
 pub mod summary;
 pub mod xlsx;
 

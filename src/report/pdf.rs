@@ -1,0 +1,898 @@
+//! The PDF evaluation report (评查报告). The wording comes from tera templates
+//! (report-templates/, compiled in, overridable with `--templates DIR`); numbers and tables
+//! come from the audit. Layout is done here on printpdf's `Op` API: A4 portrait, a CJK font
+//! embedded as a subset, Chinese line breaking (closing punctuation never starts a line),
+//! tables that repeat their header on every page, vector bar charts, 第 X 页 共 Y 页.
+
+use super::ReportView;
+use crate::error::{Error, Result};
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const REPORT_TEMPLATE: &str = include_str!("../../report-templates/report.tera");
+const REMEDIES: &str = include_str!("../../report-templates/remedies.toml");
+
+/// Where CJK fonts usually live (Debian/Ubuntu/Kylin, Windows), with the face index.
+const FONT_CANDIDATES: &[(&str, usize)] = &[
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    (
+        "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+        0,
+    ),
+    ("/usr/share/fonts/fonts-kylin/simsun.ttc", 0),
+    ("/usr/share/fonts/truetype/kylin-font/simsun.ttc", 0),
+    ("C:\\Windows\\Fonts\\simsun.ttc", 0),
+    ("C:\\Windows\\Fonts\\msyh.ttc", 0),
+];
+
+/// A CJK font ready for embedding.
+pub struct CjkFont {
+    /// Where it came from.
+    pub path: PathBuf,
+    font: ParsedFont,
+}
+
+impl CjkFont {
+    fn parse(path: &Path, index: usize) -> Option<CjkFont> {
+        let bytes = std::fs::read(path).ok()?;
+        let font = ParsedFont::from_bytes(&bytes, index, &mut Vec::new())?;
+        font.lookup_glyph_index('评' as u32)?;
+        Some(CjkFont {
+            path: path.to_path_buf(),
+            font,
+        })
+    }
+
+    /// `--font FILE`, or the first usable font of the usual places. Exit code 4 when none.
+    pub fn find(explicit: Option<&Path>) -> Result<CjkFont> {
+        if let Some(p) = explicit {
+            return CjkFont::parse(p, 0).ok_or_else(|| {
+                Error::Config(format!(
+                    "字体文件 {} 无法使用（不存在、无法解析或不含中文字形）",
+                    p.display()
+                ))
+            });
+        }
+        FONT_CANDIDATES.iter().find_map(|(p, i)| CjkFont::parse(Path::new(p), *i)).ok_or_else(|| {
+            Error::Config(
+                "未找到中文字体，无法生成 PDF 报告：请安装 fonts-wqy-microhei（apt-get install fonts-wqy-microhei），或用 --font 指定字体文件".into(),
+            )
+        })
+    }
+}
+
+/// The report wording: the tera template and the corrective actions.
+pub struct Templates {
+    tera: tera::Tera,
+    remedies: BTreeMap<String, String>,
+}
+
+impl Templates {
+    /// The compiled-in templates, or `report.tera` and `remedies.toml` from `dir`.
+    pub fn load(dir: Option<&Path>) -> Result<Templates> {
+        let (report, remedies, origin) = match dir {
+            None => (
+                REPORT_TEMPLATE.to_string(),
+                REMEDIES.to_string(),
+                "内置模板".to_string(),
+            ),
+            Some(d) => {
+                let read = |n: &str| {
+                    std::fs::read_to_string(d.join(n)).map_err(|e| {
+                        Error::Config(format!("无法读取报告模板 {}：{e}", d.join(n).display()))
+                    })
+                };
+                (
+                    read("report.tera")?,
+                    read("remedies.toml")?,
+                    d.display().to_string(),
+                )
+            }
+        };
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("report", &report)
+            .map_err(|e| Error::Config(format!("报告模板 {origin} 无效：{}", tera_msg(&e))))?;
+        let remedies: BTreeMap<String, String> = toml::from_str(&remedies)
+            .map_err(|e| Error::Config(format!("整改建议 {origin}/remedies.toml 无效：{e}")))?;
+        Ok(Templates { tera, remedies })
+    }
+}
+
+fn tera_msg(e: &tera::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(x) = src {
+        s.push('：');
+        s.push_str(&x.to_string());
+        src = x.source();
+    }
+    s
+}
+
+#[derive(Serialize)]
+struct ProfileCx {
+    id: String,
+    regulation: String,
+    issuer: String,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    cases: usize,
+    findings: u32,
+    violations: u32,
+    warnings: u32,
+    infos: u32,
+    cases_with_violations: usize,
+    waived: u32,
+    mean_score: String,
+    pass_rate: String,
+}
+
+#[derive(Serialize)]
+struct Example {
+    agency: String,
+    case_no: String,
+    subject: String,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct TopRule {
+    code: String,
+    title: String,
+    severity: String,
+    article: String,
+    count: u32,
+    cases: u32,
+    share: String,
+    examples: Vec<Example>,
+}
+
+#[derive(Serialize)]
+struct Remedy {
+    code: String,
+    title: String,
+    text: String,
+}
+
+/// What the template sees.
+#[derive(Serialize)]
+struct PdfContext {
+    bureau: String,
+    period: String,
+    as_of: String,
+    generated_at: String,
+    generated_date: String,
+    version: String,
+    profile: ProfileCx,
+    totals: Totals,
+    grades: Vec<(String, u32)>,
+    rules: Vec<String>,
+    top_rules: Vec<TopRule>,
+    agencies: Vec<String>,
+    remedies: Vec<Remedy>,
+    not_evaluated: Vec<String>,
+    calendar_missing: Vec<i32>,
+    problems_total: usize,
+    waivers: Vec<String>,
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
+}
+
+fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
+    let s = v.scores;
+    let p = &v.profiles[0];
+    let top_rules: Vec<TopRule> = s
+        .rules
+        .iter()
+        .take(8)
+        .map(|r| {
+            let examples = v
+                .findings
+                .iter()
+                .zip(v.waived)
+                .filter(|(f, w)| !**w && f.rule == r.rule)
+                .take(3)
+                .map(|(f, _)| Example {
+                    agency: f.agency.clone(),
+                    case_no: f.case_no.clone(),
+                    subject: f.subject.clone(),
+                    detail: f.detail.clone(),
+                })
+                .collect();
+            TopRule {
+                code: r.rule.clone(),
+                title: r.title.clone(),
+                severity: r.severity.zh().to_string(),
+                article: r
+                    .articles
+                    .iter()
+                    .map(|a| article_title(v, a))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                count: r.count,
+                cases: r.cases_affected,
+                share: pct(r.share_of_cases),
+                examples,
+            }
+        })
+        .collect();
+    PdfContext {
+        bureau: v.meta.bureau.clone(),
+        period: v.meta.period.clone().unwrap_or_else(|| "全部案卷".into()),
+        as_of: v.meta.as_of.to_string(),
+        generated_at: v.meta.generated_at.clone(),
+        generated_date: v.meta.generated_at.get(..10).unwrap_or("").to_string(),
+        version: v.meta.version.clone(),
+        profile: ProfileCx {
+            id: p.id.clone(),
+            regulation: p.regulation.clone(),
+            issuer: p.issuer.clone(),
+        },
+        totals: Totals {
+            cases: v.bundle.cases.len(),
+            findings: s.by_severity.iter().sum(),
+            violations: s.by_severity[0],
+            warnings: s.by_severity[1],
+            infos: s.by_severity[2],
+            cases_with_violations: s.cases.iter().filter(|c| c.violations > 0).count(),
+            waived: s.waived,
+            mean_score: format!("{:.2}", s.mean_score),
+            pass_rate: pct(s.pass_rate),
+        },
+        grades: s.grades.clone(),
+        rules: s.rules.iter().map(|r| r.rule.clone()).collect(),
+        top_rules,
+        agencies: s.agencies.iter().map(|a| a.agency.clone()).collect(),
+        remedies: s
+            .rules
+            .iter()
+            .filter(|r| !r.rule.starts_with('Q'))
+            .take(10)
+            .filter_map(|r| {
+                t.remedies.get(&r.rule).map(|text| Remedy {
+                    code: r.rule.clone(),
+                    title: r.title.clone(),
+                    text: text.clone(),
+                })
+            })
+            .collect(),
+        not_evaluated: v.not_evaluated.iter().map(|n| n.rule.to_string()).collect(),
+        calendar_missing: v.calendar_missing.to_vec(),
+        problems_total: v.bundle.problems.iter().map(|p| p.count as usize).sum(),
+        waivers: v.waivers.iter().map(|w| w.rule.clone()).collect(),
+    }
+}
+
+fn article_title(v: &ReportView<'_>, a: &str) -> String {
+    v.profiles
+        .iter()
+        .map(|p| p.article_title(a))
+        .find(|t| t.starts_with('《'))
+        .unwrap_or_else(|| a.to_string())
+}
+
+// ---- layout ---------------------------------------------------------------------------
+
+const PAGE_W: f32 = 595.28;
+const PAGE_H: f32 = 841.89;
+const MARGIN_X: f32 = 62.0;
+const TOP: f32 = PAGE_H - 60.0;
+const BOTTOM: f32 = 64.0;
+const BODY: f32 = 11.0;
+
+/// Characters that may not start a line (they hang at the end of the previous one).
+const NO_LINE_START: &str = "，。、；：？！）》」』〕】’”…%,.;:?!)]";
+/// Characters that may not end a line (they move to the next one).
+const NO_LINE_END: &str = "（《「『〔【‘“([";
+
+fn black() -> Color {
+    Color::Rgb(Rgb {
+        r: 0.0,
+        g: 0.0,
+        b: 0.0,
+        icc_profile: None,
+    })
+}
+fn grey(v: f32) -> Color {
+    Color::Rgb(Rgb {
+        r: v,
+        g: v,
+        b: v,
+        icc_profile: None,
+    })
+}
+
+struct Layout<'f> {
+    font: &'f ParsedFont,
+    font_id: FontId,
+    upem: f32,
+    pages: Vec<Vec<Op>>,
+    ops: Vec<Op>,
+    y: f32,
+}
+
+impl<'f> Layout<'f> {
+    fn new(font: &'f ParsedFont, font_id: FontId) -> Layout<'f> {
+        Layout {
+            font,
+            font_id,
+            upem: f32::from(font.font_metrics.units_per_em.max(1)),
+            pages: Vec::new(),
+            ops: Vec::new(),
+            y: TOP,
+        }
+    }
+
+    fn width(&self, s: &str, size: f32) -> f32 {
+        s.chars()
+            .map(|c| {
+                let gid = self.font.lookup_glyph_index(c as u32).unwrap_or(0);
+                f32::from(self.font.get_horizontal_advance(gid)) / self.upem * size
+            })
+            .sum()
+    }
+
+    fn new_page(&mut self) {
+        let ops = std::mem::take(&mut self.ops);
+        self.pages.push(ops);
+        self.y = TOP;
+    }
+
+    fn ensure(&mut self, h: f32) {
+        if self.y - h < BOTTOM {
+            self.new_page();
+        }
+    }
+
+    fn text_at(&mut self, x: f32, y: f32, s: &str, size: f32) {
+        self.ops.extend([
+            Op::StartTextSection,
+            Op::SetFillColor { col: black() },
+            Op::SetFont {
+                font: PdfFontHandle::External(self.font_id.clone()),
+                size: Pt(size),
+            },
+            Op::SetTextCursor {
+                pos: Point { x: Pt(x), y: Pt(y) },
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(s.to_string())],
+            },
+            Op::EndTextSection,
+        ]);
+    }
+
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Color) {
+        self.ops.push(Op::SetFillColor { col: fill });
+        self.ops.push(Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(x),
+                y: Pt(y),
+                width: Pt(w),
+                height: Pt(h),
+                mode: Some(PaintMode::Fill),
+                winding_order: None,
+            },
+        });
+    }
+
+    fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thick: f32) {
+        self.ops.push(Op::SetOutlineColor { col: black() });
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(thick) });
+        self.ops.push(Op::DrawLine {
+            line: Line {
+                points: vec![
+                    LinePoint {
+                        p: Point {
+                            x: Pt(x1),
+                            y: Pt(y1),
+                        },
+                        bezier: false,
+                    },
+                    LinePoint {
+                        p: Point {
+                            x: Pt(x2),
+                            y: Pt(y2),
+                        },
+                        bezier: false,
+                    },
+                ],
+                is_closed: false,
+            },
+        });
+    }
+
+    /// Break text into lines no wider than `w`: any character may break, except that
+    /// closing punctuation hangs at the end of a line and opening punctuation moves down.
+    fn wrap(&self, text: &str, size: f32, w: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        for para in text.split('\n') {
+            let mut line = String::new();
+            let mut lw = 0.0;
+            for c in para.chars() {
+                let cw = self.width(c.encode_utf8(&mut [0; 4]), size);
+                if lw + cw > w && !line.is_empty() && !NO_LINE_START.contains(c) {
+                    let mut carry = String::new();
+                    while let Some(last) = line.chars().last() {
+                        if NO_LINE_END.contains(last) && line.chars().count() > 1 {
+                            line.pop();
+                            carry.insert(0, last);
+                        } else {
+                            break;
+                        }
+                    }
+                    lines.push(std::mem::take(&mut line));
+                    line = carry;
+                    lw = self.width(&line, size);
+                }
+                line.push(c);
+                lw += cw;
+            }
+            lines.push(line);
+        }
+        lines
+    }
+
+    fn paragraph(&mut self, text: &str, size: f32, indent: f32) {
+        let lh = size * 1.7;
+        let first_indent = if indent > 0.0 { size * 2.0 } else { 0.0 };
+        let w = PAGE_W - 2.0 * MARGIN_X - indent;
+        let text = format!(
+            "{}{}",
+            "\u{3000}".repeat((first_indent / size) as usize),
+            text
+        );
+        for l in self.wrap(&text, size, w) {
+            self.ensure(lh);
+            self.y -= lh;
+            let y = self.y + size * 0.45;
+            self.text_at(MARGIN_X + indent, y, &l, size);
+        }
+        self.y -= size * 0.4;
+    }
+
+    fn heading(&mut self, text: &str, size: f32) {
+        self.ensure(size * 4.0);
+        self.y -= size * 1.2;
+        self.y -= size * 1.3;
+        self.text_at(MARGIN_X, self.y, text, size);
+        self.y -= size * 0.6;
+    }
+
+    fn centered(&mut self, text: &str, size: f32) {
+        for l in self.wrap(text, size, PAGE_W - 2.0 * MARGIN_X) {
+            self.y -= size * 1.8;
+            let x = (PAGE_W - self.width(&l, size)) / 2.0;
+            self.text_at(x, self.y, &l, size);
+        }
+    }
+
+    /// A table with wrapped cells; the header row repeats on every page it runs onto.
+    fn table(&mut self, header: &[&str], widths: &[f32], rows: &[Vec<String>]) {
+        let size = 9.0;
+        let lh = size * 1.45;
+        let pad = 3.0;
+        let total: f32 = widths.iter().sum();
+        let scale = (PAGE_W - 2.0 * MARGIN_X) / total;
+        let ws: Vec<f32> = widths.iter().map(|w| w * scale).collect();
+        let wrap_row = |l: &Layout<'_>, cells: &[String]| -> Vec<Vec<String>> {
+            cells
+                .iter()
+                .zip(&ws)
+                .map(|(c, w)| l.wrap(c, size, w - 2.0 * pad))
+                .collect()
+        };
+        let head: Vec<String> = header.iter().map(|s| s.to_string()).collect();
+        let head_lines = wrap_row(self, &head);
+        let head_h = head_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * pad;
+        let draw_row = |l: &mut Layout<'_>, lines: &[Vec<String>], h: f32, shade: bool| {
+            let top = l.y;
+            if shade {
+                l.rect(MARGIN_X, top - h, ws.iter().sum(), h, grey(0.88));
+            }
+            let mut x = MARGIN_X;
+            for (cell, w) in lines.iter().zip(&ws) {
+                for (k, t) in cell.iter().enumerate() {
+                    l.text_at(
+                        x + pad,
+                        top - pad - (k as f32 + 1.0) * lh + size * 0.3,
+                        t,
+                        size,
+                    );
+                }
+                x += w;
+            }
+            l.line(
+                MARGIN_X,
+                top - h,
+                MARGIN_X + ws.iter().sum::<f32>(),
+                top - h,
+                0.4,
+            );
+            l.y -= h;
+        };
+        self.ensure(head_h + lh * 2.0 + 2.0 * pad);
+        self.y -= 4.0;
+        self.line(
+            MARGIN_X,
+            self.y,
+            MARGIN_X + ws.iter().sum::<f32>(),
+            self.y,
+            0.8,
+        );
+        draw_row(self, &head_lines, head_h, true);
+        for r in rows {
+            let lines = wrap_row(self, r);
+            let h = lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * pad;
+            if self.y - h < BOTTOM {
+                self.new_page();
+                self.line(
+                    MARGIN_X,
+                    self.y,
+                    MARGIN_X + ws.iter().sum::<f32>(),
+                    self.y,
+                    0.8,
+                );
+                draw_row(self, &head_lines, head_h, true);
+            }
+            draw_row(self, &lines, h, false);
+        }
+        self.y -= 8.0;
+    }
+
+    /// A horizontal bar chart with value labels and a scale, in greys for print.
+    fn bar_chart(&mut self, title: &str, bars: &[(String, f64)], max: Option<f64>, unit: &str) {
+        if bars.is_empty() {
+            return;
+        }
+        let size = 9.0;
+        let bar_h = 11.0;
+        let gap = 5.0;
+        let label_w = bars
+            .iter()
+            .map(|(l, _)| self.width(l, size))
+            .fold(0.0, f32::max)
+            .min(150.0)
+            + 8.0;
+        let h = 30.0 + bars.len() as f32 * (bar_h + gap) + 20.0;
+        self.ensure(h);
+        self.y -= 18.0;
+        let tw = self.width(title, 10.5);
+        self.text_at((PAGE_W - tw) / 2.0, self.y, title, 10.5);
+        self.y -= 10.0;
+        let x0 = MARGIN_X + label_w;
+        let plot_w = PAGE_W - 2.0 * MARGIN_X - label_w - 40.0;
+        let vmax = max
+            .unwrap_or_else(|| bars.iter().map(|b| b.1).fold(0.0, f64::max))
+            .max(1.0);
+        let top = self.y;
+        for (i, (label, val)) in bars.iter().enumerate() {
+            let yb = top - (i as f32 + 1.0) * (bar_h + gap);
+            let lw = self.width(label, size);
+            let shown = if lw > label_w - 8.0 {
+                format!("{}…", label.chars().take(12).collect::<String>())
+            } else {
+                label.clone()
+            };
+            let sw = self.width(&shown, size);
+            self.text_at(x0 - 6.0 - sw, yb + 2.5, &shown, size);
+            let w = (*val / vmax) as f32 * plot_w;
+            self.rect(
+                x0,
+                yb,
+                w.max(0.5),
+                bar_h,
+                grey(if i % 2 == 0 { 0.35 } else { 0.6 }),
+            );
+            let txt = if val.fract() == 0.0 {
+                format!("{val:.0}{unit}")
+            } else {
+                format!("{val:.2}{unit}")
+            };
+            self.text_at(x0 + w + 4.0, yb + 2.5, &txt, size);
+        }
+        let bottom = top - bars.len() as f32 * (bar_h + gap) - gap;
+        self.line(x0, top, x0, bottom, 0.6);
+        self.line(x0, bottom, x0 + plot_w, bottom, 0.6);
+        for k in 0..=4 {
+            let v = vmax * f64::from(k) / 4.0;
+            let x = x0 + plot_w * k as f32 / 4.0;
+            self.line(x, bottom, x, bottom - 3.0, 0.6);
+            let t = if vmax >= 10.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            };
+            let tw = self.width(&t, 8.0);
+            self.text_at(x - tw / 2.0, bottom - 12.0, &t, 8.0);
+        }
+        self.y = bottom - 24.0;
+    }
+}
+
+fn table_for(
+    l: &mut Layout<'_>,
+    name: &str,
+    v: &ReportView<'_>,
+) -> std::result::Result<(), String> {
+    let s = v.scores;
+    match name {
+        "agencies" => {
+            let grades: Vec<&str> = v.rubric.grades.iter().map(|g| g.name.as_str()).collect();
+            let mut header = vec!["排名", "执法单位", "案卷数", "平均分"];
+            header.extend(grades.iter().copied());
+            header.push("主要问题");
+            let mut widths = vec![5.0, 22.0, 7.0, 8.0];
+            widths.extend(grades.iter().map(|_| 6.5));
+            widths.push(30.0);
+            let rows: Vec<Vec<String>> = s
+                .agencies
+                .iter()
+                .map(|a| {
+                    let mut r = vec![
+                        a.rank.to_string(),
+                        a.agency.clone(),
+                        a.cases.to_string(),
+                        format!("{:.2}", a.mean_score),
+                    ];
+                    r.extend(a.grades.iter().map(|(_, n)| n.to_string()));
+                    let top: Vec<String> = a
+                        .top_rules
+                        .iter()
+                        .map(|(code, n)| {
+                            format!(
+                                "{}{} {n}项",
+                                code,
+                                crate::rules::registry::find(code)
+                                    .map(|r| r.title)
+                                    .unwrap_or("")
+                            )
+                        })
+                        .collect();
+                    r.push(if top.is_empty() {
+                        "无".into()
+                    } else {
+                        top.join("；")
+                    });
+                    r
+                })
+                .collect();
+            l.table(&header, &widths, &rows);
+        }
+        "catalogue" => {
+            let p = &v.profiles[0];
+            let rows: Vec<Vec<String>> = crate::rules::registry::RULES
+                .iter()
+                .filter(|r| p.has(r.code))
+                .map(|r| {
+                    let a = p.article(r.code);
+                    vec![
+                        r.code.to_string(),
+                        r.title.to_string(),
+                        if a.is_empty() {
+                            "数据质量".into()
+                        } else {
+                            p.article_title(&a)
+                        },
+                    ]
+                })
+                .collect();
+            l.table(&["代码", "规则", "依据条款"], &[8.0, 30.0, 62.0], &rows);
+        }
+        "problems" => {
+            let mut groups: BTreeMap<(String, String), (u32, String)> = BTreeMap::new();
+            for p in &v.bundle.problems {
+                let key = (
+                    p.file
+                        .rsplit(['/', '\\'])
+                        .next()
+                        .unwrap_or(&p.file)
+                        .to_string(),
+                    p.message.clone(),
+                );
+                let e = groups.entry(key).or_insert((0, p.column.clone()));
+                e.0 += p.count;
+            }
+            let mut rows: Vec<(u32, Vec<String>)> = groups
+                .into_iter()
+                .map(|((f, m), (n, c))| (n, vec![f, c, m, n.to_string()]))
+                .collect();
+            rows.sort_by_key(|r| std::cmp::Reverse(r.0));
+            let rows: Vec<Vec<String>> = rows.into_iter().take(30).map(|r| r.1).collect();
+            if !rows.is_empty() {
+                l.table(
+                    &["文件", "列", "问题", "处数"],
+                    &[24.0, 14.0, 52.0, 10.0],
+                    &rows,
+                );
+            }
+        }
+        "not_evaluated" => {
+            let rows: Vec<Vec<String>> = v
+                .not_evaluated
+                .iter()
+                .map(|n| vec![n.rule.to_string(), n.title.to_string(), n.reason.clone()])
+                .collect();
+            l.table(&["代码", "规则", "原因"], &[8.0, 26.0, 66.0], &rows);
+        }
+        "waivers" => {
+            let rows: Vec<Vec<String>> = v
+                .waivers
+                .iter()
+                .map(|w| {
+                    vec![
+                        w.rule.clone(),
+                        w.case_no.clone(),
+                        w.subject.clone(),
+                        w.reason.clone(),
+                        w.approved_by.clone(),
+                    ]
+                })
+                .collect();
+            l.table(
+                &["规则", "案号", "对象", "豁免理由", "批准人"],
+                &[8.0, 20.0, 18.0, 38.0, 16.0],
+                &rows,
+            );
+        }
+        "inputs" => {
+            let rows: Vec<Vec<String>> = v
+                .bundle
+                .sources
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.table.zh().to_string(),
+                        s.label(),
+                        s.rows.to_string(),
+                        s.sha256.get(..16).unwrap_or("").to_string(),
+                    ]
+                })
+                .collect();
+            l.table(
+                &["表", "文件", "行数", "SHA-256（前16位）"],
+                &[14.0, 50.0, 10.0, 26.0],
+                &rows,
+            );
+        }
+        other => return Err(format!("未知的表格「{other}」")),
+    }
+    Ok(())
+}
+
+fn chart_for(
+    l: &mut Layout<'_>,
+    name: &str,
+    v: &ReportView<'_>,
+) -> std::result::Result<(), String> {
+    let s = v.scores;
+    match name {
+        "rules" => {
+            let bars: Vec<(String, f64)> = s
+                .rules
+                .iter()
+                .take(15)
+                .map(|r| (format!("{} {}", r.rule, r.title), f64::from(r.count)))
+                .collect();
+            l.bar_chart("各规则问题数（前 15 项）", &bars, None, "");
+        }
+        "agencies" => {
+            let bars: Vec<(String, f64)> = s
+                .agencies
+                .iter()
+                .take(30)
+                .map(|a| (a.agency.clone(), a.mean_score))
+                .collect();
+            l.bar_chart("各单位案卷平均分", &bars, Some(100.0), "");
+        }
+        "stages" => {
+            let mut counts = [0u32; 5];
+            for c in &s.cases {
+                for (k, n) in c.by_stage.iter().enumerate() {
+                    counts[k] += n;
+                }
+            }
+            let bars: Vec<(String, f64)> = crate::model::Stage::ALL
+                .iter()
+                .zip(counts)
+                .map(|(st, n)| (st.zh().to_string(), f64::from(n)))
+                .collect();
+            l.bar_chart("各环节问题数", &bars, None, "");
+        }
+        other => return Err(format!("未知的图表「{other}」")),
+    }
+    Ok(())
+}
+
+/// Render the report and write it atomically.
+pub fn write(v: &ReportView<'_>, font: &CjkFont, templates: &Templates, path: &Path) -> Result<()> {
+    let cx = context(v, templates);
+    let tcx = tera::Context::from_serialize(&cx)
+        .map_err(|e| Error::Config(format!("报告模板数据无效：{e}")))?;
+    let text = templates
+        .tera
+        .render("report", &tcx)
+        .map_err(|e| Error::Config(format!("报告模板无法生成：{}", tera_msg(&e))))?;
+    let mut doc = PdfDocument::new(&format!("{} 行政执法案卷评查报告", v.meta.bureau));
+    let font_id = doc.add_font(&font.font);
+    let mut l = Layout::new(&font.font, font_id);
+    for raw in text.lines() {
+        let line = raw.trim();
+        let bad = |e: String| Error::Config(format!("报告模板无效：{e}"));
+        if line.is_empty() {
+            continue;
+        } else if let Some(t) = line.strip_prefix("## ") {
+            l.heading(t, 12.5);
+        } else if let Some(t) = line.strip_prefix("# ") {
+            l.heading(t, 15.0);
+        } else if let Some(t) = line.strip_prefix("- ") {
+            l.paragraph(&format!("· {t}"), BODY, 0.0);
+        } else if let Some(t) = line.strip_prefix("@title ") {
+            l.centered(t, 24.0);
+        } else if let Some(t) = line.strip_prefix("@center ") {
+            l.centered(t, 13.0);
+        } else if let Some(t) = line.strip_prefix("@skip ") {
+            l.y -= t.trim().parse::<f32>().unwrap_or(12.0) * Mm(1.0).into_pt().0;
+        } else if line == "@pagebreak" {
+            l.new_page();
+        } else if let Some(t) = line.strip_prefix("@table ") {
+            table_for(&mut l, t.trim(), v).map_err(bad)?;
+        } else if let Some(t) = line.strip_prefix("@chart ") {
+            chart_for(&mut l, t.trim(), v).map_err(bad)?;
+        } else {
+            l.paragraph(line, BODY, 1.0);
+        }
+    }
+    l.new_page();
+    let n = l.pages.len();
+    let pages: Vec<PdfPage> = std::mem::take(&mut l.pages)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut ops)| {
+            if i > 0 {
+                let footer = format!("第 {} 页 共 {} 页", i + 1, n);
+                let w = l.width(&footer, 9.0);
+                ops.extend([
+                    Op::StartTextSection,
+                    Op::SetFillColor { col: black() },
+                    Op::SetFont {
+                        font: PdfFontHandle::External(l.font_id.clone()),
+                        size: Pt(9.0),
+                    },
+                    Op::SetTextCursor {
+                        pos: Point {
+                            x: Pt((PAGE_W - w) / 2.0),
+                            y: Pt(36.0),
+                        },
+                    },
+                    Op::ShowText {
+                        items: vec![TextItem::Text(footer)],
+                    },
+                    Op::EndTextSection,
+                ]);
+            }
+            PdfPage::new(Mm(210.0), Mm(297.0), ops)
+        })
+        .collect();
+    let bytes = doc.with_pages(pages).save(
+        &PdfSaveOptions {
+            subset_fonts: true,
+            ..PdfSaveOptions::default()
+        },
+        &mut Vec::new(),
+    );
+    super::write_atomic(path, |w| w.write_all(&bytes))
+}

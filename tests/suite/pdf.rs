@@ -1,0 +1,164 @@
+//! The PDF report: text extracted with pdftotext, page count and size in range, fonts,
+//! templates a bureau can edit.
+
+use crate::support::{bin, Fx};
+use std::path::Path;
+
+fn pdftotext(p: &Path) -> String {
+    let o = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(p)
+        .arg("-")
+        .output()
+        .expect(
+            "pdftotext is required for this test: run scripts/test, which installs poppler-utils",
+        );
+    assert!(o.status.success());
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn pages(p: &Path) -> usize {
+    let o = std::process::Command::new("pdfinfo")
+        .arg(p)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    text.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn report_pdf_has_the_headings_agencies_counts_and_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/district");
+    let out = dir.path().join("out");
+    let o = bin()
+        .args([
+            "audit",
+            "--profile",
+            "district-2018",
+            "--as-of",
+            "2025-03-31",
+            "--bureau",
+            "示例区司法局",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let pdf = out.join("report.pdf");
+    let text = pdftotext(&pdf);
+    let flat: String = text.split_whitespace().collect();
+    for h in [
+        "行政执法案卷评查报告",
+        "一、总体情况",
+        "二、主要问题",
+        "三、各单位情况",
+        "四、整改建议",
+        "附件一：评查规则及依据条款",
+        "附件三：运行参数",
+    ] {
+        assert!(flat.contains(h), "missing {h}");
+    }
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let cases = s["cases"].as_u64().unwrap();
+    let findings = s["findings"].as_u64().unwrap();
+    assert!(
+        flat.contains(&format!("{}个执法单位的{cases}件", s["agencies"])),
+        "counts in 总体情况"
+    );
+    assert!(flat.contains(&format!("共发现问题{findings}项")));
+    for a in s["agency_scores"].as_array().unwrap() {
+        assert!(flat.contains(a["agency"].as_str().unwrap()));
+    }
+    assert!(flat.contains("《行政执法全过程记录实施办法（试行）》第三十二条"));
+    assert!(
+        flat.contains("第1页共") || flat.contains("第2页共"),
+        "page numbers"
+    );
+    let n = pages(&pdf);
+    assert!((4..=30).contains(&n), "{n} pages");
+    let size = std::fs::metadata(&pdf).unwrap().len();
+    assert!(
+        size < 400_000,
+        "the font is embedded as a subset: {size} bytes"
+    );
+}
+
+#[test]
+fn a_custom_template_folder_changes_the_wording() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("tpl");
+    std::fs::create_dir_all(&t).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
+    let report = std::fs::read_to_string(root.join("report.tera"))
+        .unwrap()
+        .replace("# 一、总体情况", "# 一、评查总体情况（本局自定义）");
+    std::fs::write(t.join("report.tera"), report).unwrap();
+    std::fs::copy(root.join("remedies.toml"), t.join("remedies.toml")).unwrap();
+    Fx::clean().write(&dir.path().join("data"));
+    let out = dir.path().join("out");
+    let o = bin()
+        .args(["audit", "--profile", "henan-2019", "--templates"])
+        .arg(&t)
+        .arg("--out")
+        .arg(&out)
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let flat: String = pdftotext(&out.join("report.pdf"))
+        .split_whitespace()
+        .collect();
+    assert!(flat.contains("一、评查总体情况（本局自定义）"));
+    std::fs::write(t.join("report.tera"), "{% if %}").unwrap();
+    let o = bin()
+        .args(["audit", "--profile", "henan-2019", "--templates"])
+        .arg(&t)
+        .arg("--out")
+        .arg(&out)
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("报告模板"));
+}
+
+#[test]
+fn no_usable_font_is_exit_code_four() {
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(&dir.path().join("data"));
+    let bogus = dir.path().join("font.ttf");
+    std::fs::write(&bogus, b"not a font").unwrap();
+    let o = bin()
+        .args(["audit", "--profile", "henan-2019", "--font"])
+        .arg(&bogus)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg(dir.path().join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("字体"));
+    assert!(
+        !dir.path().join("out").exists(),
+        "nothing written before the configuration is valid"
+    );
+}
