@@ -75,6 +75,12 @@ pub struct AuditPlan {
     pub font: crate::report::pdf::CjkFont,
     /// Report wording.
     pub templates: crate::report::pdf::Templates,
+    /// The review window.
+    pub window: Option<crate::window::Window>,
+    /// A previous run's output folder.
+    pub baseline: Option<PathBuf>,
+    /// Where the fixity hash cache lives.
+    pub cache_dir: PathBuf,
 }
 
 #[derive(serde::Deserialize)]
@@ -141,9 +147,25 @@ impl AuditPlan {
                 )));
             }
         }
+        let window =
+            crate::window::Window::parse(a.period.as_deref(), a.from.as_deref(), a.to.as_deref())?;
+        if let Some(b) = &a.baseline {
+            if !b.join("findings.jsonl").is_file() {
+                return Err(Error::Config(format!(
+                    "上期评查结果文件夹 {} 中没有 findings.jsonl",
+                    b.display()
+                )));
+            }
+        }
         let font = crate::report::pdf::CjkFont::find(a.font.as_deref())?;
         let templates = crate::report::pdf::Templates::load(a.templates.as_deref())?;
         Ok(AuditPlan {
+            window,
+            baseline: a.baseline.clone(),
+            cache_dir: a
+                .cache_dir
+                .clone()
+                .unwrap_or_else(crate::fixity::default_cache_dir),
             font,
             templates,
             inputs: inputs(a.bundle.clone(), &a.tables)?,
@@ -174,6 +196,10 @@ pub struct AuditResult {
     pub failed_threshold: bool,
     /// Files written.
     pub written: Vec<PathBuf>,
+    /// Change-tracking counts by status, when a baseline was given.
+    pub tracking: Vec<(String, usize)>,
+    /// Wall time.
+    pub seconds: f64,
 }
 
 fn input_label(i: &Inputs) -> String {
@@ -186,17 +212,105 @@ fn input_label(i: &Inputs) -> String {
     parts.join(" ")
 }
 
+/// What a long run tells the person (or the log) while it works.
+pub trait Progress: Sync {
+    /// A stage begins (读取数据, 评查, 写出结果 …).
+    fn stage(&self, name: &str);
+}
+
+/// No progress output (tests, `--quiet`).
+pub struct Silent;
+
+impl Progress for Silent {
+    fn stage(&self, _: &str) {}
+}
+
+/// Hold the output folder for this run: a second scan into the same folder stops with exit
+/// code 5. The OS releases the lock when the process ends, however it ends.
+fn lock_output(dir: &std::path::Path) -> Result<std::fs::File> {
+    let p = dir.join(".trailcheck.lock");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&p)
+        .map_err(|source| Error::Output {
+            path: p.clone(),
+            source,
+        })?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked(format!(
+            "另一个评查任务正在使用输出文件夹 {}，本次评查未执行",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(source)) => Err(Error::Output { path: p, source }),
+    }
+}
+
 /// Run an audit end to end.
 pub fn audit(plan: &AuditPlan) -> Result<AuditResult> {
+    audit_with(plan, &Silent)
+}
+
+/// Run an audit end to end, reporting stages to `progress`.
+pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResult> {
     let started = std::time::Instant::now();
     let generated_at = (chrono::Utc::now() + chrono::Duration::hours(8))
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
+    std::fs::create_dir_all(&plan.out).map_err(|source| Error::Output {
+        path: plan.out.clone(),
+        source,
+    })?;
+    let _lock = lock_output(&plan.out)?;
+    let mut log = vec![
+        format!("开始：{generated_at}"),
+        format!("输入：{}", input_label(&plan.inputs)),
+    ];
+
+    progress.stage("读取数据");
     let mut bundle = read_bundle(&plan.inputs, false)?;
-    let fixity = plan
-        .media_root
-        .as_ref()
-        .map(|r| crate::fixity::check_all(r, &bundle.media));
+    let total_cases = bundle.cases.len();
+    if let Some(w) = &plan.window {
+        bundle.retain_cases(|c| w.has_case(c), |m| w.has_stamp(m.started_at));
+        log.push(format!(
+            "评查期间：{}，纳入案卷 {} 件（共 {total_cases} 件）",
+            w.label,
+            bundle.cases.len()
+        ));
+    }
+    let mut cache_note = None;
+    let fixity = match &plan.media_root {
+        Some(r) => {
+            progress.stage("核验音像文件");
+            let cache = crate::fixity::HashCache::load(&plan.cache_dir);
+            let fx = crate::fixity::check_all(r, &bundle.media, Some(&cache));
+            let (hashed, reused) = (
+                cache.hashed.load(std::sync::atomic::Ordering::Relaxed),
+                cache.reused.load(std::sync::atomic::Ordering::Relaxed),
+            );
+            let rebuilt = if cache.rebuilt {
+                "（缓存文件已损坏，已重建）"
+            } else {
+                ""
+            };
+            cache_note = Some(format!(
+                "音像文件核验：计算哈希 {hashed} 个，沿用缓存 {reused} 个{rebuilt}"
+            ));
+            if let Err(e) = cache.save(&plan.cache_dir) {
+                log.push(format!(
+                    "哈希缓存无法保存到 {}：{e}",
+                    plan.cache_dir.display()
+                ));
+            }
+            Some(fx)
+        }
+        None => None,
+    };
+    log.extend(cache_note);
+
+    progress.stage("评查");
     let outcome = {
         let run = RunCx {
             bundle: &bundle,
@@ -218,13 +332,23 @@ pub fn audit(plan: &AuditPlan) -> Result<AuditResult> {
         });
     }
     let mut findings = outcome.findings;
+    if let Some(w) = &plan.window {
+        findings.retain(|f| f.at.is_none_or(|t| w.has_time(t)));
+    }
     let (scores, waived) = scoring::score(&bundle, &mut findings, &plan.waivers, &plan.rubric);
+    let tracking = match &plan.baseline {
+        Some(dir) => {
+            let past = crate::tracking::load(dir)?;
+            Some(crate::tracking::compare(&mut findings, past, &bundle, dir))
+        }
+        None => None,
+    };
     let meta = RunMeta {
         version: env!("CARGO_PKG_VERSION").to_string(),
         as_of: plan.as_of,
         generated_at,
         bureau: plan.bureau.clone(),
-        period: None,
+        period: plan.window.as_ref().map(|w| w.label.clone()),
         input: input_label(&plan.inputs),
         media_root: plan.media_root.as_ref().map(|p| p.display().to_string()),
         seconds: started.elapsed().as_secs_f64(),
@@ -241,11 +365,10 @@ pub fn audit(plan: &AuditPlan) -> Result<AuditResult> {
         rubric: &plan.rubric,
         not_evaluated: &outcome.not_evaluated,
         calendar_missing: &calendar_missing,
+        tracking: tracking.as_ref(),
     };
-    std::fs::create_dir_all(&plan.out).map_err(|source| Error::Output {
-        path: plan.out.clone(),
-        source,
-    })?;
+
+    progress.stage("写出结果");
     let mut written = Vec::new();
     let mut emit =
         |name: &str, body: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| -> Result<()> {
@@ -262,16 +385,18 @@ pub fn audit(plan: &AuditPlan) -> Result<AuditResult> {
     let xlsx = plan.out.join("report.xlsx");
     report::xlsx::write(&view, &xlsx)?;
     written.push(xlsx);
+    progress.stage("生成 PDF 报告");
     let pdf = plan.out.join("report.pdf");
     report::pdf::write(&view, &plan.font, &plan.templates, &pdf)?;
     written.push(pdf);
+
     let failed_threshold = plan.fail_on.is_some_and(|t| {
         findings
             .iter()
             .zip(&waived)
             .any(|(f, w)| !w && f.severity <= t)
     });
-    Ok(AuditResult {
+    let result = AuditResult {
         by_severity: scores.by_severity,
         cases: bundle.cases.len(),
         problems: bundle.problems.len(),
@@ -288,7 +413,54 @@ pub fn audit(plan: &AuditPlan) -> Result<AuditResult> {
             .collect(),
         failed_threshold,
         written,
-    })
+        tracking: tracking
+            .map(|t| {
+                t.counts
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    log.push(result.one_line(&plan.out));
+    for (p, rule, reason) in &result.not_evaluated {
+        log.push(format!("未评查：{rule}（{p}）：{reason}"));
+    }
+    log.push(format!(
+        "用时 {:.2} 秒；退出码 {}",
+        result.seconds,
+        if failed_threshold { 1 } else { 0 }
+    ));
+    report::write_atomic(&plan.out.join("run.log"), |w| {
+        w.write_all((log.join("\n") + "\n").as_bytes())
+    })?;
+    Ok(result)
+}
+
+impl AuditResult {
+    /// The one-line result a scan writes to stderr and to run.log.
+    pub fn one_line(&self, out: &std::path::Path) -> String {
+        let tracking = if self.tracking.is_empty() {
+            String::new()
+        } else {
+            let parts: Vec<String> = self
+                .tracking
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            format!("（{}）", parts.join("，"))
+        };
+        format!(
+            "评查完成：{} 件案卷，违规 {} 项，警告 {} 项，提示 {} 项{tracking}，数据问题 {} 个；结果已写入 {}",
+            self.cases,
+            self.by_severity[0],
+            self.by_severity[1],
+            self.by_severity[2],
+            self.problems,
+            out.display()
+        )
+    }
 }
 
 /// `trailcheck check`: read and validate, return the bundle for the summary.

@@ -30,6 +30,19 @@ pub enum Command {
     Profiles,
     /// 生成示例数据包（含预置问题及其应有的评查结果 ground-truth.csv）
     Sample(SampleArgs),
+    /// 汇总多期评查结果（如十二个月的输出文件夹），按单位和规则显示问题数变化
+    Trend(TrendArgs),
+}
+
+/// `trailcheck trend` 的参数
+#[derive(Debug, Args, Clone)]
+pub struct TrendArgs {
+    /// 各期评查结果文件夹（按时间顺序）
+    #[arg(value_name = "文件夹", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// 写出趋势工作簿（xlsx）
+    #[arg(long, value_name = "文件")]
+    pub out: Option<PathBuf>,
 }
 
 /// `trailcheck sample` 的参数
@@ -126,6 +139,27 @@ pub struct AuditArgs {
     /// 报告封面上的单位名称
     #[arg(long, value_name = "名称", default_value = "司法局")]
     pub bureau: String,
+    /// 评查期间：YYYY-MM（某月）或 YYYY（某年）
+    #[arg(long, value_name = "期间")]
+    pub period: Option<String>,
+    /// 评查期间起始日（YYYY-MM-DD）
+    #[arg(long, value_name = "日期")]
+    pub from: Option<String>,
+    /// 评查期间截止日（YYYY-MM-DD）
+    #[arg(long, value_name = "日期")]
+    pub to: Option<String>,
+    /// 上期评查结果文件夹：标注问题为 新增/持续/已整改/不在本期
+    #[arg(long, value_name = "文件夹")]
+    pub baseline: Option<PathBuf>,
+    /// 音像文件哈希缓存文件夹（默认为用户缓存目录下的 trailcheck）
+    #[arg(long, value_name = "文件夹")]
+    pub cache_dir: Option<PathBuf>,
+    /// 只输出错误信息（适合定时任务）
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// 输出各阶段用时等详细信息
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// 输入表
     #[command(flatten)]
     pub tables: TableArgs,

@@ -55,7 +55,89 @@ pub fn sha256_file(p: &Path) -> std::io::Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn check_one(root: &Path, m: &Media) -> Fixity {
+/// A hash remembered from an earlier scan, valid while size and modification time match.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CachedHash {
+    /// File size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: u128,
+    /// SHA-256 (lower-case hex).
+    pub sha256: String,
+}
+
+/// The hash cache of `--cache-dir`: file path → hash, shared by monthly scans.
+#[derive(Debug, Default)]
+pub struct HashCache {
+    entries: std::collections::BTreeMap<String, CachedHash>,
+    /// Files hashed in this run.
+    pub hashed: std::sync::atomic::AtomicU64,
+    /// Files whose hash came from the cache.
+    pub reused: std::sync::atomic::AtomicU64,
+    fresh: std::sync::Mutex<Vec<(String, CachedHash)>>,
+    /// Set when the cache file could not be read and was rebuilt.
+    pub rebuilt: bool,
+}
+
+const CACHE_FILE: &str = "fixity-cache.json";
+
+impl HashCache {
+    /// Load the cache from `dir`; a missing file is an empty cache, a corrupt one is
+    /// rebuilt (never trusted).
+    pub fn load(dir: &Path) -> HashCache {
+        match std::fs::read(dir.join(CACHE_FILE)) {
+            Err(_) => HashCache::default(),
+            Ok(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(entries) => HashCache {
+                    entries,
+                    ..HashCache::default()
+                },
+                Err(_) => HashCache {
+                    rebuilt: true,
+                    ..HashCache::default()
+                },
+            },
+        }
+    }
+
+    fn lookup(&self, key: &str, meta: &std::fs::Metadata) -> Option<String> {
+        let e = self.entries.get(key)?;
+        (e.size == meta.len() && e.mtime_ns == mtime_ns(meta)).then(|| e.sha256.clone())
+    }
+
+    /// Save the cache (old entries updated with this run's hashes) atomically into `dir`.
+    pub fn save(mut self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let fresh = self.fresh.into_inner().unwrap_or_default();
+        for (k, v) in fresh {
+            self.entries.insert(k, v);
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        serde_json::to_writer(&mut tmp, &self.entries)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(dir.join(CACHE_FILE)).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// The default cache folder: `$XDG_CACHE_HOME/trailcheck`, else `~/.cache/trailcheck`.
+pub fn default_cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("trailcheck")
+}
+
+fn check_one(root: &Path, m: &Media, cache: Option<&HashCache>) -> Fixity {
     let Some(loc) = m.location.as_deref() else {
         return Fixity::NotChecked;
     };
@@ -72,7 +154,37 @@ fn check_one(root: &Path, m: &Media) -> Fixity {
         }
     }
     if let Some(expected) = m.sha256.as_deref() {
-        match sha256_file(&p) {
+        let key = std::fs::canonicalize(&p)
+            .unwrap_or_else(|_| p.clone())
+            .display()
+            .to_string();
+        let cached = cache.and_then(|c| c.lookup(&key, &meta));
+        let hashed = match cached {
+            Some(h) => {
+                if let Some(c) = cache {
+                    c.reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(h)
+            }
+            None => {
+                let h = sha256_file(&p);
+                if let (Some(c), Ok(h)) = (cache, &h) {
+                    c.hashed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if let Ok(mut fresh) = c.fresh.lock() {
+                        fresh.push((
+                            key,
+                            CachedHash {
+                                size: meta.len(),
+                                mtime_ns: mtime_ns(&meta),
+                                sha256: h.clone(),
+                            },
+                        ));
+                    }
+                }
+                h
+            }
+        };
+        match hashed {
             Ok(actual) if actual != expected => {
                 return Fixity::HashDiffers {
                     expected: expected.to_string(),
@@ -86,7 +198,11 @@ fn check_one(root: &Path, m: &Media) -> Fixity {
     Fixity::Intact
 }
 
-/// Check every media row, in parallel; the result is indexed like `media`.
-pub fn check_all(root: &Path, media: &[Media]) -> Vec<Fixity> {
-    media.par_iter().map(|m| check_one(root, m)).collect()
+/// Check every media row, in parallel; the result is indexed like `media`. With a cache,
+/// files whose size and modification time are unchanged are not hashed again.
+pub fn check_all(root: &Path, media: &[Media], cache: Option<&HashCache>) -> Vec<Fixity> {
+    media
+        .par_iter()
+        .map(|m| check_one(root, m, cache))
+        .collect()
 }

@@ -17,3 +17,5 @@ pub mod report;
 pub mod rules;
 pub mod sample;
 pub mod scoring;
+pub mod tracking;
+pub mod window;

@@ -9,6 +9,63 @@ use trailcheck::model::Table;
 use trailcheck::profile::Profile;
 use trailcheck::rules::registry::RULES;
 
+/// Progress on an interactive terminal (a spinner per stage), stage timings with
+/// `--verbose`, nothing with `--quiet` or when stderr is not a terminal (cron).
+struct Stages {
+    bar: Option<indicatif::ProgressBar>,
+    verbose: bool,
+    last: std::sync::Mutex<Option<(String, std::time::Instant)>>,
+}
+
+impl Stages {
+    fn new(quiet: bool, verbose: bool) -> Stages {
+        use std::io::IsTerminal;
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            b
+        });
+        Stages {
+            bar,
+            verbose: verbose && !quiet,
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn end_stage(&self) {
+        if let Ok(mut last) = self.last.lock() {
+            if let Some((name, t)) = last.take() {
+                if self.verbose {
+                    let line = format!("{name}：{:.2} 秒", t.elapsed().as_secs_f64());
+                    match &self.bar {
+                        Some(b) => b.println(line),
+                        None => eprintln!("{line}"),
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        self.end_stage();
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl audit::Progress for Stages {
+    fn stage(&self, name: &str) {
+        self.end_stage();
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((name.to_string(), std::time::Instant::now()));
+        }
+        if let Some(b) = &self.bar {
+            b.set_message(format!("{name}……"));
+        }
+    }
+}
+
 fn fail(e: &Error) -> ExitCode {
     eprintln!("错误：{e}");
     ExitCode::from(e.exit_code() as u8)
@@ -29,20 +86,17 @@ fn main() -> ExitCode {
                 Ok(p) => p,
                 Err(e) => return fail(&e),
             };
-            match audit::audit(&plan) {
+            let progress = Stages::new(a.quiet, a.verbose);
+            let result = audit::audit_with(&plan, &progress);
+            progress.finish();
+            match result {
                 Ok(r) => {
-                    for (p, rule, reason) in &r.not_evaluated {
-                        eprintln!("未评查：{rule}（{p}）：{reason}");
+                    if !a.quiet {
+                        for (p, rule, reason) in &r.not_evaluated {
+                            eprintln!("未评查：{rule}（{p}）：{reason}");
+                        }
+                        eprintln!("{}", r.one_line(&plan.out));
                     }
-                    eprintln!(
-                        "评查完成：{} 件案卷，违规 {} 项，警告 {} 项，提示 {} 项，数据问题 {} 个；结果已写入 {}",
-                        r.cases,
-                        r.by_severity[0],
-                        r.by_severity[1],
-                        r.by_severity[2],
-                        r.problems,
-                        plan.out.display()
-                    );
                     if r.failed_threshold {
                         ExitCode::from(1)
                     } else {
@@ -167,6 +221,19 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
+        Command::Trend(t) => match trailcheck::report::trend::load(&t.dirs) {
+            Ok(trend) => {
+                print!("{}", trend.table());
+                if let Some(out) = &t.out {
+                    if let Err(e) = trend.write_xlsx(out) {
+                        return fail(&e);
+                    }
+                    eprintln!("趋势工作簿已写入 {}", out.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e),
+        },
         Command::Profiles => {
             for p in Profile::shipped() {
                 println!(

@@ -17,5 +17,7 @@ mod profiles;
 mod rules;
 #[path = "suite/sample.rs"]
 mod sample;
+#[path = "suite/scan.rs"]
+mod scan;
 #[path = "suite/scoring.rs"]
 mod scoring;

@@ -445,6 +445,47 @@ impl Bundle {
         &self.coverage[t as usize]
     }
 
+    /// Keep only the cases `keep` accepts (with all their rows) and the unlinked footage
+    /// `keep_unlinked` accepts; case indices are renumbered and the index rebuilt. Rows of
+    /// unknown cases and duplicates stay (they are data-quality findings of the export).
+    pub fn retain_cases(
+        &mut self,
+        keep: impl Fn(&Case) -> bool,
+        keep_unlinked: impl Fn(&Media) -> bool,
+    ) {
+        let mut map: Vec<Option<CaseIx>> = Vec::with_capacity(self.cases.len());
+        let mut next = 0;
+        for c in &self.cases {
+            if keep(c) {
+                map.push(Some(next));
+                next += 1;
+            } else {
+                map.push(None);
+            }
+        }
+        self.cases.retain(|c| keep(c));
+        macro_rules! remap {
+            ($v:expr) => {{
+                $v.retain(|r| map[r.case as usize].is_some());
+                for r in $v.iter_mut() {
+                    r.case = map[r.case as usize].expect("retained");
+                }
+            }};
+        }
+        remap!(self.documents);
+        remap!(self.services);
+        remap!(self.activities);
+        remap!(self.access);
+        self.media.retain(|m| match m.case {
+            Some(c) => map[c as usize].is_some(),
+            None => keep_unlinked(m),
+        });
+        for m in &mut self.media {
+            m.case = m.case.and_then(|c| map[c as usize]);
+        }
+        self.index = index::Index::build(self);
+    }
+
     /// `file:row` label of a row, as Q-rule subjects use it. The file is named without its
     /// folder (and with its sheet) so that a finding keeps its identity when next month's
     /// export sits in another folder.

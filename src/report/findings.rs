@@ -4,8 +4,9 @@
 use super::ReportView;
 use std::io::Write;
 
-/// The CSV header: OUTPUT.md's finding fields, then `waived`.
-pub const FIELDS: [&str; 10] = [
+/// The CSV header: OUTPUT.md's finding fields, then `waived` and the change-tracking
+/// `status` (新增/持续, blank without `--baseline`).
+pub const FIELDS: [&str; 11] = [
     "rule",
     "title",
     "severity",
@@ -16,6 +17,7 @@ pub const FIELDS: [&str; 10] = [
     "article",
     "deduction",
     "waived",
+    "status",
 ];
 
 fn deduction_text(d: f64) -> String {
@@ -39,6 +41,7 @@ pub fn write_csv(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
             &f.article,
             &deduction_text(f.deduction),
             if *waived { "是" } else { "否" },
+            f.status.unwrap_or(""),
         ])?;
     }
     c.flush()?;

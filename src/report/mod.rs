@@ -4,6 +4,7 @@
 pub mod findings;
 pub mod pdf;
 pub mod summary;
+pub mod trend;
 pub mod xlsx;
 
 use crate::error::{Error, Result};
@@ -58,6 +59,8 @@ pub struct ReportView<'a> {
     pub not_evaluated: &'a [NotEvaluated],
     /// Calendar years missing.
     pub calendar_missing: &'a [i32],
+    /// Comparison with a baseline run, when one was given.
+    pub tracking: Option<&'a crate::tracking::Tracking>,
 }
 
 impl ReportView<'_> {

@@ -185,6 +185,8 @@ struct PdfContext {
     calendar_missing: Vec<i32>,
     problems_total: usize,
     waivers: Vec<String>,
+    tracking: Option<Vec<(String, usize)>>,
+    baseline: String,
 }
 
 fn pct(x: f64) -> String {
@@ -273,6 +275,10 @@ fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
         calendar_missing: v.calendar_missing.to_vec(),
         problems_total: v.bundle.problems.iter().map(|p| p.count as usize).sum(),
         waivers: v.waivers.iter().map(|w| w.rule.clone()).collect(),
+        tracking: v
+            .tracking
+            .map(|t| t.counts.iter().map(|(k, n)| (k.to_string(), *n)).collect()),
+        baseline: v.tracking.map(|t| t.baseline.clone()).unwrap_or_default(),
     }
 }
 
@@ -747,6 +753,31 @@ fn table_for(
                 &[8.0, 20.0, 18.0, 38.0, 16.0],
                 &rows,
             );
+        }
+        "tracking" => {
+            let Some(t) = v.tracking else { return Ok(()) };
+            let rows: Vec<Vec<String>> = t
+                .gone
+                .iter()
+                .filter(|g| g.status == crate::tracking::RESOLVED)
+                .take(40)
+                .map(|g| {
+                    vec![
+                        g.finding.rule.clone(),
+                        g.finding.agency.clone(),
+                        g.finding.case_no.clone(),
+                        g.finding.subject.clone(),
+                        g.finding.title.clone(),
+                    ]
+                })
+                .collect();
+            if !rows.is_empty() {
+                l.table(
+                    &["规则", "执法单位", "案号", "对象", "已整改的问题"],
+                    &[8.0, 20.0, 22.0, 20.0, 30.0],
+                    &rows,
+                );
+            }
         }
         "inputs" => {
             let rows: Vec<Vec<String>> = v

@@ -46,6 +46,8 @@ struct Summary<'a> {
     calendar_missing: &'a [i32],
     data_problems: usize,
     rows: BTreeMap<&'static str, usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tracking: Option<BTreeMap<&'static str, usize>>,
 }
 
 /// Write summary.json.
@@ -120,6 +122,7 @@ pub fn write(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
         calendar_missing: v.calendar_missing,
         data_problems: b.problems.len(),
         rows,
+        tracking: v.tracking.map(|t| t.counts.clone()),
     };
     serde_json::to_writer_pretty(&mut *w, &summary)?;
     w.write_all(b"\n")

@@ -29,6 +29,8 @@ pub const PROBLEMS: &str = "数据问题";
 pub const PARAMS: &str = "运行参数";
 /// Waived findings.
 pub const WAIVED: &str = "已豁免";
+/// Change tracking against a baseline.
+pub const TRACKING: &str = "整改跟踪";
 
 struct Formats {
     title: Format,
@@ -166,6 +168,9 @@ fn build(v: &ReportView<'_>, path: &Path, limit: usize) -> std::result::Result<(
     params_sheet(wb.add_worksheet(), v, &f)?;
     if v.waived.iter().any(|w| *w) || !v.waivers.is_empty() {
         waived_sheet(wb.add_worksheet(), v, &f)?;
+    }
+    if let Some(t) = v.tracking {
+        tracking_sheet(wb.add_worksheet_with_constant_memory()?, v, t, &f)?;
     }
     wb.save(path)
 }
@@ -703,5 +708,75 @@ fn waived_sheet(
         r += 1;
     }
     ws.autofilter(0, 0, r - 1, cols.len() as u16 - 1)?;
+    Ok(())
+}
+
+fn tracking_sheet(
+    ws: &mut Worksheet,
+    v: &ReportView<'_>,
+    t: &crate::tracking::Tracking,
+    f: &Formats,
+) -> std::result::Result<(), XlsxError> {
+    ws.set_name(TRACKING)?;
+    let cols = [
+        ("状态", 9.0),
+        ("规则", 7.0),
+        ("问题", 22.0),
+        ("执法机关", 22.0),
+        ("案号", 24.0),
+        ("对象", 22.0),
+        ("问题说明", 60.0),
+    ];
+    header(ws, 0, &cols, f)?;
+    let mut r = 1u32;
+    for (x, w) in v.findings.iter().zip(v.waived) {
+        if *w {
+            continue;
+        }
+        let vals = [
+            x.status.unwrap_or(""),
+            x.rule,
+            x.title,
+            &x.agency,
+            &x.case_no,
+            &x.subject,
+            &x.detail,
+        ];
+        for (c, val) in vals.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, *val, &f.text)?;
+        }
+        r += 1;
+    }
+    for g in &t.gone {
+        let p = &g.finding;
+        let vals = [
+            g.status, &p.rule, &p.title, &p.agency, &p.case_no, &p.subject, &p.detail,
+        ];
+        for (c, val) in vals.iter().enumerate() {
+            ws.write_string_with_format(r, c as u16, *val, &f.text)?;
+        }
+        r += 1;
+    }
+    ws.autofilter(0, 0, r - 1, cols.len() as u16 - 1)?;
+    if r > 1 {
+        ws.add_conditional_format(
+            1,
+            0,
+            r - 1,
+            0,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::Contains("已整改".into()))
+                .set_format(&f.good),
+        )?;
+        ws.add_conditional_format(
+            1,
+            0,
+            r - 1,
+            0,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::Contains("新增".into()))
+                .set_format(&f.bad),
+        )?;
+    }
     Ok(())
 }

@@ -174,6 +174,7 @@ pub static X01: RuleDef = RuleDef {
                         show(a.at_time)
                     ),
                 );
+                out.dated(a.at_time);
             }
         }
     }),

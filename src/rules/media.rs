@@ -263,6 +263,7 @@ fn check_storage(
                 zh_late(late, &deadline)
             ),
         );
+        out.dated(m.started_at);
     }
 }
 
@@ -407,6 +408,7 @@ pub static V04: RuleDef = RuleDef {
                     &*m.media_id,
                     format!("音像记录缺少标注：{}", miss.join("、")),
                 );
+                out.dated(m.started_at);
             }
         }
     }),
@@ -433,6 +435,7 @@ pub static V04: RuleDef = RuleDef {
                     show(m.ended_at)
                 ),
             );
+            out.dated(m.started_at);
         }
     }),
 };
@@ -470,6 +473,7 @@ pub static V05: RuleDef = RuleDef {
                             m.media_id
                         ),
                     );
+                    out.dated(m.started_at);
                 }
             }
         }
@@ -489,6 +493,7 @@ fn fixity_finding(out: &mut Emit<'_>, m: &Media, f: &Fixity) {
         Fixity::NotChecked | Fixity::Intact => return,
     };
     out.push(&*m.media_id, detail);
+    out.dated(m.started_at);
     out.veto_last();
 }
 
@@ -567,6 +572,7 @@ pub static V07: RuleDef = RuleDef {
                     &*m.media_id,
                     format!("作为证据使用的音像记录缺少说明：{}", miss.join("、")),
                 );
+                out.dated(m.started_at);
             }
         }
     }),

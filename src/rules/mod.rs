@@ -87,6 +87,13 @@ pub struct Finding {
     /// True for findings that fail the case outright (一票否决 candidates, see scoring).
     #[serde(skip)]
     pub veto_hint: bool,
+    /// The time of the footage or access row the finding is about (review windows select
+    /// those rows by their own time).
+    #[serde(skip)]
+    pub at: Option<chrono::NaiveDateTime>,
+    /// Change-tracking status against a baseline run (新增 / 持续), when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
 }
 
 /// A column a rule needs: without it (or with more than 5% bad cells) the rule is 未评查.
@@ -266,6 +273,8 @@ impl<'a> Emit<'a> {
             profile: self.profile_ix,
             case,
             veto_hint: false,
+            at: None,
+            status: None,
         });
     }
 
@@ -279,6 +288,13 @@ impl<'a> Emit<'a> {
         self.push(subject, detail);
         if let Some(f) = self.findings.last_mut() {
             f.case_no = case_no.to_string();
+        }
+    }
+
+    /// Record the time of the footage or access row the last finding is about.
+    pub fn dated(&mut self, s: Option<Stamp>) {
+        if let Some(f) = self.findings.last_mut() {
+            f.at = s.map(|s| s.at);
         }
     }
 

@@ -51,7 +51,7 @@ fn findings_csv_jsonl_and_summary_agree() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0].trim_start_matches('\u{feff}'),
-        "rule,title,severity,case_no,agency,subject,detail,article,deduction,waived"
+        "rule,title,severity,case_no,agency,subject,detail,article,deduction,waived,status"
     );
     assert_eq!(lines.len(), 4);
     assert!(lines[1].starts_with("A01,逾期未归档,违规,测罚〔2024〕1号,市场监督管理局,,终结日期 2024-04-01，截至 2024-12-31 未归档，超过 30 日期限 244 日,000:第三十二条,5,否"), "{}", lines[1]);

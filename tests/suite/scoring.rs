@@ -337,6 +337,7 @@ fn findings_continue_on_further_sheets_past_the_row_limit() {
         rubric: &rubric,
         not_evaluated: &outcome.not_evaluated,
         calendar_missing: &[],
+        tracking: None,
     };
     assert_eq!(findings.len(), 6);
     let x = dir.path().join("r.xlsx");

@@ -1,0 +1,132 @@
+//! `trailcheck trend`: several runs' summary.json (twelve monthly scans, say) side by side,
+//! per agency and per rule, as a table and as an xlsx with line charts.
+
+use crate::error::{Error, Result};
+use rust_xlsxwriter::{Chart, ChartType, Format, Workbook};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Counts of several runs.
+#[derive(Debug, Default)]
+pub struct Trend {
+    /// Column labels, one per run (its 评查期间, else its as-of date).
+    pub periods: Vec<String>,
+    /// Agency → counts per run.
+    pub agencies: BTreeMap<String, Vec<u64>>,
+    /// Rule → counts per run.
+    pub rules: BTreeMap<String, Vec<u64>>,
+}
+
+/// Read the summaries of `dirs`, in the order given.
+pub fn load(dirs: &[std::path::PathBuf]) -> Result<Trend> {
+    let mut t = Trend::default();
+    let mut runs = Vec::new();
+    for d in dirs {
+        let p = d.join("summary.json");
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| Error::Input(format!("无法读取 {}：{e}", p.display())))?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Error::Input(format!("{} 不是有效的 summary.json：{e}", p.display())))?;
+        let label = v["meta"]["period"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v["meta"]["as_of"].as_str().unwrap_or("?").to_string());
+        t.periods.push(label);
+        runs.push(v);
+    }
+    let keys = |field: &str| -> BTreeSet<String> {
+        runs.iter()
+            .flat_map(|r| {
+                r[field]
+                    .as_object()
+                    .map(|o| o.keys().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    for (field, target) in [("by_agency", &mut t.agencies), ("by_rule", &mut t.rules)] {
+        for k in keys(field) {
+            target.insert(
+                k.clone(),
+                runs.iter()
+                    .map(|r| r[field][&k].as_u64().unwrap_or(0))
+                    .collect(),
+            );
+        }
+    }
+    Ok(t)
+}
+
+impl Trend {
+    /// A plain-text table for the terminal.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        for (title, rows) in [("按执法单位", &self.agencies), ("按规则", &self.rules)] {
+            out.push_str(&format!("{title}\t{}\n", self.periods.join("\t")));
+            for (k, v) in rows {
+                let cells: Vec<String> = v.iter().map(u64::to_string).collect();
+                out.push_str(&format!("{k}\t{}\n", cells.join("\t")));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Write the trend workbook: one sheet per view, each with a line chart.
+    pub fn write_xlsx(&self, path: &Path) -> Result<()> {
+        let err = |e: rust_xlsxwriter::XlsxError| Error::Output {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        };
+        let mut wb = Workbook::new();
+        let head = Format::new().set_bold().set_background_color("D9E1F2");
+        for (name, rows) in [("按执法单位", &self.agencies), ("按规则", &self.rules)] {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).map_err(err)?;
+            ws.write_string_with_format(0, 0, name, &head)
+                .map_err(err)?;
+            ws.set_column_width(0, 24).map_err(err)?;
+            for (c, p) in self.periods.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16 + 1, p, &head)
+                    .map_err(err)?;
+            }
+            for (r, (k, v)) in rows.iter().enumerate() {
+                ws.write_string(r as u32 + 1, 0, k).map_err(err)?;
+                for (c, n) in v.iter().enumerate() {
+                    ws.write_number(r as u32 + 1, c as u16 + 1, *n as f64)
+                        .map_err(err)?;
+                }
+            }
+            ws.set_freeze_panes(1, 1).map_err(err)?;
+            if !rows.is_empty() && !self.periods.is_empty() {
+                let mut chart = Chart::new(ChartType::Line);
+                chart.title().set_name(&format!("问题数变化（{name}）"));
+                let n = self.periods.len() as u16;
+                for r in 0..rows.len().min(12) as u32 {
+                    chart
+                        .add_series()
+                        .set_name((name, r + 1, 0))
+                        .set_categories((name, 0, 1, 0, n))
+                        .set_values((name, r + 1, 1, r + 1, n));
+                }
+                chart.set_width(720).set_height(360);
+                ws.insert_chart(rows.len() as u32 + 3, 0, &chart)
+                    .map_err(err)?;
+            }
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".trailcheck-")
+            .suffix(".xlsx")
+            .tempfile_in(dir)
+            .map_err(|source| Error::Output {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        wb.save(tmp.path()).map_err(err)?;
+        super::finish(tmp, path)
+    }
+}

@@ -1,0 +1,136 @@
+//! Change tracking against a previous run (`--baseline DIR`): every finding is 新增 or 持续,
+//! and every baseline finding no longer reported is 已整改, or 不在本期 when its case (or its
+//! footage) is outside this run's window. Findings are identified by (rule, 案号, subject).
+
+use crate::error::{Error, Result};
+use crate::model::Bundle;
+use crate::rules::Finding;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+/// New in this run.
+pub const NEW: &str = "新增";
+/// Reported in the baseline and again now.
+pub const PERSISTING: &str = "持续";
+/// Reported in the baseline, gone now, its case still under review.
+pub const RESOLVED: &str = "已整改";
+/// Reported in the baseline; its case is outside this run's window.
+pub const OUT_OF_WINDOW: &str = "不在本期";
+
+/// A finding of the baseline run, as findings.jsonl kept it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PastFinding {
+    /// Rule code.
+    pub rule: String,
+    /// Rule title.
+    #[serde(default)]
+    pub title: String,
+    /// Severity.
+    #[serde(default)]
+    pub severity: String,
+    /// 案号.
+    #[serde(default)]
+    pub case_no: String,
+    /// 执法机关.
+    #[serde(default)]
+    pub agency: String,
+    /// Subject.
+    #[serde(default)]
+    pub subject: String,
+    /// Detail as reported then.
+    #[serde(default)]
+    pub detail: String,
+    /// Set aside by a waiver then.
+    #[serde(default)]
+    pub waived: bool,
+}
+
+/// A baseline finding that this run no longer reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gone {
+    /// What it was.
+    pub finding: PastFinding,
+    /// 已整改 or 不在本期.
+    pub status: &'static str,
+}
+
+/// The comparison with a baseline.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Tracking {
+    /// The baseline folder.
+    pub baseline: String,
+    /// Counts by status.
+    pub counts: BTreeMap<&'static str, usize>,
+    /// Baseline findings no longer reported.
+    pub gone: Vec<Gone>,
+}
+
+/// Read a previous run's findings.jsonl.
+pub fn load(dir: &Path) -> Result<Vec<PastFinding>> {
+    let p = dir.join("findings.jsonl");
+    let text = std::fs::read_to_string(&p)
+        .map_err(|e| Error::Config(format!("无法读取上期评查结果 {}：{e}", p.display())))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                Error::Config(format!(
+                    "上期评查结果 {} 第 {} 行无效：{e}",
+                    p.display(),
+                    i + 1
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Mark each current finding 新增/持续 and list the baseline findings that are gone.
+/// `in_scope` is the bundle this run judged (after its window), `full` the whole export.
+pub fn compare(
+    findings: &mut [Finding],
+    past: Vec<PastFinding>,
+    in_scope: &Bundle,
+    baseline: &Path,
+) -> Tracking {
+    let key = |r: &str, c: &str, s: &str| (r.to_string(), c.to_string(), s.to_string());
+    let past_keys: HashSet<(String, String, String)> = past
+        .iter()
+        .filter(|p| !p.waived)
+        .map(|p| key(&p.rule, &p.case_no, &p.subject))
+        .collect();
+    let now_keys: HashSet<(String, String, String)> = findings
+        .iter()
+        .map(|f| key(f.rule, &f.case_no, &f.subject))
+        .collect();
+    let mut t = Tracking {
+        baseline: baseline.display().to_string(),
+        ..Tracking::default()
+    };
+    for f in findings.iter_mut() {
+        let s = if past_keys.contains(&key(f.rule, &f.case_no, &f.subject)) {
+            PERSISTING
+        } else {
+            NEW
+        };
+        f.status = Some(s);
+        *t.counts.entry(s).or_insert(0) += 1;
+    }
+    let cases: HashSet<&str> = in_scope.cases.iter().map(|c| &*c.case_no).collect();
+    let media: HashSet<&str> = in_scope.media.iter().map(|m| &*m.media_id).collect();
+    for p in past.into_iter().filter(|p| !p.waived) {
+        if now_keys.contains(&key(&p.rule, &p.case_no, &p.subject)) {
+            continue;
+        }
+        let judged = if p.case_no.is_empty() {
+            media.contains(p.subject.as_str())
+        } else {
+            cases.contains(p.case_no.as_str())
+        };
+        let status = if judged { RESOLVED } else { OUT_OF_WINDOW };
+        *t.counts.entry(status).or_insert(0) += 1;
+        t.gone.push(Gone { finding: p, status });
+    }
+    t
+}
