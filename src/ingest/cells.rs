@@ -104,11 +104,11 @@ fn digits(b: &[u8]) -> Option<u32> {
     Some(v)
 }
 
-/// The canonical `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS` forms, parsed without chrono's
-/// format machinery because they are by far the most common.
+/// The canonical `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` and `YYYY-MM-DD HH:MM:SS` forms (space or
+/// `T`), parsed without chrono's format machinery because they are by far the most common.
 fn fast_path(s: &str) -> Option<Stamp> {
     let b = s.as_bytes();
-    if (b.len() != 10 && b.len() != 19) || b[4] != b'-' || b[7] != b'-' {
+    if !matches!(b.len(), 10 | 16 | 19) || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
     let date = NaiveDate::from_ymd_opt(
@@ -119,14 +119,11 @@ fn fast_path(s: &str) -> Option<Stamp> {
     if b.len() == 10 {
         return Some(Stamp::day(date));
     }
-    if b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+    if !matches!(b[10], b' ' | b'T') || b[13] != b':' || (b.len() == 19 && b[16] != b':') {
         return None;
     }
-    let t = NaiveTime::from_hms_opt(
-        digits(&b[11..13])?,
-        digits(&b[14..16])?,
-        digits(&b[17..19])?,
-    )?;
+    let secs = if b.len() == 19 { digits(&b[17..19])? } else { 0 };
+    let t = NaiveTime::from_hms_opt(digits(&b[11..13])?, digits(&b[14..16])?, secs)?;
     Some(Stamp::time(date.and_time(t)))
 }
 

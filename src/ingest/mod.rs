@@ -16,7 +16,6 @@ use mapping::Mapping;
 use reader::{
     column_label, unknown_value_problems, Collected, CsvTable, Header, RawRow, Sink, Workbook,
 };
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use tables::{CaseMap, Fields};
 
@@ -156,24 +155,6 @@ fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
         .collect())
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn sha256_file(p: &Path) -> String {
-    match std::fs::File::open(p) {
-        Ok(mut f) => {
-            let mut h = Sha256::new();
-            if std::io::copy(&mut f, &mut h).is_err() {
-                return String::new();
-            }
-            h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-        }
-        Err(_) => String::new(),
-    }
-}
-
 /// The result of reading one table from its parts.
 struct TableOut<T> {
     rows: Vec<T>,
@@ -205,10 +186,7 @@ where
     match part {
         Part::Csv(p) => {
             let csv = CsvTable::open(p)?;
-            let (res, sha) = rayon::join(
-                || csv.read(t, mapping, &file, key, build),
-                || sha256_hex(csv.bytes()),
-            );
+            let (res, sha) = rayon::join(|| csv.read(t, mapping, &file, key, build), || csv.sha256());
             let (header, out) = res?;
             let src = Source {
                 table: t,
@@ -233,7 +211,7 @@ where
                 encoding: None,
                 rows: out.rows.len(),
                 summary_rows_dropped: out.summary_rows,
-                sha256: sha256_file(p),
+                sha256: crate::fixity::sha256_file(p).unwrap_or_default(),
             };
             Ok((header, out, src))
         }
@@ -262,7 +240,7 @@ where
                             encoding: None,
                             rows: out.rows.len(),
                             summary_rows_dropped: out.summary_rows,
-                            sha256: sha256_file(p),
+                            sha256: crate::fixity::sha256_file(p).unwrap_or_default(),
                         };
                         return Ok((header, out, src));
                     }

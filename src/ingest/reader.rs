@@ -47,50 +47,14 @@ impl CsvEncoding {
     }
 }
 
-/// File bytes, mapped or decoded into memory.
-pub enum Bytes {
-    /// A memory map of the file.
-    Mapped(memmap2::Mmap),
-    /// Bytes re-encoded in memory (UTF-16 input).
-    Owned(Vec<u8>),
-}
-
-impl std::ops::Deref for Bytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Bytes::Mapped(m) => m,
-            Bytes::Owned(v) => v,
-        }
-    }
-}
-
-/// Map a file into memory.
-pub fn map_file(path: &Path) -> Result<Bytes> {
-    let f = std::fs::File::open(path)
-        .map_err(|e| Error::Input(format!("无法打开文件 {}：{e}", path.display())))?;
-    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-    if len == 0 {
-        return Ok(Bytes::Owned(Vec::new()));
-    }
-    // SAFETY: the export files are inputs that no other part of the program writes; a
-    // concurrent truncation by another process is the only risk and is the user's to avoid.
-    let m = unsafe { memmap2::Mmap::map(&f) }
-        .map_err(|e| Error::Input(format!("无法读取文件 {}：{e}", path.display())))?;
-    Ok(Bytes::Mapped(m))
-}
-
 /// Detect the encoding: BOM first, then "is it valid UTF-8", then GB18030
 /// (CRATES.md: trying GB18030 first garbles UTF-8 silently). A file whose lines are
 /// partly valid UTF-8 and partly not is `Mixed`. UTF-16 files are re-encoded to UTF-8.
-pub fn detect_encoding(bytes: Bytes) -> (Bytes, CsvEncoding) {
+pub fn detect_encoding(bytes: Vec<u8>) -> (Vec<u8>, CsvEncoding) {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let (enc, _) = encoding_rs::Encoding::for_bom(&bytes).unwrap_or((encoding_rs::UTF_16LE, 2));
         let (text, _, _) = enc.decode(&bytes);
-        return (
-            Bytes::Owned(text.into_owned().into_bytes()),
-            CsvEncoding::Utf8,
-        );
+        return (text.into_owned().into_bytes(), CsvEncoding::Utf8);
     }
     if std::str::from_utf8(&bytes).is_ok() {
         return (bytes, CsvEncoding::Utf8);
@@ -426,98 +390,125 @@ fn csv_row<'r>(
     }
 }
 
-/// A CSV file opened for reading.
+/// Bytes examined to detect the encoding and the delimiter.
+const SAMPLE_BYTES: usize = 4 << 20;
+
+/// A CSV file opened for reading: encoding and delimiter detected on its first megabytes,
+/// then streamed (never mapped or loaded whole, so memory stays flat for any file size).
 pub struct CsvTable {
-    bytes: Bytes,
+    path: std::path::PathBuf,
     /// Detected encoding.
     pub encoding: CsvEncoding,
     delimiter: u8,
+    /// Leading bytes to skip (a UTF-8 BOM).
+    skip: u64,
+    /// A UTF-16 file, re-encoded to UTF-8 in memory.
+    utf16: Option<Vec<u8>>,
 }
 
 impl CsvTable {
-    /// Map and detect a CSV file.
+    /// Open a CSV file and detect its encoding: BOM first, then "is the sample valid
+    /// UTF-8", then GB18030; a sample mixing both is `Mixed` (CRATES.md).
     pub fn open(path: &Path) -> Result<CsvTable> {
-        let (bytes, encoding) = detect_encoding(map_file(path)?);
-        let delimiter = sniff_delimiter(&bytes);
-        Ok(CsvTable {
-            bytes,
-            encoding,
-            delimiter,
-        })
+        use std::io::Read;
+        let label = path.display();
+        let f = std::fs::File::open(path).map_err(|e| Error::Input(format!("无法打开文件 {label}：{e}")))?;
+        let mut sample = Vec::new();
+        f.take(SAMPLE_BYTES as u64)
+            .read_to_end(&mut sample)
+            .map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
+        if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
+            let all = std::fs::read(path).map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
+            let (bytes, _) = detect_encoding(all);
+            let delimiter = sniff_delimiter(&bytes);
+            return Ok(CsvTable { path: path.to_path_buf(), encoding: CsvEncoding::Utf8, delimiter, skip: 0, utf16: Some(bytes) });
+        }
+        let skip = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let body = &sample[skip as usize..];
+        let complete = match std::str::from_utf8(body) {
+            Ok(_) => true,
+            Err(e) => e.error_len().is_none() && sample.len() == SAMPLE_BYTES,
+        };
+        let encoding = if complete { CsvEncoding::Utf8 } else { detect_encoding(body.to_vec()).1 };
+        Ok(CsvTable { path: path.to_path_buf(), encoding, delimiter: sniff_delimiter(body), skip, utf16: None })
     }
 
-    /// The raw file bytes (for hashing).
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+    /// SHA-256 of the file, streamed.
+    pub fn sha256(&self) -> String {
+        crate::fixity::sha256_file(&self.path).unwrap_or_default()
     }
 
-    fn reader(&self) -> csv::Reader<&[u8]> {
-        let data: &[u8] = &self.bytes;
-        let data = data
-            .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-            .unwrap_or(data);
-        csv::ReaderBuilder::new()
+    fn reader(&self) -> Result<csv::Reader<Box<dyn std::io::Read + Send>>> {
+        use std::io::{Seek, SeekFrom};
+        let src: Box<dyn std::io::Read + Send> = match &self.utf16 {
+            Some(bytes) => Box::new(std::io::Cursor::new(bytes.clone())),
+            None => {
+                let mut f = std::fs::File::open(&self.path).map_err(|e| Error::Input(format!("无法打开文件 {}：{e}", self.path.display())))?;
+                f.seek(SeekFrom::Start(self.skip)).map_err(|e| Error::Input(format!("无法读取文件 {}：{e}", self.path.display())))?;
+                Box::new(f)
+            }
+        };
+        Ok(csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(self.delimiter)
-            .from_reader(data)
+            .buffer_capacity(1 << 20)
+            .from_reader(src))
     }
 
-    /// Read the header and every row, building rows with `build` in parallel batches.
-    pub fn read<T: Send, F>(
-        &self,
-        t: Table,
-        mapping: &Mapping,
-        label: &str,
-        key: usize,
-        build: F,
-    ) -> Result<(Header, Collected<T>)>
+    /// Read the header and every row. Reading the next batch of records overlaps with
+    /// building the current one, which itself runs in parallel chunks.
+    pub fn read<T: Send, F>(&self, t: Table, mapping: &Mapping, label: &str, key: usize, build: F) -> Result<(Header, Collected<T>)>
     where
         F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
     {
-        let mut rdr = self.reader();
+        let mut rdr = self.reader()?;
+        let read_err = |e: csv::Error| Error::Input(format!("读取文件 {label} 出错：{e}"));
         let mut head: Vec<csv::ByteRecord> = Vec::new();
         let mut rec = csv::ByteRecord::new();
-        let read_err = |e: csv::Error| Error::Input(format!("读取文件 {label} 出错：{e}"));
         while head.len() < HEADER_SEARCH_ROWS && rdr.read_byte_record(&mut rec).map_err(read_err)? {
             head.push(rec.clone());
         }
-        let texts: Vec<Vec<String>> = head
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|f| decode_field(f, self.encoding).into_owned())
-                    .collect()
-            })
-            .collect();
+        let texts: Vec<Vec<String>> = head.iter().map(|r| r.iter().map(|f| decode_field(f, self.encoding).into_owned()).collect()).collect();
         let header = find_header(t, &texts, mapping, label)?;
         let enc = self.encoding;
         let mut out = Collected::new(header.positions.len());
-        let mut pending: Vec<(csv::ByteRecord, u32)> = head
-            .into_iter()
-            .enumerate()
-            .skip(header.row_index + 1)
-            .map(|(i, r)| (r, i as u32 + 1))
-            .collect();
-        let mut next_row = pending
-            .last()
-            .map(|p| p.1 + 1)
-            .unwrap_or(header.row_index as u32 + 2);
-        loop {
-            while pending.len() < BATCH_ROWS && rdr.read_byte_record(&mut rec).map_err(read_err)? {
-                pending.push((rec.clone(), next_row));
-                next_row += 1;
+        let positions = &header.positions;
+
+        // Two batches of reusable records: one being filled, one being built.
+        let mut cur: Vec<csv::ByteRecord> = head.into_iter().skip(header.row_index + 1).collect();
+        let mut cur_first = header.row_index as u32 + 2;
+        let mut next: Vec<csv::ByteRecord> = Vec::new();
+        let fill = |rdr: &mut csv::Reader<Box<dyn std::io::Read + Send>>, buf: &mut Vec<csv::ByteRecord>, from: usize| -> Result<usize> {
+            let mut n = from;
+            loop {
+                if n == buf.len() {
+                    if n >= BATCH_ROWS {
+                        break;
+                    }
+                    buf.push(csv::ByteRecord::new());
+                }
+                if !rdr.read_byte_record(&mut buf[n]).map_err(read_err)? {
+                    break;
+                }
+                n += 1;
             }
-            if pending.is_empty() {
-                break;
-            }
-            let batch: Vec<RawRow<'_>> = pending
-                .par_iter()
-                .map(|(r, n)| csv_row(r, *n, &header.positions, enc))
-                .collect();
-            run_batches(&batch, key, &build, &mut out);
-            drop(batch);
-            pending.clear();
+            Ok(n)
+        };
+        let pre = cur.len();
+        let mut cur_len = fill(&mut rdr, &mut cur, pre)?;
+        while cur_len > 0 {
+            let first = cur_first;
+            let (filled, ()) = rayon::join(
+                || fill(&mut rdr, &mut next, 0),
+                || {
+                    let batch: Vec<RawRow<'_>> = cur[..cur_len].par_iter().enumerate().map(|(i, r)| csv_row(r, first + i as u32, positions, enc)).collect();
+                    run_batches(&batch, key, &build, &mut out);
+                },
+            );
+            cur_first += cur_len as u32;
+            std::mem::swap(&mut cur, &mut next);
+            cur_len = filled?;
         }
         Ok((header, out))
     }

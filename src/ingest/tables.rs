@@ -77,9 +77,13 @@ impl<'r, 's> Fields<'r, 's> {
         t
     }
 
-    /// True when the cell holds anything.
+    /// True when the cell holds anything (no copy is made).
     pub fn present(&mut self, i: usize) -> bool {
-        self.text(i).is_some()
+        let filled = !self.cell(i).is_empty();
+        if filled {
+            self.sink.seen(i);
+        }
+        filled
     }
 
     /// A date or datetime; a bad cell is reported and left empty.
@@ -138,9 +142,16 @@ impl<'r, 's> Fields<'r, 's> {
 
     /// How many people or numbers a multi-valued cell names (saturating at 255).
     pub fn count(&mut self, i: usize) -> u8 {
-        match self.text(i) {
-            Some(t) => split_multi(&t).count().min(255) as u8,
-            None => 0,
+        match self.cell(i) {
+            Cell::Empty => 0,
+            Cell::Text(t) => {
+                self.sink.seen(i);
+                split_multi(t).count().min(255) as u8
+            }
+            _ => {
+                self.sink.seen(i);
+                1
+            }
         }
     }
 
@@ -175,6 +186,11 @@ impl<'r, 's> Fields<'r, 's> {
             return None;
         }
         self.sink.seen(i);
+        if let Cell::Text(t) = c {
+            if let Some(v) = builtin(t) {
+                return Some(v);
+            }
+        }
         let n = normalise_value(&c.raw());
         let v = builtin(&n).or_else(|| self.mapping.value(field, &n).and_then(builtin));
         if v.is_none() {
@@ -194,6 +210,11 @@ impl<'r, 's> Fields<'r, 's> {
             return None;
         }
         self.sink.seen(i);
+        if let Cell::Text(t) = c {
+            if let Some(hit) = DOC_TYPES.iter().find(|d| **d == t.as_ref()) {
+                return Some((*hit).into());
+            }
+        }
         let n = normalise_value(&c.raw());
         let canon = |s: &str| -> Option<String> {
             if DOC_TYPES.contains(&s) {
