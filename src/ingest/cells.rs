@@ -122,7 +122,11 @@ fn fast_path(s: &str) -> Option<Stamp> {
     if !matches!(b[10], b' ' | b'T') || b[13] != b':' || (b.len() == 19 && b[16] != b':') {
         return None;
     }
-    let secs = if b.len() == 19 { digits(&b[17..19])? } else { 0 };
+    let secs = if b.len() == 19 {
+        digits(&b[17..19])?
+    } else {
+        0
+    };
     let t = NaiveTime::from_hms_opt(digits(&b[11..13])?, digits(&b[14..16])?, secs)?;
     Some(Stamp::time(date.and_time(t)))
 }

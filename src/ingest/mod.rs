@@ -186,7 +186,8 @@ where
     match part {
         Part::Csv(p) => {
             let csv = CsvTable::open(p)?;
-            let (res, sha) = rayon::join(|| csv.read(t, mapping, &file, key, build), || csv.sha256());
+            let (res, sha) =
+                rayon::join(|| csv.read(t, mapping, &file, key, build), || csv.sha256());
             let (header, out) = res?;
             let src = Source {
                 table: t,

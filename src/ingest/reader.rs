@@ -412,25 +412,47 @@ impl CsvTable {
     pub fn open(path: &Path) -> Result<CsvTable> {
         use std::io::Read;
         let label = path.display();
-        let f = std::fs::File::open(path).map_err(|e| Error::Input(format!("无法打开文件 {label}：{e}")))?;
+        let f = std::fs::File::open(path)
+            .map_err(|e| Error::Input(format!("无法打开文件 {label}：{e}")))?;
         let mut sample = Vec::new();
         f.take(SAMPLE_BYTES as u64)
             .read_to_end(&mut sample)
             .map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
         if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
-            let all = std::fs::read(path).map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
+            let all = std::fs::read(path)
+                .map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
             let (bytes, _) = detect_encoding(all);
             let delimiter = sniff_delimiter(&bytes);
-            return Ok(CsvTable { path: path.to_path_buf(), encoding: CsvEncoding::Utf8, delimiter, skip: 0, utf16: Some(bytes) });
+            return Ok(CsvTable {
+                path: path.to_path_buf(),
+                encoding: CsvEncoding::Utf8,
+                delimiter,
+                skip: 0,
+                utf16: Some(bytes),
+            });
         }
-        let skip = if sample.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let skip = if sample.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         let body = &sample[skip as usize..];
         let complete = match std::str::from_utf8(body) {
             Ok(_) => true,
             Err(e) => e.error_len().is_none() && sample.len() == SAMPLE_BYTES,
         };
-        let encoding = if complete { CsvEncoding::Utf8 } else { detect_encoding(body.to_vec()).1 };
-        Ok(CsvTable { path: path.to_path_buf(), encoding, delimiter: sniff_delimiter(body), skip, utf16: None })
+        let encoding = if complete {
+            CsvEncoding::Utf8
+        } else {
+            detect_encoding(body.to_vec()).1
+        };
+        Ok(CsvTable {
+            path: path.to_path_buf(),
+            encoding,
+            delimiter: sniff_delimiter(body),
+            skip,
+            utf16: None,
+        })
     }
 
     /// SHA-256 of the file, streamed.
@@ -443,8 +465,12 @@ impl CsvTable {
         let src: Box<dyn std::io::Read + Send> = match &self.utf16 {
             Some(bytes) => Box::new(std::io::Cursor::new(bytes.clone())),
             None => {
-                let mut f = std::fs::File::open(&self.path).map_err(|e| Error::Input(format!("无法打开文件 {}：{e}", self.path.display())))?;
-                f.seek(SeekFrom::Start(self.skip)).map_err(|e| Error::Input(format!("无法读取文件 {}：{e}", self.path.display())))?;
+                let mut f = std::fs::File::open(&self.path).map_err(|e| {
+                    Error::Input(format!("无法打开文件 {}：{e}", self.path.display()))
+                })?;
+                f.seek(SeekFrom::Start(self.skip)).map_err(|e| {
+                    Error::Input(format!("无法读取文件 {}：{e}", self.path.display()))
+                })?;
                 Box::new(f)
             }
         };
@@ -458,7 +484,14 @@ impl CsvTable {
 
     /// Read the header and every row. Reading the next batch of records overlaps with
     /// building the current one, which itself runs in parallel chunks.
-    pub fn read<T: Send, F>(&self, t: Table, mapping: &Mapping, label: &str, key: usize, build: F) -> Result<(Header, Collected<T>)>
+    pub fn read<T: Send, F>(
+        &self,
+        t: Table,
+        mapping: &Mapping,
+        label: &str,
+        key: usize,
+        build: F,
+    ) -> Result<(Header, Collected<T>)>
     where
         F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
     {
@@ -469,7 +502,14 @@ impl CsvTable {
         while head.len() < HEADER_SEARCH_ROWS && rdr.read_byte_record(&mut rec).map_err(read_err)? {
             head.push(rec.clone());
         }
-        let texts: Vec<Vec<String>> = head.iter().map(|r| r.iter().map(|f| decode_field(f, self.encoding).into_owned()).collect()).collect();
+        let texts: Vec<Vec<String>> = head
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|f| decode_field(f, self.encoding).into_owned())
+                    .collect()
+            })
+            .collect();
         let header = find_header(t, &texts, mapping, label)?;
         let enc = self.encoding;
         let mut out = Collected::new(header.positions.len());
@@ -479,7 +519,10 @@ impl CsvTable {
         let mut cur: Vec<csv::ByteRecord> = head.into_iter().skip(header.row_index + 1).collect();
         let mut cur_first = header.row_index as u32 + 2;
         let mut next: Vec<csv::ByteRecord> = Vec::new();
-        let fill = |rdr: &mut csv::Reader<Box<dyn std::io::Read + Send>>, buf: &mut Vec<csv::ByteRecord>, from: usize| -> Result<usize> {
+        let fill = |rdr: &mut csv::Reader<Box<dyn std::io::Read + Send>>,
+                    buf: &mut Vec<csv::ByteRecord>,
+                    from: usize|
+         -> Result<usize> {
             let mut n = from;
             loop {
                 if n == buf.len() {
@@ -502,7 +545,11 @@ impl CsvTable {
             let (filled, ()) = rayon::join(
                 || fill(&mut rdr, &mut next, 0),
                 || {
-                    let batch: Vec<RawRow<'_>> = cur[..cur_len].par_iter().enumerate().map(|(i, r)| csv_row(r, first + i as u32, positions, enc)).collect();
+                    let batch: Vec<RawRow<'_>> = cur[..cur_len]
+                        .par_iter()
+                        .enumerate()
+                        .map(|(i, r)| csv_row(r, first + i as u32, positions, enc))
+                        .collect();
                     run_batches(&batch, key, &build, &mut out);
                 },
             );

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Scale run: generate a county-year (10,000 cases) and, with --province, a province-year
+# (1,000,000 cases, ~21 million rows), then time the full audit: wall time, peak memory
+# (max RSS) and rows per second, with one and two threads, against the polars peer
+# (../shared/peer/polars_audit.py --all-columns) on the same bundle when polars is installed.
+#
+#   benches/scale.sh [--province] [--work DIR]
+#
+# Figures are machine-dependent: compare ratios measured in the same run (benches/README.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${TMPDIR:-/tmp}/trailcheck-scale
+sizes=(10000)
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --province) sizes+=(1000000) ;;
+    --work) work=$2; shift ;;
+    *) echo "unknown argument $1" >&2; exit 64 ;;
+  esac
+  shift
+done
+cargo build --release --locked -q
+bin=target/release/trailcheck
+peer=../shared/peer/polars_audit.py
+mkdir -p "$work"
+
+measure() { # label, command...
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || { cat "$work/stderr.txt"; return 1; }
+  read -r secs kb < "$work/time.txt"
+  printf '%-34s %8.2f s %8d MiB\n' "$label" "$secs" "$((kb / 1024))"
+  echo "$secs"  > "$work/last.txt"
+}
+
+have_peer=0
+python3 -c "import polars, numpy" 2>/dev/null && [ -f "$peer" ] && have_peer=1
+for n in "${sizes[@]}"; do
+  # The peer's own generator when it can run (so both tools read the same bytes), else ours.
+  b="$work/bundle-$n"
+  if [ ! -f "$b/cases.csv" ] && [ ! -f "$b/案件登记.csv" ]; then
+    echo "generating $n cases into $b"
+    if [ $have_peer = 1 ]; then
+      python3 "$(dirname "$peer")/gen_scale.py" --cases "$n" --out "$b" --seed 1 >/dev/null
+    else
+      $bin sample --cases "$n" --seed 1 --encoding utf-8 --out "$b" 2>/dev/null
+    fi
+  fi
+  rows=$(cat "$b"/*.csv | wc -l)
+  size=$(du -sm "$b" | cut -f1)
+  echo "== $n cases, $rows rows, $size MiB"
+  for t in 1 2; do
+    RAYON_NUM_THREADS=$t measure "check (ingest only), $t thread(s)" $bin check "$b"
+  done
+  for t in 1 2; do
+    RAYON_NUM_THREADS=$t measure "audit (everything), $t thread(s)" $bin audit "$b" --profile district-2018 --as-of 2025-06-30 --out "$work/out-$n" --quiet
+    s=$(cat "$work/last.txt")
+    python3 -c "print(f'   rows per second: {$rows/$s:,.0f}')"
+  done
+  if [ $have_peer = 1 ]; then
+    measure "polars peer --all-columns" python3 "$peer" "$b" --as-of 2025-06-30 --out "$work/peer-$n" --all-columns
+  else
+    echo "polars peer skipped (pip install polars numpy to compare)"
+  fi
+done
