@@ -530,29 +530,20 @@ impl<'f> Layout<'f> {
             );
             l.y -= h;
         };
+        let total_w: f32 = ws.iter().sum();
+        let draw_header = |l: &mut Layout<'_>| {
+            l.line(MARGIN_X, l.y, MARGIN_X + total_w, l.y, 0.8);
+            draw_row(l, &head_lines, head_h, true);
+        };
         self.ensure(head_h + lh * 2.0 + 2.0 * pad);
         self.y -= 4.0;
-        self.line(
-            MARGIN_X,
-            self.y,
-            MARGIN_X + ws.iter().sum::<f32>(),
-            self.y,
-            0.8,
-        );
-        draw_row(self, &head_lines, head_h, true);
+        draw_header(self);
         for r in rows {
             let lines = wrap_row(self, r);
             let h = lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * pad;
             if self.y - h < BOTTOM {
                 self.new_page();
-                self.line(
-                    MARGIN_X,
-                    self.y,
-                    MARGIN_X + ws.iter().sum::<f32>(),
-                    self.y,
-                    0.8,
-                );
-                draw_row(self, &head_lines, head_h, true);
+                draw_header(self);
             }
             draw_row(self, &lines, h, false);
         }

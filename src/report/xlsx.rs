@@ -115,6 +115,25 @@ fn stamp(
     }
 }
 
+/// Highlight the cells of one column whose text matches `rule`.
+fn mark_text(
+    ws: &mut Worksheet,
+    first_row: u32,
+    col: u16,
+    last_row: u32,
+    rule: ConditionalFormatTextRule,
+    fmt: &Format,
+) -> std::result::Result<(), XlsxError> {
+    ws.add_conditional_format(
+        first_row,
+        col,
+        last_row,
+        col,
+        &ConditionalFormatText::new().set_rule(rule).set_format(fmt),
+    )?;
+    Ok(())
+}
+
 /// Write report.xlsx atomically.
 pub fn write(v: &ReportView<'_>, path: &Path) -> Result<()> {
     write_with_sheet_limit(v, path, MAX_DATA_ROWS)
@@ -383,14 +402,13 @@ fn findings_sheet(
     let last = chunk.len() as u32;
     ws.autofilter(0, 0, last, cols.len() as u16 - 1)?;
     if last > 0 {
-        ws.add_conditional_format(
+        mark_text(
+            ws,
             1,
             3,
             last,
-            3,
-            &ConditionalFormatText::new()
-                .set_rule(ConditionalFormatTextRule::Contains("违规".into()))
-                .set_format(&f.bad),
+            ConditionalFormatTextRule::Contains("违规".into()),
+            &f.bad,
         )?;
     }
     Ok(())
@@ -446,23 +464,21 @@ fn cases_sheet(
             .first()
             .map(|g| g.name.clone())
             .unwrap_or_default();
-        ws.add_conditional_format(
+        mark_text(
+            ws,
             1,
             5,
             n,
-            5,
-            &ConditionalFormatText::new()
-                .set_rule(ConditionalFormatTextRule::Contains(fail))
-                .set_format(&f.bad),
+            ConditionalFormatTextRule::Contains(fail),
+            &f.bad,
         )?;
-        ws.add_conditional_format(
+        mark_text(
+            ws,
             1,
             5,
             n,
-            5,
-            &ConditionalFormatText::new()
-                .set_rule(ConditionalFormatTextRule::BeginsWith(top))
-                .set_format(&f.good),
+            ConditionalFormatTextRule::BeginsWith(top),
+            &f.good,
         )?;
         ws.add_conditional_format(
             1,
@@ -473,14 +489,13 @@ fn cases_sheet(
                 .set_rule(ConditionalFormatCellRule::LessThan(60))
                 .set_format(&f.bad),
         )?;
-        ws.add_conditional_format(
+        mark_text(
+            ws,
             1,
             6,
             n,
-            6,
-            &ConditionalFormatText::new()
-                .set_rule(ConditionalFormatTextRule::Contains("是".into()))
-                .set_format(&f.bad),
+            ConditionalFormatTextRule::Contains("是".into()),
+            &f.bad,
         )?;
     }
     Ok(())
@@ -759,23 +774,21 @@ fn tracking_sheet(
     }
     ws.autofilter(0, 0, r - 1, cols.len() as u16 - 1)?;
     if r > 1 {
-        ws.add_conditional_format(
+        mark_text(
+            ws,
             1,
             0,
             r - 1,
-            0,
-            &ConditionalFormatText::new()
-                .set_rule(ConditionalFormatTextRule::Contains("已整改".into()))
-                .set_format(&f.good),
+            ConditionalFormatTextRule::Contains("已整改".into()),
+            &f.good,
         )?;
-        ws.add_conditional_format(
+        mark_text(
+            ws,
             1,
             0,
             r - 1,
-            0,
-            &ConditionalFormatText::new()
-                .set_rule(ConditionalFormatTextRule::Contains("新增".into()))
-                .set_format(&f.bad),
+            ConditionalFormatTextRule::Contains("新增".into()),
+            &f.bad,
         )?;
     }
     Ok(())
