@@ -46,6 +46,7 @@ fn inputs(bundle: Option<PathBuf>, t: &TableArgs) -> Result<Inputs> {
         bundle,
         tables,
         mapping,
+        fixity: false,
     })
 }
 
@@ -159,6 +160,8 @@ impl AuditPlan {
         }
         let font = crate::report::pdf::CjkFont::find(a.font.as_deref())?;
         let templates = crate::report::pdf::Templates::load(a.templates.as_deref())?;
+        let mut inputs = inputs(a.bundle.clone(), &a.tables)?;
+        inputs.fixity = a.media_root.is_some();
         Ok(AuditPlan {
             window,
             baseline: a.baseline.clone(),
@@ -168,7 +171,7 @@ impl AuditPlan {
                 .unwrap_or_else(crate::fixity::default_cache_dir),
             font,
             templates,
-            inputs: inputs(a.bundle.clone(), &a.tables)?,
+            inputs,
             judges,
             rubric,
             waivers,

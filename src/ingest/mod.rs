@@ -28,6 +28,9 @@ pub struct Inputs {
     pub tables: Vec<(Table, PathBuf)>,
     /// Site column and value aliases.
     pub mapping: Mapping,
+    /// Keep the footage file columns (存储位置, 文件大小, 哈希值) that only the fixity check
+    /// (`--media-root`) reads; without it they are validated but not held in memory.
+    pub fixity: bool,
 }
 
 /// One file or sheet that feeds a table.
@@ -260,6 +263,7 @@ fn read_table<T: Send, F>(
     parts: &[Part],
     first_source: u16,
     mapping: &Mapping,
+    fixity: bool,
     build: F,
 ) -> Result<TableOut<T>>
 where
@@ -278,7 +282,11 @@ where
     let cols = spec(t);
     for (i, part) in parts.iter().enumerate() {
         let source = first_source + i as u16;
-        let b = |r: &RawRow<'_>, sink: &mut Sink| build(&mut Fields::new(r, sink, mapping, source));
+        let b = |r: &RawRow<'_>, sink: &mut Sink| {
+            let mut f = Fields::new(r, sink, mapping, source);
+            f.fixity = fixity;
+            build(&mut f)
+        };
         let (header, collected, src) = read_part(t, part, mapping, &b)?;
         let sheet = src.sheet.clone();
         for (c, p) in cols.iter().zip(&header.positions) {
@@ -371,7 +379,14 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     let parts = |t: Table| &found[t as usize].1[..];
     let m = &inputs.mapping;
 
-    let cases = read_table(Table::Cases, parts(Table::Cases), first[0], m, tables::case)?;
+    let cases = read_table(
+        Table::Cases,
+        parts(Table::Cases),
+        first[0],
+        m,
+        false,
+        tables::case,
+    )?;
     let mut bundle = Bundle::default();
     let mut map = CaseMap::new();
     for c in cases.rows {
@@ -388,7 +403,9 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
 
     macro_rules! table {
         ($t:expr, $build:path) => {
-            read_table($t, parts($t), first[$t as usize], m, |f| $build(f, linking))
+            read_table($t, parts($t), first[$t as usize], m, inputs.fixity, |f| {
+                $build(f, linking)
+            })
         };
     }
     let ((docs, services), ((acts, media), access)) = rayon::join(

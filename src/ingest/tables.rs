@@ -9,6 +9,7 @@ use super::mapping::Mapping;
 use super::reader::{RawRow, Sink};
 use crate::model::vocab::{doc_type_alias, normalise_value, parse_yes_no, stage_of_doc, DOC_TYPES};
 use crate::model::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Case numbers already read, for linking the other tables.
@@ -20,6 +21,8 @@ pub struct Fields<'r, 's> {
     sink: &'s mut Sink,
     mapping: &'r Mapping,
     source: u16,
+    /// Keep 存储位置, 文件大小 and 哈希值 (only V06 reads them, and only with `--media-root`).
+    pub fixity: bool,
 }
 
 /// Separators of multi-valued cells (INPUT.md).
@@ -37,6 +40,7 @@ impl<'r, 's> Fields<'r, 's> {
             sink,
             mapping,
             source,
+            fixity: false,
         }
     }
 
@@ -200,9 +204,9 @@ impl<'r, 's> Fields<'r, 's> {
         v
     }
 
-    /// A 文书名称: canonical when it or an alias is in the catalogue; other names are kept
-    /// as written (normalised) and counted once per distinct value.
-    pub fn doc_type(&mut self, i: usize) -> Option<Box<str>> {
+    /// A 文书名称: canonical when it or an alias is in the catalogue (held without a copy);
+    /// other names are kept as written (normalised) and counted once per distinct value.
+    pub fn doc_type(&mut self, i: usize) -> Option<Cow<'static, str>> {
         let c = self.cell(i);
         if c.is_empty() {
             let row = self.row.row;
@@ -210,32 +214,35 @@ impl<'r, 's> Fields<'r, 's> {
             return None;
         }
         self.sink.seen(i);
+        let known = |s: &str| -> Option<&'static str> {
+            DOC_TYPES
+                .iter()
+                .copied()
+                .find(|d| *d == s)
+                .or_else(|| doc_type_alias(s))
+        };
         if let Cell::Text(t) = c {
-            if let Some(hit) = DOC_TYPES.iter().find(|d| **d == t.as_ref()) {
-                return Some((*hit).into());
+            if let Some(hit) = known(t) {
+                return Some(Cow::Borrowed(hit));
             }
         }
         let n = normalise_value(&c.raw());
-        let canon = |s: &str| -> Option<String> {
-            if DOC_TYPES.contains(&s) {
-                Some(s.to_string())
-            } else {
-                doc_type_alias(s).map(str::to_string)
-            }
-        };
-        if let Some(v) = canon(&n).or_else(|| {
-            self.mapping
-                .value("doc_type", &n)
-                .map(|m| canon(m).unwrap_or_else(|| m.to_string()))
-        }) {
-            return Some(v.into());
+        if let Some(hit) = known(&n) {
+            return Some(Cow::Borrowed(hit));
+        }
+        if let Some(m) = self.mapping.value("doc_type", &n) {
+            return Some(
+                known(m)
+                    .map(Cow::Borrowed)
+                    .unwrap_or_else(|| Cow::Owned(m.to_string())),
+            );
         }
         if !(n.ends_with("决定书") || n.ends_with("通知书") || n.ends_with("笔录")) {
             let row = self.row.row;
             self.sink.unknown(row, i, &n);
             self.sink.stats[i].1 -= 1;
         }
-        Some(n.into())
+        Some(Cow::Owned(n))
     }
 
     /// Link a 案号 to a case; an unknown one is recorded as an orphan row (Q01).
@@ -314,7 +321,8 @@ pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Docum
         signature,
         refusal_witnesses: f.count(dc::refusal_witnesses),
         has_handler_opinion: f.present(dc::handler_opinion),
-        reviewer: f.text(dc::reviewer),
+        has_reviewer: f.present(dc::reviewer),
+        reviewer_is_legal: matches!(f.cell(dc::reviewer), Cell::Text(t) if t.contains("法制")),
         reviewed_at: f.stamp(dc::reviewed_at),
         has_approver: f.present(dc::approver),
         approved_at: f.stamp(dc::approved_at),
@@ -323,7 +331,7 @@ pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Docum
         has_preservation_reason: f.present(dc::preservation_reason),
         has_preservation_object: f.present(dc::preservation_object),
         has_preservation_form: f.present(dc::preservation_form),
-        subject: "".into(),
+        name_rank: 0,
         at: f.at(),
         doc_type,
     })
@@ -393,9 +401,14 @@ pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
             }
         },
     };
-    let sha256 = f
-        .text(mc::sha256)
-        .map(|s| s.to_ascii_lowercase().into_boxed_str());
+    let keep = f.fixity;
+    let sha256 = if keep {
+        f.text(mc::sha256)
+            .map(|s| s.to_ascii_lowercase().into_boxed_str())
+    } else {
+        f.present(mc::sha256);
+        None
+    };
     Some(Media {
         media_id,
         case,
@@ -408,8 +421,13 @@ pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
         started_at: f.required_stamp(mc::started_at),
         ended_at: f.required_stamp(mc::ended_at),
         stored_at: f.required_stamp(mc::stored_at),
-        location: f.text(mc::location),
-        size_bytes: f.integer(mc::size_bytes),
+        location: if keep {
+            f.text(mc::location)
+        } else {
+            f.present(mc::location);
+            None
+        },
+        size_bytes: f.integer(mc::size_bytes).filter(|_| keep),
         sha256,
         opening_statement: f.yes(mc::opening_statement),
         has_resume_reason: f.present(mc::resume_reason),

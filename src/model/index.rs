@@ -66,16 +66,13 @@ impl Index {
         };
 
         for c in 0..n as CaseIx {
-            let mut seen: HashMap<&str, u32> = HashMap::new();
+            let mut seen: HashMap<&str, u16> = HashMap::new();
             for d in &mut b.documents[slice(&idx.docs, c)] {
-                d.subject = match &d.doc_no {
-                    Some(no) => no.clone(),
-                    None => {
-                        let k = seen.entry(&d.doc_type).or_insert(0);
-                        *k += 1;
-                        format!("{}#{}", d.doc_type, k).into()
-                    }
-                };
+                if d.doc_no.is_none() {
+                    let k = seen.entry(&d.doc_type).or_insert(0);
+                    *k = k.saturating_add(1);
+                    d.name_rank = *k;
+                }
             }
         }
 

@@ -10,6 +10,7 @@ pub use vocab::{
     AccessKind, ActivityKind, Category, Origin, Procedure, ServiceMethod, Signature, Stage, Status,
 };
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Index of a case in [`Bundle::cases`].
@@ -167,8 +168,8 @@ pub struct Case {
 pub struct Document {
     /// Linked case.
     pub case: CaseIx,
-    /// 文书名称, canonical when it matched the catalogue.
-    pub doc_type: Box<str>,
+    /// 文书名称, canonical when it matched the catalogue (then no copy is held).
+    pub doc_type: Cow<'static, str>,
     /// 环节 (derived from the name when blank).
     pub stage: Option<Stage>,
     /// 文书编号
@@ -187,8 +188,10 @@ pub struct Document {
     pub refusal_witnesses: u8,
     /// 承办人意见 present
     pub has_handler_opinion: bool,
-    /// 审核人
-    pub reviewer: Option<Box<str>>,
+    /// 审核人 present
+    pub has_reviewer: bool,
+    /// 审核人 names the legal office (法制…)
+    pub reviewer_is_legal: bool,
     /// 审核时间
     pub reviewed_at: Option<Stamp>,
     /// 批准人 present
@@ -205,10 +208,20 @@ pub struct Document {
     pub has_preservation_object: bool,
     /// 保全形式 present
     pub has_preservation_form: bool,
-    /// Unique subject within the case (文书编号 or 文书名称#k), set by the index.
-    pub subject: Box<str>,
+    /// k of the subject `文书名称#k` (k-th of that name by 制作时间), set by the index.
+    pub name_rank: u16,
     /// Origin row.
     pub at: RowRef,
+}
+
+impl Document {
+    /// The finding subject, unique within the case: 文书编号, or `文书名称#k` (OUTPUT.md).
+    pub fn subject(&self) -> String {
+        match &self.doc_no {
+            Some(no) => no.to_string(),
+            None => format!("{}#{}", self.doc_type, self.name_rank),
+        }
+    }
 }
 
 /// A row of 送达记录.
@@ -217,7 +230,7 @@ pub struct Service {
     /// Linked case.
     pub case: CaseIx,
     /// 送达文书 (canonical name when it matched).
-    pub doc_type: Box<str>,
+    pub doc_type: Cow<'static, str>,
     /// 送达方式
     pub method: Option<ServiceMethod>,
     /// 送达时间

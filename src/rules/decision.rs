@@ -62,7 +62,7 @@ fn is_legal_review(cx: &CaseCx<'_>, d: &Document) -> bool {
     }
     cx.profile.scope.legal_review_on_approval_form
         && &*d.doc_type == "案件处理审批表"
-        && d.reviewer.as_deref().is_some_and(|r| r.contains("法制"))
+        && d.reviewer_is_legal
         && (d.has_legal_review || d.note_mentions_legal_review)
 }
 
@@ -151,7 +151,7 @@ pub static D03: RuleDef = RuleDef {
         }
         for f in cx.docs_named("案件处理审批表").filter(|d| !d.has_approver) {
             out.push(
-                &*f.subject,
+                f.subject(),
                 format!("案件处理审批表（{}）未载明批准人", show(f.made_at)),
             );
         }
@@ -200,7 +200,7 @@ pub static D04: RuleDef = RuleDef {
             if !d.has_handler_opinion {
                 gaps.push("承办人意见".to_string());
             }
-            if d.reviewer.is_none() {
+            if !d.has_reviewer {
                 gaps.push("审核人".to_string());
             }
             if d.reviewed_at.is_none() {
@@ -239,7 +239,7 @@ pub static D04: RuleDef = RuleDef {
             }
             parts.extend(order);
             out.push(
-                &*d.subject,
+                d.subject(),
                 format!("{}（{}）{}", d.doc_type, show(d.made_at), parts.join("；")),
             );
         }

@@ -65,7 +65,7 @@ pub static I01: RuleDef = RuleDef {
             }
             if !gaps.is_empty() {
                 out.push(
-                    &*d.subject,
+                    d.subject(),
                     format!("{}（{}）：{}", d.doc_type, show(d.made_at), gaps.join("，")),
                 );
             }
@@ -95,7 +95,7 @@ pub static I02: RuleDef = RuleDef {
     check_case: Some(|cx, out| {
         for d in cx.docs.iter().filter(|d| is_record(d) && d.officers == 1) {
             out.push(
-                &*d.subject,
+                d.subject(),
                 format!("{}（{}）仅记录执法人员 1 名", d.doc_type, show(d.made_at)),
             );
         }
@@ -167,14 +167,14 @@ pub static I03: RuleDef = RuleDef {
                         show(notices.iter().filter_map(|n| n.made_at).min())
                     )
                 };
-                out.push(&*dec.subject, detail);
+                out.push(dec.subject(), detail);
             }
         }
         let hearing_notice = cx.has_doc("听证告知书");
         if !hearing_notice {
             if let Some(h) = cx.docs_named("听证笔录").next() {
                 out.push(
-                    &*h.subject,
+                    h.subject(),
                     format!("已举行听证（听证笔录 {}），无听证告知书", show(h.made_at)),
                 );
             } else if let Some(a) = cx
@@ -217,7 +217,7 @@ pub static I04: RuleDef = RuleDef {
         {
             if d.signature == Signature::Missing {
                 out.push(
-                    &*d.subject,
+                    d.subject(),
                     format!(
                         "{}（{}）既无当事人签字，也未注明拒签",
                         d.doc_type,
@@ -256,7 +256,7 @@ pub static I05: RuleDef = RuleDef {
             .filter(|d| d.signature == Signature::Refused && d.refusal_witnesses < 2)
         {
             out.push(
-                &*d.subject,
+                d.subject(),
                 format!(
                     "{}（{}）当事人拒签，见证执法人员 {} 名，少于 2 名",
                     d.doc_type,
@@ -302,7 +302,7 @@ pub static I06: RuleDef = RuleDef {
             }
             if !missing.is_empty() {
                 out.push(
-                    &*d.subject,
+                    d.subject(),
                     format!(
                         "证据登记保存清单（{}）缺少{}",
                         show(d.made_at),

@@ -178,7 +178,7 @@ pub static S04: RuleDef = RuleDef {
         } else {
             format!(
                 "重大执法决定案件，立案审批表（{}）未载明法制审核意见",
-                forms[0].subject
+                forms[0].subject()
             )
         };
         out.push("", detail);
