@@ -224,12 +224,42 @@ pub fn find_header(
     })
 }
 
-/// One data row, with its cells in catalogue order and its Excel row number.
+/// Where a raw row's cells come from.
+#[derive(Clone, Copy)]
+enum RowSource<'a> {
+    Csv(&'a csv::ByteRecord, CsvEncoding),
+    Sheet(&'a [Data]),
+}
+
+/// One data row and its Excel row number. Cells are decoded when a builder asks for them,
+/// in catalogue order, so columns no rule reads cost nothing.
+#[derive(Clone, Copy)]
 pub struct RawRow<'a> {
-    /// Cells aligned to the table's catalogue (`Cell::Empty` for absent columns).
-    pub cells: Vec<Cell<'a>>,
+    source: RowSource<'a>,
+    /// For each catalogue column, its position in the file.
+    positions: &'a [Option<usize>],
     /// 1-based row number as Excel shows it.
     pub row: u32,
+}
+
+impl<'a> RawRow<'a> {
+    /// The cell of catalogue column `i` (`Cell::Empty` for an absent column).
+    pub fn cell(&self, i: usize) -> Cell<'a> {
+        let Some(p) = self.positions[i] else {
+            return Cell::Empty;
+        };
+        match self.source {
+            RowSource::Csv(r, enc) => r
+                .get(p)
+                .map(|f| Cell::text(decode_field(f, enc)))
+                .unwrap_or(Cell::Empty),
+            RowSource::Sheet(cells) => cells.get(p).map(data_cell).unwrap_or(Cell::Empty),
+        }
+    }
+
+    fn cells(&self) -> impl Iterator<Item = Cell<'a>> + '_ {
+        (0..self.positions.len()).map(|i| self.cell(i))
+    }
 }
 
 /// A bad cell found while building rows, before file names are attached.
@@ -330,9 +360,9 @@ impl<T> Collected<T> {
 }
 
 /// True for a row that is a 合计/备注 line under the data: blank key, a marker word.
-fn is_summary_row(cells: &[Cell<'_>], key: usize) -> bool {
-    cells[key].is_empty()
-        && cells.iter().any(|c| match c {
+fn is_summary_row(r: &RawRow<'_>, key: usize) -> bool {
+    r.cell(key).is_empty()
+        && r.cells().any(|c| match c {
             Cell::Text(s) => SUMMARY_MARKERS.iter().any(|m| s.contains(m)),
             _ => false,
         })
@@ -351,10 +381,10 @@ where
             let mut rows = Vec::with_capacity(chunk.len());
             let mut summary = 0;
             for r in chunk {
-                if r.cells.iter().all(Cell::is_empty) {
+                if r.cell(key).is_empty() && r.cells().all(|c| c.is_empty()) {
                     continue;
                 }
-                if is_summary_row(&r.cells, key) {
+                if is_summary_row(r, key) {
                     summary += 1;
                     continue;
                 }
@@ -369,24 +399,6 @@ where
         out.rows.extend(rows);
         out.summary_rows += summary;
         out.sink.merge(sink);
-    }
-}
-
-fn csv_row<'r>(
-    r: &'r csv::ByteRecord,
-    row: u32,
-    positions: &[Option<usize>],
-    enc: CsvEncoding,
-) -> RawRow<'r> {
-    RawRow {
-        cells: positions
-            .iter()
-            .map(|p| match p.and_then(|p| r.get(p)) {
-                Some(f) => Cell::text(decode_field(f, enc)),
-                None => Cell::Empty,
-            })
-            .collect(),
-        row,
     }
 }
 
@@ -546,9 +558,13 @@ impl CsvTable {
                 || fill(&mut rdr, &mut next, 0),
                 || {
                     let batch: Vec<RawRow<'_>> = cur[..cur_len]
-                        .par_iter()
+                        .iter()
                         .enumerate()
-                        .map(|(i, r)| csv_row(r, first + i as u32, positions, enc))
+                        .map(|(i, r)| RawRow {
+                            source: RowSource::Csv(r, enc),
+                            positions,
+                            row: first + i as u32,
+                        })
                         .collect();
                     run_batches(&batch, key, &build, &mut out);
                 },
@@ -674,15 +690,8 @@ where
             .iter()
             .enumerate()
             .map(|(i, r)| RawRow {
-                cells: header
-                    .positions
-                    .iter()
-                    .map(|p| {
-                        p.and_then(|p| r.get(p))
-                            .map(data_cell)
-                            .unwrap_or(Cell::Empty)
-                    })
-                    .collect(),
+                source: RowSource::Sheet(r),
+                positions: &header.positions,
                 row: first_row + (header.row_index + 1 + b * BATCH_ROWS + i) as u32 + 1,
             })
             .collect();

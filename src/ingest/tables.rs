@@ -44,9 +44,8 @@ impl<'r, 's> Fields<'r, 's> {
         }
     }
 
-    fn cell(&self, i: usize) -> &'r Cell<'r> {
-        let row: &'r RawRow<'r> = self.row;
-        &row.cells[i]
+    fn cell(&self, i: usize) -> Cell<'r> {
+        self.row.cell(i)
     }
 
     /// Where the row is.
@@ -59,7 +58,7 @@ impl<'r, 's> Fields<'r, 's> {
 
     /// Text of a cell (numbers rendered without a decimal point).
     pub fn text(&mut self, i: usize) -> Option<Box<str>> {
-        let c = self.cell(i);
+        let c = &self.cell(i);
         if c.is_empty() {
             return None;
         }
@@ -92,7 +91,7 @@ impl<'r, 's> Fields<'r, 's> {
 
     /// A date or datetime; a bad cell is reported and left empty.
     pub fn stamp(&mut self, i: usize) -> Option<Stamp> {
-        let c = self.cell(i);
+        let c = &self.cell(i);
         if c.is_empty() {
             return None;
         }
@@ -124,7 +123,7 @@ impl<'r, 's> Fields<'r, 's> {
 
     /// A yes/no cell; blank is "no" (RULES.md); an unreadable value is reported and "no".
     pub fn yes(&mut self, i: usize) -> bool {
-        let c = self.cell(i);
+        let c = &self.cell(i);
         if c.is_empty() {
             return false;
         }
@@ -150,7 +149,7 @@ impl<'r, 's> Fields<'r, 's> {
             Cell::Empty => 0,
             Cell::Text(t) => {
                 self.sink.seen(i);
-                split_multi(t).count().min(255) as u8
+                split_multi(&t).count().min(255) as u8
             }
             _ => {
                 self.sink.seen(i);
@@ -161,7 +160,7 @@ impl<'r, 's> Fields<'r, 's> {
 
     /// A non-negative integer.
     pub fn integer(&mut self, i: usize) -> Option<u64> {
-        let c = self.cell(i);
+        let c = &self.cell(i);
         let v = match c {
             Cell::Empty => return None,
             Cell::Number(n) if *n >= 0.0 && n.fract() == 0.0 => Some(*n as u64),
@@ -185,7 +184,7 @@ impl<'r, 's> Fields<'r, 's> {
         field: &'static str,
         builtin: fn(&str) -> Option<E>,
     ) -> Option<E> {
-        let c = self.cell(i);
+        let c = &self.cell(i);
         if c.is_empty() {
             return None;
         }
@@ -207,7 +206,7 @@ impl<'r, 's> Fields<'r, 's> {
     /// A 文书名称: canonical when it or an alias is in the catalogue (held without a copy);
     /// other names are kept as written (normalised) and counted once per distinct value.
     pub fn doc_type(&mut self, i: usize) -> Option<Cow<'static, str>> {
-        let c = self.cell(i);
+        let c = &self.cell(i);
         if c.is_empty() {
             let row = self.row.row;
             self.sink.bad(row, i, "", "必填项为空（应为文书名称）");
