@@ -79,7 +79,7 @@ pub fn detect_encoding(bytes: Vec<u8>) -> (Vec<u8>, CsvEncoding) {
 
 /// Decode one CSV field.
 pub fn decode_field(b: &[u8], enc: CsvEncoding) -> Cow<'_, str> {
-    if let Ok(s) = std::str::from_utf8(b) {
+    if let Ok(s) = simdutf8::basic::from_utf8(b) {
         if enc != CsvEncoding::Gb18030 || s.is_ascii() {
             return Cow::Borrowed(s);
         }
@@ -254,6 +254,19 @@ impl<'a> RawRow<'a> {
                 .map(|f| Cell::text(decode_field(f, enc)))
                 .unwrap_or(Cell::Empty),
             RowSource::Sheet(cells) => cells.get(p).map(data_cell).unwrap_or(Cell::Empty),
+        }
+    }
+
+    /// True when column `i` is absent or holds only white space (no decoding needed).
+    pub fn is_blank(&self, i: usize) -> bool {
+        let Some(p) = self.positions[i] else {
+            return true;
+        };
+        match self.source {
+            RowSource::Csv(r, _) => r
+                .get(p)
+                .is_none_or(|f| f.iter().all(|b| b.is_ascii_whitespace())),
+            RowSource::Sheet(_) => self.cell(i).is_empty(),
         }
     }
 
