@@ -366,6 +366,8 @@ fn findings_sheet(
     ws.set_landscape()
         .set_print_fit_to_pages(1, 0)
         .set_repeat_rows(0, 0)?;
+    let mut titles: std::collections::HashMap<(usize, &str), String> =
+        std::collections::HashMap::new();
     for (k, &i) in chunk.iter().enumerate() {
         let x = &v.findings[i];
         let r = k as u32 + 1;
@@ -385,12 +387,16 @@ fn findings_sheet(
         }
         ws.write_string_with_format(r, 6, &x.subject, &f.text)?;
         ws.write_string_with_format(r, 7, &x.detail, &f.wrap)?;
-        let art = if x.article.is_empty() {
-            "（数据质量）".to_string()
-        } else {
-            v.article_title(x)
-        };
-        ws.write_string_with_format(r, 8, art, &f.text)?;
+        let art = titles
+            .entry((x.profile, x.article.as_str()))
+            .or_insert_with(|| {
+                if x.article.is_empty() {
+                    "（数据质量）".to_string()
+                } else {
+                    v.article_title(x)
+                }
+            });
+        ws.write_string_with_format(r, 8, art.as_str(), &f.text)?;
         ws.write_number_with_format(r, 9, x.deduction, &f.number)?;
         ws.write_string_with_format(
             r,
