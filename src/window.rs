@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Case, Stamp};
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 /// A closed range of days.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,11 +108,6 @@ impl Window {
     /// Like [`Window::has_time`] for an optional stamp (no time: in).
     pub fn has_stamp(&self, s: Option<Stamp>) -> bool {
         s.is_none_or(|s| self.has_time(s.at))
-    }
-
-    /// The year and month of the first day, for trend labels.
-    pub fn month_key(&self) -> String {
-        format!("{}-{:02}", self.from.year(), self.from.month())
     }
 }
 

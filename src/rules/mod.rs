@@ -309,11 +309,6 @@ impl<'a> Emit<'a> {
     pub fn missing(&mut self, y: MissingYear) {
         self.missing_years.insert(y.0);
     }
-
-    /// The profile in force.
-    pub fn profile(&self) -> &Profile {
-        self.profile
-    }
 }
 
 /// Format a duration in Chinese: `3 小时 20 分钟`, `2 日`.
