@@ -135,16 +135,26 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
                     missing.append(&mut e.missing_years);
                 }
             }
+            findings.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
             (findings, missing)
         })
         .collect();
 
-    let mut findings = Vec::new();
+    // Cases in (agency, 案号) order; each case's findings are already in (rule, subject)
+    // order, so the case stream is sorted without comparing millions of findings.
+    let mut case_order: Vec<usize> = (0..b.cases.len()).collect();
+    case_order.par_sort_by(|&x, &y| {
+        (&b.cases[x].agency, &b.cases[x].case_no).cmp(&(&b.cases[y].agency, &b.cases[y].case_no))
+    });
+    let mut per_case = per_case;
+    let mut case_stream = Vec::with_capacity(per_case.iter().map(|p| p.0.len()).sum());
     let mut calendar_missing = BTreeSet::new();
-    for (f, m) in per_case {
-        findings.extend(f);
+    for &c in &case_order {
+        let (f, m) = std::mem::take(&mut per_case[c]);
+        case_stream.extend(f);
         calendar_missing.extend(m);
     }
+    let mut rest = Vec::new();
     let bx = BundleCx {
         run,
         profile: &judges.profiles[0],
@@ -153,17 +163,34 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         if let Some(check) = rule.check_bundle {
             let mut e = Emit::new(rule, bx.profile, 0, None);
             check(&bx, &mut e);
-            findings.append(&mut e.findings);
+            rest.append(&mut e.findings);
             calendar_missing.append(&mut e.missing_years);
         }
     }
-    findings.par_sort_by(|a, b| {
-        (&a.agency, &a.case_no, a.rule, &a.subject, &a.detail)
-            .cmp(&(&b.agency, &b.case_no, b.rule, &b.subject, &b.detail))
-    });
+    rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    let findings = merge_ordered(case_stream, rest);
     Outcome {
         findings,
         not_evaluated,
         calendar_missing,
     }
+}
+
+/// Findings are ordered by agency, 案号, rule, subject (RULES.md), then detail.
+fn order_key(f: &Finding) -> (&str, &str, &str, &str, &str) {
+    (&f.agency, &f.case_no, f.rule, &f.subject, &f.detail)
+}
+
+/// Merge two runs that are each in [`order_key`] order.
+fn merge_ordered(a: Vec<Finding>, b: Vec<Finding>) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut b = b.into_iter().peekable();
+    for x in a {
+        while let Some(y) = b.next_if(|y| order_key(y) < order_key(&x)) {
+            out.push(y);
+        }
+        out.push(x);
+    }
+    out.extend(b);
+    out
 }
