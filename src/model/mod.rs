@@ -395,31 +395,37 @@ pub struct TableCoverage {
 }
 
 impl TableCoverage {
+    /// The failed-cell count that makes a column unusable, if any: (non-blank, failed).
+    fn too_many_bad(&self, column: &str) -> Option<(u64, u64)> {
+        self.parse
+            .get(column)
+            .copied()
+            .filter(|&(n, bad)| n > 0 && bad * 20 > n)
+    }
+
+    /// True when a column can be relied on (the cheap form of [`TableCoverage::unusable`],
+    /// for checks made once per case).
+    pub fn usable(&self, column: &str) -> bool {
+        self.present && self.columns.contains(&column) && self.too_many_bad(column).is_none()
+    }
+
     /// Why a column cannot be relied on, or `None` when it can: the table or column is
     /// absent, or more than 5% of its non-blank cells failed to parse (INPUT.md "Coverage").
     pub fn unusable(&self, table: Table, column: &str) -> Option<String> {
+        let zh = || crate::ingest::columns::zh_name(table, column);
         if !self.present {
-            return Some(format!("缺少表「{}」", table.zh()));
-        }
-        if !self.columns.contains(&column) {
-            return Some(format!(
-                "表「{}」缺少列「{}」",
-                table.zh(),
-                crate::ingest::columns::zh_name(table, column)
-            ));
-        }
-        if let Some(&(n, bad)) = self.parse.get(column) {
-            if n > 0 && bad * 20 > n {
-                return Some(format!(
-                    "表「{}」列「{}」有 {}/{} 个单元格无法解析（超过 5%）",
+            Some(format!("缺少表「{}」", table.zh()))
+        } else if !self.columns.contains(&column) {
+            Some(format!("表「{}」缺少列「{}」", table.zh(), zh()))
+        } else {
+            self.too_many_bad(column).map(|(n, bad)| {
+                format!(
+                    "表「{}」列「{}」有 {bad}/{n} 个单元格无法解析（超过 5%）",
                     table.zh(),
-                    crate::ingest::columns::zh_name(table, column),
-                    bad,
-                    n
-                ));
-            }
+                    zh()
+                )
+            })
         }
-        None
     }
 }
 

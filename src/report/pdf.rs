@@ -363,8 +363,9 @@ impl<'f> Layout<'f> {
         }
     }
 
-    fn text_at(&mut self, x: f32, y: f32, s: &str, size: f32) {
-        self.ops.extend([
+    /// The operations that draw `s` in black with its baseline starting at (x, y).
+    fn text_ops(&self, x: f32, y: f32, s: &str, size: f32) -> [Op; 6] {
+        [
             Op::StartTextSection,
             Op::SetFillColor { col: black() },
             Op::SetFont {
@@ -378,7 +379,12 @@ impl<'f> Layout<'f> {
                 items: vec![TextItem::Text(s.to_string())],
             },
             Op::EndTextSection,
-        ]);
+        ]
+    }
+
+    fn text_at(&mut self, x: f32, y: f32, s: &str, size: f32) {
+        let ops = self.text_ops(x, y, s, size);
+        self.ops.extend(ops);
     }
 
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, fill: Color) {
@@ -887,24 +893,7 @@ pub fn write(v: &ReportView<'_>, font: &CjkFont, templates: &Templates, path: &P
             if i > 0 {
                 let footer = format!("第 {} 页 共 {} 页", i + 1, n);
                 let w = l.width(&footer, 9.0);
-                ops.extend([
-                    Op::StartTextSection,
-                    Op::SetFillColor { col: black() },
-                    Op::SetFont {
-                        font: PdfFontHandle::External(l.font_id.clone()),
-                        size: Pt(9.0),
-                    },
-                    Op::SetTextCursor {
-                        pos: Point {
-                            x: Pt((PAGE_W - w) / 2.0),
-                            y: Pt(36.0),
-                        },
-                    },
-                    Op::ShowText {
-                        items: vec![TextItem::Text(footer)],
-                    },
-                    Op::EndTextSection,
-                ]);
+                ops.extend(l.text_ops((PAGE_W - w) / 2.0, 36.0, &footer, 9.0));
             }
             PdfPage::new(Mm(210.0), Mm(297.0), ops)
         })

@@ -167,9 +167,8 @@ pub static X01: RuleDef = RuleDef {
                 out.push(
                     a.subject(),
                     format!(
-                        "{}{}（申请人 {}，{}）{p}",
+                        "{}案卷（申请人 {}，{}）{p}",
                         kind.zh(),
-                        "案卷",
                         a.requester,
                         show(a.at_time)
                     ),

@@ -99,12 +99,7 @@ pub static I02: RuleDef = RuleDef {
                 format!("{}（{}）仅记录执法人员 1 名", d.doc_type, show(d.made_at)),
             );
         }
-        let acts_known = cx
-            .run
-            .bundle
-            .coverage(Table::Activities)
-            .unusable(Table::Activities, "officers")
-            .is_none();
+        let acts_known = cx.run.bundle.coverage(Table::Activities).usable("officers");
         if acts_known {
             for a in cx.activities.iter().filter(|a| a.officers < 2) {
                 out.push(
