@@ -197,8 +197,6 @@ pub struct AuditResult {
     pub not_evaluated: Vec<(String, String, String)>,
     /// Whether `--fail-on` was reached.
     pub failed_threshold: bool,
-    /// Files written.
-    pub written: Vec<PathBuf>,
     /// Change-tracking counts by status, when a baseline was given.
     pub tracking: Vec<(String, usize)>,
     /// Wall time.
@@ -372,26 +370,17 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     };
 
     progress.stage("写出结果");
-    let mut written = Vec::new();
-    let mut emit =
-        |name: &str, body: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| -> Result<()> {
-            let p = plan.out.join(name);
-            report::write_atomic(&p, |w| body(w))?;
-            written.push(p);
-            Ok(())
-        };
-    emit("findings.csv", &|w| report::findings::write_csv(&view, w))?;
-    emit("findings.jsonl", &|w| {
+    let out = |name: &str| plan.out.join(name);
+    report::write_atomic(&out("findings.csv"), |w| {
+        report::findings::write_csv(&view, w)
+    })?;
+    report::write_atomic(&out("findings.jsonl"), |w| {
         report::findings::write_jsonl(&view, w)
     })?;
-    emit("summary.json", &|w| report::summary::write(&view, w))?;
-    let xlsx = plan.out.join("report.xlsx");
-    report::xlsx::write(&view, &xlsx)?;
-    written.push(xlsx);
+    report::write_atomic(&out("summary.json"), |w| report::summary::write(&view, w))?;
+    report::xlsx::write(&view, &out("report.xlsx"))?;
     progress.stage("生成 PDF 报告");
-    let pdf = plan.out.join("report.pdf");
-    report::pdf::write(&view, &plan.font, &plan.templates, &pdf)?;
-    written.push(pdf);
+    report::pdf::write(&view, &plan.font, &plan.templates, &out("report.pdf"))?;
 
     let failed_threshold = plan.fail_on.is_some_and(|t| {
         findings
@@ -415,7 +404,6 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
             })
             .collect(),
         failed_threshold,
-        written,
         tracking: tracking
             .map(|t| {
                 t.counts

@@ -257,15 +257,19 @@ impl<'a> RawRow<'a> {
         }
     }
 
-    /// True when column `i` is absent or holds only white space (no decoding needed).
+    /// True when column `i` is absent or holds only white space. A CSV field with a visible
+    /// ASCII character is decided from its bytes; only the rest are decoded.
     pub fn is_blank(&self, i: usize) -> bool {
         let Some(p) = self.positions[i] else {
             return true;
         };
         match self.source {
-            RowSource::Csv(r, _) => r
-                .get(p)
-                .is_none_or(|f| f.iter().all(|b| b.is_ascii_whitespace())),
+            RowSource::Csv(r, _) => match r.get(p) {
+                None => true,
+                Some(f) if f.iter().any(|b| b.is_ascii_graphic()) => false,
+                Some(f) if f.is_ascii() => true,
+                Some(_) => self.cell(i).is_empty(),
+            },
             RowSource::Sheet(_) => self.cell(i).is_empty(),
         }
     }

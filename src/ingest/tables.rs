@@ -82,7 +82,7 @@ impl<'r, 's> Fields<'r, 's> {
 
     /// True when the cell holds anything (no copy is made).
     pub fn present(&mut self, i: usize) -> bool {
-        let filled = !self.row.is_blank(i) && !self.cell(i).is_empty();
+        let filled = !self.row.is_blank(i);
         if filled {
             self.sink.seen(i);
         }
