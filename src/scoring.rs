@@ -5,8 +5,9 @@
 use crate::error::{Error, Result};
 use crate::model::{Bundle, Stage};
 use crate::rules::{Finding, Severity};
+use foldhash::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The shipped default rubric.
 pub const DEFAULT_RUBRIC: &str = include_str!("../rubrics/default.toml");
@@ -283,7 +284,7 @@ pub fn score(
     waivers: &[Waiver],
     rubric: &Rubric,
 ) -> (Scores, Vec<bool>) {
-    let keys: std::collections::HashSet<(&str, &str, &str)> = waivers
+    let keys: HashSet<(&str, &str, &str)> = waivers
         .iter()
         .map(|w| (w.rule.as_str(), w.case_no.as_str(), w.subject.as_str()))
         .collect();
@@ -308,10 +309,9 @@ pub fn score(
             violations: 0,
         })
         .collect();
-    let mut used: HashMap<(u32, &'static str), f64> = HashMap::new();
+    let mut used: HashMap<(u32, &'static str), f64> = HashMap::default();
     let mut by_severity = [0u32; 3];
-    let mut rule_stats: BTreeMap<&'static str, (RuleStat, std::collections::HashSet<u32>)> =
-        BTreeMap::new();
+    let mut rule_stats: BTreeMap<&'static str, (RuleStat, HashSet<u32>)> = BTreeMap::new();
     for (f, w) in findings.iter_mut().zip(&waived) {
         f.deduction = 0.0;
         if *w {
@@ -380,7 +380,7 @@ pub fn score(
     for (i, c) in cases.iter().enumerate() {
         by_agency.entry(c.agency.as_str()).or_default().push(i);
     }
-    let mut agency_findings: HashMap<&str, ([u32; 3], BTreeMap<&str, u32>)> = HashMap::new();
+    let mut agency_findings: HashMap<&str, ([u32; 3], BTreeMap<&str, u32>)> = HashMap::default();
     for (f, w) in findings.iter().zip(&waived) {
         if *w {
             continue;

@@ -5,8 +5,9 @@
 use crate::error::{Error, Result};
 use crate::model::Bundle;
 use crate::rules::Finding;
+use foldhash::HashSet;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// New in this run.

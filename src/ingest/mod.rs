@@ -388,7 +388,7 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
         tables::case,
     )?;
     let mut bundle = Bundle::default();
-    let mut map = CaseMap::new();
+    let mut map = CaseMap::default();
     for c in cases.rows {
         if map.contains_key(&c.case_no) {
             bundle.duplicate_cases.push((c.case_no.clone(), c.at));

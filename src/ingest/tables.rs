@@ -10,10 +10,9 @@ use super::reader::{RawRow, Sink};
 use crate::model::vocab::{doc_type_alias, normalise_value, parse_yes_no, stage_of_doc, DOC_TYPES};
 use crate::model::*;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// Case numbers already read, for linking the other tables.
-pub type CaseMap = HashMap<Box<str>, CaseIx>;
+pub type CaseMap = foldhash::HashMap<Box<str>, CaseIx>;
 
 /// Field accessors over one raw row.
 pub struct Fields<'r, 's> {

@@ -2,7 +2,7 @@
 //! document subjects made unique, and footage linked to activities.
 
 use super::*;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::ops::Range;
 
 /// Offsets of each case's rows in the sorted tables, and the footage of each activity.
@@ -66,7 +66,7 @@ impl Index {
         };
 
         for c in 0..n as CaseIx {
-            let mut seen: HashMap<&str, u16> = HashMap::new();
+            let mut seen: HashMap<&str, u16> = HashMap::default();
             for d in &mut b.documents[slice(&idx.docs, c)] {
                 if d.doc_no.is_none() {
                     let k = seen.entry(&d.doc_type).or_insert(0);
@@ -77,8 +77,8 @@ impl Index {
         }
 
         // 活动编号 is looked up in the footage's own case first, then across the bundle.
-        let mut by_id: HashMap<&str, usize> = HashMap::new();
-        let mut by_case_id: HashMap<(CaseIx, &str), usize> = HashMap::new();
+        let mut by_id: HashMap<&str, usize> = HashMap::default();
+        let mut by_case_id: HashMap<(CaseIx, &str), usize> = HashMap::default();
         for (i, a) in b.activities.iter().enumerate() {
             by_id.entry(&a.activity_id).or_insert(i);
             by_case_id.entry((a.case, &a.activity_id)).or_insert(i);

@@ -5,9 +5,10 @@
 use super::ReportView;
 use crate::error::{Error, Result};
 use crate::model::{Stage, Stamp};
+use rayon::prelude::*;
 use rust_xlsxwriter::{
     Chart, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatText,
-    ConditionalFormatTextRule, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet,
+    ConditionalFormatTextRule, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet,
     XlsxError,
 };
 use std::path::Path;
@@ -32,12 +33,16 @@ pub const WAIVED: &str = "已豁免";
 /// Change tracking against a baseline.
 pub const TRACKING: &str = "整改跟踪";
 
+/// The workbook's default cell format: every cell written without a format of its own
+/// (most text and counts) is set in it, so rows stream without a format lookup per cell.
+fn base_format() -> Format {
+    Format::new().set_font_name("宋体").set_font_size(10.5)
+}
+
 struct Formats {
     title: Format,
     header: Format,
-    text: Format,
     wrap: Format,
-    number: Format,
     score: Format,
     percent: Format,
     date: Format,
@@ -50,7 +55,7 @@ struct Formats {
 
 impl Formats {
     fn new() -> Formats {
-        let base = Format::new().set_font_name("宋体").set_font_size(10.5);
+        let base = base_format();
         Formats {
             title: base.clone().set_bold().set_font_size(16),
             header: base
@@ -61,9 +66,7 @@ impl Formats {
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter)
                 .set_text_wrap(),
-            text: base.clone(),
             wrap: base.clone().set_text_wrap(),
-            number: base.clone().set_num_format("0"),
             score: base.clone().set_num_format("0.00"),
             percent: base.clone().set_num_format("0.00%"),
             date: base.clone().set_num_format("yyyy-mm-dd"),
@@ -160,6 +163,18 @@ pub fn write_with_sheet_limit(v: &ReportView<'_>, path: &Path, rows: usize) -> R
     super::finish(tmp, path)
 }
 
+/// A link from a finding to its case's row on 案卷评分, as a `HYPERLINK` formula with the
+/// case number as its cached value: unlike hyperlink records, formulas have no per-sheet
+/// limit (Excel stops at 65,530 hyperlinks a sheet) and cost nothing to hold.
+fn case_link(case: u32, case_no: &str) -> Formula {
+    let text = case_no.replace('"', "\"\"");
+    Formula::new(format!(
+        "=HYPERLINK(\"#'{CASES}'!A{}\",\"{text}\")",
+        case + 2
+    ))
+    .set_result(case_no)
+}
+
 fn finding_sheet_name(k: usize) -> String {
     if k == 0 {
         FINDINGS.to_string()
@@ -168,28 +183,68 @@ fn finding_sheet_name(k: usize) -> String {
     }
 }
 
+/// A large sheet, filled on its own thread in constant-memory mode and added to the
+/// workbook in sheet order afterwards.
+enum Big<'a> {
+    /// One part of 问题清单: its findings and the number of findings before it.
+    Findings(usize, &'a [usize], usize),
+    /// 案卷评分.
+    Cases,
+    /// 数据问题.
+    Problems,
+    /// 整改跟踪.
+    Tracking(&'a crate::tracking::Tracking),
+}
+
 fn build(v: &ReportView<'_>, path: &Path, limit: usize) -> std::result::Result<(), XlsxError> {
     let f = Formats::new();
     let mut wb = Workbook::new();
-    wb.set_zip_compression_level(3);
+    wb.set_default_format(&base_format(), 20, 64)?;
+    wb.set_zip_compression_level(1);
     let live: Vec<usize> = (0..v.findings.len()).filter(|i| !v.waived[*i]).collect();
     let parts = live.len().div_ceil(limit).max(1);
+    let mut jobs: Vec<Big<'_>> = (0..parts)
+        .map(|k| {
+            let chunk = &live[(k * limit).min(live.len())..((k + 1) * limit).min(live.len())];
+            Big::Findings(k, chunk, k * limit)
+        })
+        .collect();
+    jobs.push(Big::Cases);
+    jobs.push(Big::Problems);
+    jobs.extend(v.tracking.map(Big::Tracking));
+    let sheets = jobs
+        .iter()
+        .map(|_| wb.new_worksheet_with_constant_memory())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut sheets = jobs
+        .into_par_iter()
+        .zip(sheets)
+        .map(|(job, mut ws)| {
+            match job {
+                Big::Findings(k, chunk, first) => {
+                    ws.set_name(finding_sheet_name(k))?;
+                    findings_sheet(&mut ws, v, chunk, first, &f)?;
+                }
+                Big::Cases => cases_sheet(&mut ws, v, &f)?,
+                Big::Problems => problems_sheet(&mut ws, v, &f)?,
+                Big::Tracking(t) => tracking_sheet(&mut ws, v, t, &f)?,
+            }
+            Ok(ws)
+        })
+        .collect::<std::result::Result<Vec<Worksheet>, XlsxError>>()?
+        .into_iter();
     summary_sheet(wb.add_worksheet(), v, &f, parts)?;
-    for k in 0..parts {
-        let ws = wb.add_worksheet_with_constant_memory()?;
-        ws.set_name(finding_sheet_name(k))?;
-        let chunk = &live[(k * limit).min(live.len())..((k + 1) * limit).min(live.len())];
-        findings_sheet(ws, v, chunk, k * limit, &f)?;
+    for ws in sheets.by_ref().take(parts + 1) {
+        wb.push_worksheet(ws);
     }
-    cases_sheet(wb.add_worksheet_with_constant_memory()?, v, &f)?;
     rules_sheet(wb.add_worksheet(), v, &f)?;
-    problems_sheet(wb.add_worksheet_with_constant_memory()?, v, &f)?;
+    wb.push_worksheet(sheets.next().expect("the problems sheet was built"));
     params_sheet(wb.add_worksheet(), v, &f)?;
     if v.waived.iter().any(|w| *w) || !v.waivers.is_empty() {
         waived_sheet(wb.add_worksheet(), v, &f)?;
     }
-    if let Some(t) = v.tracking {
-        tracking_sheet(wb.add_worksheet_with_constant_memory()?, v, t, &f)?;
+    for ws in sheets {
+        wb.push_worksheet(ws);
     }
     wb.save(path)
 }
@@ -217,7 +272,7 @@ fn summary_sheet(
     if let Some(period) = &v.meta.period {
         sub.push_str(&format!("　评查期间：{period}"));
     }
-    ws.write_string_with_format(1, 0, sub, &f.text)?;
+    ws.write_string(1, 0, sub)?;
     let grades: Vec<String> = v.rubric.grades.iter().map(|g| g.name.clone()).collect();
     let mut cols: Vec<(String, f64)> = vec![
         ("执法机关".into(), 26.0),
@@ -238,18 +293,18 @@ fn summary_sheet(
     let rate_col = g0 + grades.len() as u16;
     for (i, a) in s.agencies.iter().enumerate() {
         let r = hr + 1 + i as u32;
-        ws.write_string_with_format(r, 0, &a.agency, &f.text)?;
-        ws.write_number_with_format(r, 1, a.cases, &f.number)?;
-        ws.write_number_with_format(r, 2, a.cases_with_violations, &f.number)?;
+        ws.write_string(r, 0, &a.agency)?;
+        ws.write_number(r, 1, a.cases)?;
+        ws.write_number(r, 2, a.cases_with_violations)?;
         for k in 0..3 {
-            ws.write_number_with_format(r, 3 + k as u16, a.by_severity[k], &f.number)?;
+            ws.write_number(r, 3 + k as u16, a.by_severity[k])?;
         }
         ws.write_number_with_format(r, 6, a.mean_score, &f.score)?;
         for (k, (_, n)) in a.grades.iter().enumerate() {
-            ws.write_number_with_format(r, g0 + k as u16, *n, &f.number)?;
+            ws.write_number(r, g0 + k as u16, *n)?;
         }
         ws.write_number_with_format(r, rate_col, a.pass_rate, &f.percent)?;
-        ws.write_number_with_format(r, rate_col + 1, a.rank, &f.number)?;
+        ws.write_number(r, rate_col + 1, a.rank)?;
     }
     let n = s.agencies.len() as u32;
     let tr = hr + 1 + n;
@@ -294,22 +349,21 @@ fn summary_sheet(
         .filter(|(x, w)| !**w && x.case.is_none())
         .count();
     if no_case > 0 {
-        ws.write_string_with_format(notes, 0, format!("另有 {no_case} 项问题不属于任何案卷（未关联案件的音像记录、数据质量问题），见问题清单。"), &f.text)?;
+        ws.write_string(notes, 0, format!("另有 {no_case} 项问题不属于任何案卷（未关联案件的音像记录、数据质量问题），见问题清单。"))?;
         notes += 1;
     }
     if parts > 1 {
-        ws.write_string_with_format(notes, 0, format!("问题清单共 {} 项，超过单个工作表的容量，分为 {parts} 个工作表：问题清单、问题清单(2) …", s.by_severity.iter().sum::<u32>()), &f.text)?;
+        ws.write_string(notes, 0, format!("问题清单共 {} 项，超过单个工作表的容量，分为 {parts} 个工作表：问题清单、问题清单(2) …", s.by_severity.iter().sum::<u32>()))?;
         notes += 1;
     }
     if !v.not_evaluated.is_empty() {
-        ws.write_string_with_format(
+        ws.write_string(
             notes,
             0,
             format!(
                 "有 {} 项规则未评查（缺少数据或数据无法解析），见“运行参数”。",
                 v.not_evaluated.len()
             ),
-            &f.text,
         )?;
         notes += 1;
     }
@@ -371,21 +425,20 @@ fn findings_sheet(
     for (k, &i) in chunk.iter().enumerate() {
         let x = &v.findings[i];
         let r = k as u32 + 1;
-        ws.write_number_with_format(r, 0, (first + k + 1) as f64, &f.number)?;
-        ws.write_string_with_format(r, 1, x.rule, &f.text)?;
-        ws.write_string_with_format(r, 2, x.title, &f.text)?;
-        ws.write_string_with_format(r, 3, x.severity.zh(), &f.text)?;
-        ws.write_string_with_format(r, 4, &x.agency, &f.text)?;
+        ws.write_number(r, 0, (first + k + 1) as f64)?;
+        ws.write_string(r, 1, x.rule)?;
+        ws.write_string(r, 2, x.title)?;
+        ws.write_string(r, 3, x.severity.zh())?;
+        ws.write_string(r, 4, &x.agency)?;
         match x.case {
             Some(c) if (c as usize) < MAX_DATA_ROWS && !x.case_no.is_empty() => {
-                let url = Url::new(format!("internal:'{CASES}'!A{}", c + 2)).set_text(&x.case_no);
-                ws.write_url_with_format(r, 5, url, &f.link)?;
+                ws.write_formula_with_format(r, 5, case_link(c, &x.case_no), &f.link)?;
             }
             _ => {
-                ws.write_string_with_format(r, 5, &x.case_no, &f.text)?;
+                ws.write_string(r, 5, &x.case_no)?;
             }
         }
-        ws.write_string_with_format(r, 6, &x.subject, &f.text)?;
+        ws.write_string(r, 6, &x.subject)?;
         ws.write_string_with_format(r, 7, &x.detail, &f.wrap)?;
         let art = titles
             .entry((x.profile, x.article.as_str()))
@@ -396,14 +449,9 @@ fn findings_sheet(
                     v.article_title(x)
                 }
             });
-        ws.write_string_with_format(r, 8, art.as_str(), &f.text)?;
-        ws.write_number_with_format(r, 9, x.deduction, &f.number)?;
-        ws.write_string_with_format(
-            r,
-            10,
-            if x.case.is_some() { x.stage.zh() } else { "" },
-            &f.text,
-        )?;
+        ws.write_string(r, 8, art.as_str())?;
+        ws.write_number(r, 9, x.deduction)?;
+        ws.write_string(r, 10, if x.case.is_some() { x.stage.zh() } else { "" })?;
     }
     let last = chunk.len() as u32;
     ws.autofilter(0, 0, last, cols.len() as u16 - 1)?;
@@ -442,17 +490,17 @@ fn cases_sheet(
     for (i, c) in v.scores.cases.iter().enumerate() {
         let r = i as u32 + 1;
         let case = &v.bundle.cases[i];
-        ws.write_string_with_format(r, 0, &c.case_no, &f.text)?;
-        ws.write_string_with_format(r, 1, &c.agency, &f.text)?;
+        ws.write_string(r, 0, &c.case_no)?;
+        ws.write_string(r, 1, &c.agency)?;
         stamp(ws, r, 2, case.opened_at, f)?;
         stamp(ws, r, 3, case.closed_at, f)?;
         ws.write_number_with_format(r, 4, c.score, &f.score)?;
-        ws.write_string_with_format(r, 5, &c.grade, &f.text)?;
-        ws.write_string_with_format(r, 6, if c.veto { "是" } else { "否" }, &f.text)?;
-        ws.write_string_with_format(r, 7, c.veto_rules.join("、"), &f.text)?;
-        ws.write_number_with_format(r, 8, c.findings, &f.number)?;
+        ws.write_string(r, 5, &c.grade)?;
+        ws.write_string(r, 6, if c.veto { "是" } else { "否" })?;
+        ws.write_string(r, 7, c.veto_rules.join("、"))?;
+        ws.write_number(r, 8, c.findings)?;
         for (k, n) in c.by_stage.iter().enumerate() {
-            ws.write_number_with_format(r, 9 + k as u16, *n, &f.number)?;
+            ws.write_number(r, 9 + k as u16, *n)?;
         }
     }
     let n = v.scores.cases.len() as u32;
@@ -525,9 +573,9 @@ fn rules_sheet(
     header(ws, 0, &cols, f)?;
     for (i, s) in v.scores.rules.iter().enumerate() {
         let r = i as u32 + 1;
-        ws.write_string_with_format(r, 0, &s.rule, &f.text)?;
-        ws.write_string_with_format(r, 1, &s.title, &f.text)?;
-        ws.write_string_with_format(r, 2, s.severity.zh(), &f.text)?;
+        ws.write_string(r, 0, &s.rule)?;
+        ws.write_string(r, 1, &s.title)?;
+        ws.write_string(r, 2, s.severity.zh())?;
         let arts: Vec<String> = s
             .articles
             .iter()
@@ -549,8 +597,8 @@ fn rules_sheet(
             },
             &f.wrap,
         )?;
-        ws.write_number_with_format(r, 4, s.count, &f.number)?;
-        ws.write_number_with_format(r, 5, s.cases_affected, &f.number)?;
+        ws.write_number(r, 4, s.count)?;
+        ws.write_number(r, 5, s.cases_affected)?;
         ws.write_number_with_format(r, 6, s.share_of_cases, &f.percent)?;
     }
     ws.autofilter(0, 0, v.scores.rules.len() as u32, cols.len() as u16 - 1)?;
@@ -576,15 +624,15 @@ fn problems_sheet(
     let n = v.bundle.problems.len().min(MAX_DATA_ROWS);
     for (i, p) in v.bundle.problems.iter().take(n).enumerate() {
         let r = i as u32 + 1;
-        ws.write_string_with_format(r, 0, &p.file, &f.text)?;
-        ws.write_string_with_format(r, 1, p.sheet.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string(r, 0, &p.file)?;
+        ws.write_string(r, 1, p.sheet.as_deref().unwrap_or(""))?;
         if p.row > 0 {
-            ws.write_number_with_format(r, 2, p.row, &f.number)?;
+            ws.write_number(r, 2, p.row)?;
         }
-        ws.write_string_with_format(r, 3, &p.column, &f.text)?;
-        ws.write_string_with_format(r, 4, &p.raw, &f.text)?;
+        ws.write_string(r, 3, &p.column)?;
+        ws.write_string(r, 4, &p.raw)?;
         ws.write_string_with_format(r, 5, &p.message, &f.wrap)?;
-        ws.write_number_with_format(r, 6, p.count, &f.number)?;
+        ws.write_number(r, 6, p.count)?;
     }
     ws.autofilter(0, 0, n as u32, cols.len() as u16 - 1)?;
     Ok(())
@@ -606,7 +654,7 @@ fn params_sheet(
     let mut r = 0u32;
     let mut kv = |ws: &mut Worksheet, k: &str, val: String| -> std::result::Result<(), XlsxError> {
         ws.write_string_with_format(r, 0, k, &f.header)?;
-        ws.write_string_with_format(r, 1, val, &f.text)?;
+        ws.write_string(r, 1, val)?;
         r += 1;
         Ok(())
     };
@@ -638,7 +686,7 @@ fn params_sheet(
     ws.write_string_with_format(r, 0, "生成时间", &f.header)?;
     match chrono::NaiveDateTime::parse_from_str(&m.generated_at, "%Y-%m-%d %H:%M:%S") {
         Ok(t) => ws.write_datetime_with_format(r, 1, t, &f.datetime)?,
-        Err(_) => ws.write_string_with_format(r, 1, &m.generated_at, &f.text)?,
+        Err(_) => ws.write_string(r, 1, &m.generated_at)?,
     };
     r += 2;
     let cols = [
@@ -655,13 +703,13 @@ fn params_sheet(
     }
     r += 1;
     for s in &v.bundle.sources {
-        ws.write_string_with_format(r, 0, s.table.zh(), &f.text)?;
-        ws.write_string_with_format(r, 1, &s.file, &f.text)?;
-        ws.write_string_with_format(r, 2, s.sheet.as_deref().unwrap_or(""), &f.text)?;
-        ws.write_string_with_format(r, 3, s.encoding.as_deref().unwrap_or(""), &f.text)?;
-        ws.write_number_with_format(r, 4, s.rows as f64, &f.number)?;
-        ws.write_number_with_format(r, 5, s.summary_rows_dropped as f64, &f.number)?;
-        ws.write_string_with_format(r, 6, &s.sha256, &f.text)?;
+        ws.write_string(r, 0, s.table.zh())?;
+        ws.write_string(r, 1, &s.file)?;
+        ws.write_string(r, 2, s.sheet.as_deref().unwrap_or(""))?;
+        ws.write_string(r, 3, s.encoding.as_deref().unwrap_or(""))?;
+        ws.write_number(r, 4, s.rows as f64)?;
+        ws.write_number(r, 5, s.summary_rows_dropped as f64)?;
+        ws.write_string(r, 6, &s.sha256)?;
         r += 1;
     }
     r += 1;
@@ -671,21 +719,21 @@ fn params_sheet(
     ws.write_string_with_format(r, 3, "原因", &f.header)?;
     r += 1;
     if v.not_evaluated.is_empty() {
-        ws.write_string_with_format(r, 1, "无：全部规则均已评查", &f.text)?;
+        ws.write_string(r, 1, "无：全部规则均已评查")?;
         r += 1;
     }
     for n in v.not_evaluated {
-        ws.write_string_with_format(r, 0, n.rule, &f.text)?;
-        ws.write_string_with_format(r, 1, n.title, &f.text)?;
-        ws.write_string_with_format(r, 2, &n.profile, &f.text)?;
-        ws.write_string_with_format(r, 3, &n.reason, &f.text)?;
+        ws.write_string(r, 0, n.rule)?;
+        ws.write_string(r, 1, n.title)?;
+        ws.write_string(r, 2, &n.profile)?;
+        ws.write_string(r, 3, &n.reason)?;
         r += 1;
     }
     if !v.calendar_missing.is_empty() {
         r += 1;
         let years: Vec<String> = v.calendar_missing.iter().map(|y| y.to_string()).collect();
         ws.write_string_with_format(r, 0, "日历缺失年份", &f.header)?;
-        ws.write_string_with_format(r, 1, years.join("、"), &f.text)?;
+        ws.write_string(r, 1, years.join("、"))?;
     }
     Ok(())
 }
@@ -764,7 +812,7 @@ fn tracking_sheet(
             &x.detail,
         ];
         for (c, val) in vals.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, *val, &f.text)?;
+            ws.write_string(r, c as u16, *val)?;
         }
         r += 1;
     }
@@ -774,7 +822,7 @@ fn tracking_sheet(
             g.status, &p.rule, &p.title, &p.agency, &p.case_no, &p.subject, &p.detail,
         ];
         for (c, val) in vals.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, *val, &f.text)?;
+            ws.write_string(r, c as u16, *val)?;
         }
         r += 1;
     }

@@ -289,7 +289,7 @@ pub static V03: RuleDef = RuleDef {
     precondition: None,
     check_case: Some(|cx, out| {
         let b = cx.run.bundle;
-        let mut remote: std::collections::HashMap<u32, Stamp> = std::collections::HashMap::new();
+        let mut remote: foldhash::HashMap<u32, Stamp> = foldhash::HashMap::default();
         for (i, a) in cx.activities.iter().enumerate() {
             if let (true, Some(ret)) = (a.remote, a.returned_at) {
                 for &mi in &b.index.activity_media[cx.activity_offset + i] {
@@ -363,9 +363,9 @@ fn missing_labels<'l>(labels: &'l [Label], m: &Media, activity_place: bool) -> V
 }
 
 /// Media rows of a case that sit in an activity with a 地点.
-fn placed_media(cx: &CaseCx<'_>) -> std::collections::HashSet<u32> {
+fn placed_media(cx: &CaseCx<'_>) -> foldhash::HashSet<u32> {
     let b = cx.run.bundle;
-    let mut s = std::collections::HashSet::new();
+    let mut s = foldhash::HashSet::default();
     for (i, a) in cx.activities.iter().enumerate() {
         if a.has_place {
             s.extend(

@@ -63,7 +63,7 @@ pub static Q02: RuleDef = RuleDef {
                 ),
             );
         }
-        let mut first: std::collections::HashMap<&str, &Media> = std::collections::HashMap::new();
+        let mut first: foldhash::HashMap<&str, &Media> = foldhash::HashMap::default();
         let mut media: Vec<&Media> = b.media.iter().collect();
         media.sort_by_key(|m| m.at);
         for m in media {

@@ -157,6 +157,22 @@ fn workbook_sheets_headers_scores_caps_vetoes_and_ties() {
 
     let cases = sheet(&x, "案卷评分");
     assert_eq!(cases.len(), 6);
+    // 案号 on 问题清单 links to the case's row on 案卷评分 and shows the case number.
+    let mut book = open_workbook_auto(&x).unwrap();
+    let formulas = book.worksheet_formula("问题清单").unwrap();
+    for (k, r) in findings.iter().enumerate().skip(1) {
+        let no = s(&r[5]);
+        let case_row = cases.iter().position(|c| s(&c[0]) == no).unwrap() + 1;
+        let link = formulas
+            .get_value((k as u32, 5))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            link,
+            format!("HYPERLINK(\"#'案卷评分'!A{case_row}\",\"{no}\")"),
+            "row {k}"
+        );
+    }
     let row = |no: &str| cases.iter().find(|r| s(&r[0]) == no).unwrap().clone();
     assert_eq!(num(&row("测罚〔2024〕1号")[4]), 100.0);
     assert_eq!(s(&row("测罚〔2024〕1号")[5]), "优秀");
@@ -282,6 +298,11 @@ fn libreoffice_opens_the_workbook() {
     assert!(
         cases.contains("测罚〔2024〕4号,生态环境局,2024-03-01,2024-04-01,95,不合格,是,V01"),
         "{cases}"
+    );
+    let findings = std::fs::read_to_string(conv.join("report-问题清单.csv")).unwrap();
+    assert!(
+        findings.contains(",测罚〔2024〕4号,"),
+        "the linked case number is shown: {findings}"
     );
     let summary = std::fs::read_to_string(conv.join("report-汇总.csv")).unwrap();
     assert!(
