@@ -23,6 +23,11 @@ pub enum Cell<'a> {
 impl Cell<'_> {
     /// Make a text cell, blank when only white space.
     pub fn text(s: Cow<'_, str>) -> Cell<'_> {
+        let b = s.as_bytes();
+        let solid = |c: u8| c > b' ' && c < 0x7F;
+        if b.first().is_some_and(|c| solid(*c)) && b.last().is_some_and(|c| solid(*c)) {
+            return Cell::Text(s);
+        }
         let t = s.trim();
         if t.is_empty() {
             Cell::Empty

@@ -227,7 +227,8 @@ pub fn find_header(
 /// Where a raw row's cells come from.
 #[derive(Clone, Copy)]
 enum RowSource<'a> {
-    Csv(&'a csv::ByteRecord, CsvEncoding),
+    /// A CSV record, its encoding and, once checked, the whole record as UTF-8 text.
+    Csv(&'a csv::ByteRecord, CsvEncoding, Option<&'a str>),
     Sheet(&'a [Data]),
 }
 
@@ -249,10 +250,19 @@ impl<'a> RawRow<'a> {
             return Cell::Empty;
         };
         match self.source {
-            RowSource::Csv(r, enc) => r
-                .get(p)
-                .map(|f| Cell::text(decode_field(f, enc)))
-                .unwrap_or(Cell::Empty),
+            RowSource::Csv(r, enc, whole) => {
+                let Some(range) = r.range(p) else {
+                    return Cell::Empty;
+                };
+                // A field of a record that is valid UTF-8 as a whole is valid when it starts
+                // and ends on character boundaries, which `get` checks.
+                match whole.and_then(|w| w.get(range.clone())) {
+                    Some(s) if enc == CsvEncoding::Utf8 || s.is_ascii() => {
+                        Cell::text(Cow::Borrowed(s))
+                    }
+                    _ => Cell::text(decode_field(&r.as_slice()[range], enc)),
+                }
+            }
             RowSource::Sheet(cells) => cells.get(p).map(data_cell).unwrap_or(Cell::Empty),
         }
     }
@@ -264,13 +274,24 @@ impl<'a> RawRow<'a> {
             return true;
         };
         match self.source {
-            RowSource::Csv(r, _) => match r.get(p) {
+            RowSource::Csv(r, _, _) => match r.get(p) {
                 None => true,
                 Some(f) if f.iter().any(|b| b.is_ascii_graphic()) => false,
                 Some(f) if f.is_ascii() => true,
                 Some(_) => self.cell(i).is_empty(),
             },
             RowSource::Sheet(_) => self.cell(i).is_empty(),
+        }
+    }
+
+    /// Check a UTF-8 record's text once, so that its cells need no check of their own.
+    fn checked(self) -> RawRow<'a> {
+        match self.source {
+            RowSource::Csv(r, enc, None) if enc != CsvEncoding::Gb18030 => RawRow {
+                source: RowSource::Csv(r, enc, simdutf8::basic::from_utf8(r.as_slice()).ok()),
+                ..self
+            },
+            _ => self,
         }
     }
 
@@ -398,6 +419,7 @@ where
             let mut rows = Vec::with_capacity(chunk.len());
             let mut summary = 0;
             for r in chunk {
+                let r = &r.checked();
                 if r.cell(key).is_empty() && r.cells().all(|c| c.is_empty()) {
                     continue;
                 }
@@ -578,7 +600,7 @@ impl CsvTable {
                         .iter()
                         .enumerate()
                         .map(|(i, r)| RawRow {
-                            source: RowSource::Csv(r, enc),
+                            source: RowSource::Csv(r, enc, None),
                             positions,
                             row: first + i as u32,
                         })

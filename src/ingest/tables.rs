@@ -246,6 +246,12 @@ impl<'r, 's> Fields<'r, 's> {
     /// Link a 案号 to a case; an unknown one is recorded as an orphan row (Q01).
     /// Without a case map (a table validated alone) every row links to case 0.
     pub fn link(&mut self, i: usize, cases: Option<&CaseMap>) -> Option<CaseIx> {
+        if let (Some(map), Cell::Text(no)) = (cases, self.cell(i)) {
+            if let Some(ix) = map.get(no.as_ref()) {
+                self.sink.seen(i);
+                return Some(*ix);
+            }
+        }
         let no = self.required_text(i, "案号")?;
         let Some(map) = cases else { return Some(0) };
         match map.get(&no) {
@@ -294,20 +300,32 @@ pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Docum
     let stage = f
         .vocab(dc::stage, "stage", Stage::from_builtin)
         .or_else(|| stage_of_doc(&doc_type));
-    let signature = match f.text(dc::party_signed).map(|s| normalise_value(&s)) {
-        None => Signature::Missing,
-        Some(s) if s.contains("拒") => Signature::Refused,
-        Some(s) => match parse_yes_no(&s) {
-            Some(true) => Signature::Signed,
-            Some(false) => Signature::Missing,
-            None => {
-                let row = f.at().row;
-                f.sink.bad(row, dc::party_signed, &s, "应为 是/否/拒签");
-                Signature::Missing
+    let signature = match f.cell(dc::party_signed) {
+        Cell::Empty => Signature::Missing,
+        c => {
+            f.sink.seen(dc::party_signed);
+            let raw = c.raw();
+            let s = match parse_yes_no(&raw) {
+                Some(_) => raw,
+                None => Cow::Owned(normalise_value(&raw)),
+            };
+            if s.contains("拒") {
+                Signature::Refused
+            } else {
+                match parse_yes_no(&s) {
+                    Some(true) => Signature::Signed,
+                    Some(false) => Signature::Missing,
+                    None => {
+                        let row = f.at().row;
+                        f.sink.bad(row, dc::party_signed, &s, "应为 是/否/拒签");
+                        Signature::Missing
+                    }
+                }
             }
-        },
+        }
     };
-    let note = f.text(dc::note);
+    let note_mentions_legal_review = f.present(dc::note)
+        && matches!(f.cell(dc::note), Cell::Text(t) if t.contains("法制审核"));
     Some(Document {
         case,
         stage,
@@ -325,7 +343,7 @@ pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Docum
         has_approver: f.present(dc::approver),
         approved_at: f.stamp(dc::approved_at),
         has_legal_review: f.present(dc::legal_review),
-        note_mentions_legal_review: note.is_some_and(|n| n.contains("法制审核")),
+        note_mentions_legal_review,
         has_preservation_reason: f.present(dc::preservation_reason),
         has_preservation_object: f.present(dc::preservation_object),
         has_preservation_form: f.present(dc::preservation_form),

@@ -3,6 +3,7 @@
 
 use super::*;
 use foldhash::HashMap;
+use rayon::prelude::*;
 use std::ops::Range;
 
 /// Offsets of each case's rows in the sorted tables, and the footage of each activity.
@@ -46,14 +47,17 @@ impl Index {
     pub fn build(b: &mut Bundle) -> Index {
         let n = b.cases.len();
         let time = |s: Option<Stamp>| s.map(|s| s.at);
-        b.documents.sort_by_key(|d| (d.case, time(d.made_at), d.at));
+        // `at` is unique, so the unstable parallel sorts give one order.
+        b.documents
+            .par_sort_unstable_by_key(|d| (d.case, time(d.made_at), d.at));
         b.services
-            .sort_by_key(|s| (s.case, time(s.served_at), s.at));
+            .par_sort_unstable_by_key(|s| (s.case, time(s.served_at), s.at));
         b.activities
-            .sort_by_key(|a| (a.case, time(a.started_at), a.at));
+            .par_sort_unstable_by_key(|a| (a.case, time(a.started_at), a.at));
         b.media
-            .sort_by_key(|m| (m.case.is_none(), m.case, time(m.started_at), m.at));
-        b.access.sort_by_key(|a| (a.case, time(a.at_time), a.at));
+            .par_sort_unstable_by_key(|m| (m.case.is_none(), m.case, time(m.started_at), m.at));
+        b.access
+            .par_sort_unstable_by_key(|a| (a.case, time(a.at_time), a.at));
 
         let mut idx = Index {
             docs: offsets(n, b.documents.iter().map(|d| d.case)),

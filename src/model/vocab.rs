@@ -297,10 +297,16 @@ pub fn stage_of_doc(doc_type: &str) -> Option<Stage> {
 /// Spellings of "yes" in yes/no cells (INPUT.md); anything else non-blank is "no"
 /// when it is a known "no" spelling, otherwise a bad cell.
 pub fn parse_yes_no(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "是" | "y" | "yes" | "1" | "true" | "√" | "✓" | "有" | "t" => Some(true),
-        "否" | "n" | "no" | "0" | "false" | "×" | "无" | "f" | "" => Some(false),
-        _ => None,
+    const YES: &[&str] = &["是", "y", "yes", "1", "true", "√", "✓", "有", "t"];
+    const NO: &[&str] = &["否", "n", "no", "0", "false", "×", "无", "f", ""];
+    let v = v.trim();
+    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(v));
+    if is(YES) {
+        Some(true)
+    } else if is(NO) {
+        Some(false)
+    } else {
+        None
     }
 }
 
