@@ -433,6 +433,9 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     report::write_atomic(&plan.out.join("run.log"), |w| {
         w.write_all((log.join("\n") + "\n").as_bytes())
     })?;
+    // Freeing tens of millions of rows takes seconds: it is done off the caller's path
+    // (a CLI run exits without waiting for it).
+    std::thread::spawn(move || drop((bundle, findings, scores, waived)));
     Ok(result)
 }
 

@@ -10,9 +10,11 @@ pub mod tables;
 
 use crate::error::{Error, Result};
 use crate::model::index::Index;
+use crate::model::CaseIx;
 use crate::model::{Bundle, DataProblem, OrphanRow, RowRef, Source, Table, TableCoverage};
 use columns::spec;
 use mapping::Mapping;
+use rayon::prelude::*;
 use reader::{
     column_label, unknown_value_problems, Collected, CsvTable, Header, RawRow, Sink, Workbook,
 };
@@ -393,8 +395,18 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
         if map.contains_key(&c.case_no) {
             bundle.duplicate_cases.push((c.case_no.clone(), c.at));
         } else {
-            map.insert(c.case_no.clone(), bundle.cases.len() as u32);
+            map.insert(c.case_no.clone(), 0);
             bundle.cases.push(c);
+        }
+    }
+    // Cases are held in report order (执法机关, 案号), so findings come out ordered case by
+    // case and 案卷评分 lists each agency's cases together.
+    bundle
+        .cases
+        .par_sort_unstable_by(|x, y| (&x.agency, &x.case_no).cmp(&(&y.agency, &y.case_no)));
+    for (ix, c) in bundle.cases.iter().enumerate() {
+        if let Some(v) = map.get_mut(&c.case_no) {
+            *v = ix as CaseIx;
         }
     }
     let map = &map;

@@ -324,8 +324,8 @@ pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Docum
             }
         }
     };
-    let note_mentions_legal_review = f.present(dc::note)
-        && matches!(f.cell(dc::note), Cell::Text(t) if t.contains("法制审核"));
+    let note_mentions_legal_review =
+        f.present(dc::note) && matches!(f.cell(dc::note), Cell::Text(t) if t.contains("法制审核"));
     Some(Document {
         case,
         stage,

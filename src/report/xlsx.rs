@@ -420,8 +420,7 @@ fn findings_sheet(
     ws.set_landscape()
         .set_print_fit_to_pages(1, 0)
         .set_repeat_rows(0, 0)?;
-    let mut titles: std::collections::HashMap<(usize, &str), String> =
-        std::collections::HashMap::new();
+    let mut titles: foldhash::HashMap<(usize, &str), String> = foldhash::HashMap::default();
     for (k, &i) in chunk.iter().enumerate() {
         let x = &v.findings[i];
         let r = k as u32 + 1;

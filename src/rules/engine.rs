@@ -140,20 +140,21 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         })
         .collect();
 
-    // Cases in (agency, 案号) order; each case's findings are already in (rule, subject)
-    // order, so the case stream is sorted without comparing millions of findings.
-    let mut case_order: Vec<usize> = (0..b.cases.len()).collect();
-    case_order.par_sort_by(|&x, &y| {
-        (&b.cases[x].agency, &b.cases[x].case_no).cmp(&(&b.cases[y].agency, &b.cases[y].case_no))
-    });
+    // Cases in (agency, 案号) order (ingest holds them so); each case's findings are already
+    // in (rule, subject) order, so the case stream is sorted without comparing findings.
+    let key = |c: usize| (&b.cases[c].agency, &b.cases[c].case_no);
     let mut per_case = per_case;
-    let mut case_stream = Vec::with_capacity(per_case.iter().map(|p| p.0.len()).sum());
+    if !(1..b.cases.len()).all(|c| key(c - 1) <= key(c)) {
+        let mut order: Vec<usize> = (0..b.cases.len()).collect();
+        order.par_sort_by(|&x, &y| key(x).cmp(&key(y)));
+        let mut slots: Vec<Option<_>> = per_case.into_iter().map(Some).collect();
+        per_case = order.iter().filter_map(|&c| slots[c].take()).collect();
+    }
     let mut calendar_missing = BTreeSet::new();
-    for &c in &case_order {
-        let (f, m) = std::mem::take(&mut per_case[c]);
-        case_stream.extend(f);
+    for (_, m) in &per_case {
         calendar_missing.extend(m);
     }
+    let case_stream: Vec<Finding> = per_case.into_par_iter().flat_map_iter(|(f, _)| f).collect();
     let mut rest = Vec::new();
     let bx = BundleCx {
         run,

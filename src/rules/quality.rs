@@ -63,11 +63,9 @@ pub static Q02: RuleDef = RuleDef {
                 ),
             );
         }
-        let mut first: foldhash::HashMap<&str, &Media> = foldhash::HashMap::default();
-        let mut media: Vec<&Media> = b.media.iter().collect();
-        media.sort_by_key(|m| m.at);
-        for m in media {
-            if let Some(f) = first.get(&*m.media_id) {
+        for group in same_media_id(&b.media) {
+            let (first, later) = group.split_first().expect("groups are not empty");
+            for m in later {
                 let case_no = m
                     .case
                     .map(|c| b.cases[c as usize].case_no.to_string())
@@ -77,15 +75,38 @@ pub static Q02: RuleDef = RuleDef {
                     b.row_label(m.at),
                     format!(
                         "文件编号「{}」重复（首次见于第 {} 行）",
-                        m.media_id, f.at.row
+                        m.media_id, first.at.row
                     ),
                 );
-            } else {
-                first.insert(&m.media_id, m);
             }
         }
     }),
 };
+
+/// Footage rows sharing a 文件编号, each group in file order (groups of one are left out).
+/// Rows are sorted by a hash of the number in parallel, then grouped by the number itself.
+fn same_media_id(media: &[Media]) -> Vec<Vec<&Media>> {
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    let h = foldhash::fast::FixedState::with_seed(0);
+    let mut keys: Vec<(u64, RowRef, u32)> = media
+        .par_iter()
+        .enumerate()
+        .map(|(i, m)| (h.hash_one(&*m.media_id), m.at, i as u32))
+        .collect();
+    keys.par_sort_unstable();
+    let mut groups = Vec::new();
+    for same_hash in keys.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
+        let mut rows: Vec<&Media> = same_hash.iter().map(|k| &media[k.2 as usize]).collect();
+        rows.sort_by(|x, y| (&x.media_id, x.at).cmp(&(&y.media_id, y.at)));
+        groups.extend(
+            rows.chunk_by(|x, y| x.media_id == y.media_id)
+                .filter(|g| g.len() > 1)
+                .map(<[&Media]>::to_vec),
+        );
+    }
+    groups
+}
 
 fn end_before_start(label: &str, s: Option<Stamp>, e: Option<Stamp>) -> Option<String> {
     match (s, e) {
