@@ -311,7 +311,7 @@ pub fn score(
         .collect();
     let mut used: HashMap<(u32, &'static str), f64> = HashMap::default();
     let mut by_severity = [0u32; 3];
-    let mut rule_stats: BTreeMap<&'static str, (RuleStat, HashSet<u32>)> = BTreeMap::new();
+    let mut rule_stats: HashMap<&'static str, (RuleStat, HashSet<u32>)> = HashMap::default();
     for (f, w) in findings.iter_mut().zip(&waived) {
         f.deduction = 0.0;
         if *w {
@@ -380,7 +380,7 @@ pub fn score(
     for (i, c) in cases.iter().enumerate() {
         by_agency.entry(c.agency.as_str()).or_default().push(i);
     }
-    let mut agency_findings: HashMap<&str, ([u32; 3], BTreeMap<&str, u32>)> = HashMap::default();
+    let mut agency_findings: HashMap<&str, ([u32; 3], HashMap<&str, u32>)> = HashMap::default();
     for (f, w) in findings.iter().zip(&waived) {
         if *w {
             continue;

@@ -182,16 +182,83 @@ fn order_key(f: &Finding) -> (&str, &str, &str, &str, &str) {
     (&f.agency, &f.case_no, f.rule, &f.subject, &f.detail)
 }
 
-/// Merge two runs that are each in [`order_key`] order.
+/// Merge two runs that are each in [`order_key`] order; on equal keys `a` comes first. `b`
+/// (the bundle-level findings) is the short one: each of its findings is placed by a
+/// binary search, and the runs of `a` between them are moved in one go.
 fn merge_ordered(a: Vec<Finding>, b: Vec<Finding>) -> Vec<Finding> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let mut b = b.into_iter().peekable();
-    for x in a {
-        while let Some(y) = b.next_if(|y| order_key(y) < order_key(&x)) {
-            out.push(y);
-        }
-        out.push(x);
+    if b.is_empty() {
+        return a;
     }
-    out.extend(b);
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut a = a.into_iter();
+    for y in b {
+        let k = a
+            .as_slice()
+            .partition_point(|x| order_key(x) <= order_key(&y));
+        out.extend(a.by_ref().take(k));
+        out.push(y);
+    }
+    out.extend(a);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(agency: &str, case_no: &str, rule: &'static str, detail: &str) -> Finding {
+        Finding {
+            rule,
+            title: "",
+            severity: Severity::Info,
+            case_no: case_no.into(),
+            agency: agency.into(),
+            subject: String::new(),
+            detail: detail.into(),
+            article: String::new(),
+            deduction: 0.0,
+            stage: Stage::Archive,
+            profile: 0,
+            case: None,
+            veto_hint: false,
+            at: None,
+            status: None,
+        }
+    }
+
+    #[test]
+    fn merge_places_the_short_run_and_keeps_the_long_run_first_on_ties() {
+        let a = vec![
+            finding("A局", "1号", "D01", "a1"),
+            finding("A局", "2号", "Q01", "a2"),
+            finding("C局", "1号", "D01", "a3"),
+        ];
+        let b = vec![
+            finding("A局", "0号", "Q01", "b1"),
+            finding("A局", "2号", "Q01", "a2"),
+            finding("B局", "9号", "Q02", "b3"),
+            finding("D局", "1号", "Q02", "b4"),
+        ];
+        let mut b = b;
+        b[1].title = "from b";
+        let merged = merge_ordered(a, b);
+        assert_eq!((merged[2].title, merged[3].title), ("", "from b"));
+        let tags: Vec<(String, String)> =
+            merged.into_iter().map(|f| (f.case_no, f.detail)).collect();
+        let want = [
+            ("0号", "b1"),
+            ("1号", "a1"),
+            ("2号", "a2"),
+            ("2号", "a2"),
+            ("9号", "b3"),
+            ("1号", "a3"),
+            ("1号", "b4"),
+        ];
+        assert_eq!(
+            tags,
+            want.map(|(c, d)| (c.to_string(), d.to_string())).to_vec()
+        );
+        let only = vec![finding("A局", "1号", "D01", "x")];
+        assert_eq!(merge_ordered(only, Vec::new()).len(), 1);
+    }
 }
