@@ -138,14 +138,17 @@ pub fn default_cache_dir() -> PathBuf {
 }
 
 fn check_one(root: &Path, m: &Media, cache: Option<&HashCache>) -> Fixity {
-    let Some(loc) = m.location.as_deref() else {
+    let Some(file) = m.file.as_deref() else {
+        return Fixity::NotChecked;
+    };
+    let Some(loc) = file.location.as_deref() else {
         return Fixity::NotChecked;
     };
     let p = resolve(root, loc);
     let Ok(meta) = std::fs::metadata(&p) else {
         return Fixity::Missing(p);
     };
-    if let Some(expected) = m.size_bytes {
+    if let Some(expected) = file.size_bytes {
         if meta.len() != expected {
             return Fixity::SizeDiffers {
                 expected,
@@ -153,7 +156,7 @@ fn check_one(root: &Path, m: &Media, cache: Option<&HashCache>) -> Fixity {
             };
         }
     }
-    if let Some(expected) = m.sha256.as_deref() {
+    if let Some(expected) = file.sha256.as_deref() {
         let key = std::fs::canonicalize(&p)
             .unwrap_or_else(|_| p.clone())
             .display()

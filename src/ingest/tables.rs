@@ -417,11 +417,18 @@ pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
             }
         },
     };
-    let keep = f.fixity;
-    let sha256 = if keep {
-        f.text(mc::sha256)
-            .map(|s| s.to_ascii_lowercase().into_boxed_str())
+    // The file columns are validated either way; they are held only for `--media-root`.
+    let file = if f.fixity {
+        Some(Box::new(MediaFile {
+            location: f.text(mc::location),
+            size_bytes: f.integer(mc::size_bytes),
+            sha256: f
+                .text(mc::sha256)
+                .map(|s| s.to_ascii_lowercase().into_boxed_str()),
+        }))
     } else {
+        f.present(mc::location);
+        f.integer(mc::size_bytes);
         f.present(mc::sha256);
         None
     };
@@ -437,14 +444,7 @@ pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
         started_at: f.required_stamp(mc::started_at),
         ended_at: f.required_stamp(mc::ended_at),
         stored_at: f.required_stamp(mc::stored_at),
-        location: if keep {
-            f.text(mc::location)
-        } else {
-            f.present(mc::location);
-            None
-        },
-        size_bytes: f.integer(mc::size_bytes).filter(|_| keep),
-        sha256,
+        file,
         opening_statement: f.yes(mc::opening_statement),
         has_resume_reason: f.present(mc::resume_reason),
         evidence: f.yes(mc::evidence),

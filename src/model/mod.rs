@@ -317,12 +317,8 @@ pub struct Media {
     pub ended_at: Option<Stamp>,
     /// 入库时间
     pub stored_at: Option<Stamp>,
-    /// 存储位置
-    pub location: Option<Box<str>>,
-    /// 文件大小
-    pub size_bytes: Option<u64>,
-    /// 哈希值 (lower-case hex)
-    pub sha256: Option<Box<str>>,
+    /// 存储位置, 文件大小 and 哈希值: held only for the fixity check (`--media-root`).
+    pub file: Option<Box<MediaFile>>,
     /// 开场语音说明
     pub opening_statement: bool,
     /// 中断原因说明 present
@@ -339,6 +335,17 @@ pub struct Media {
     pub has_place: bool,
     /// Origin row.
     pub at: RowRef,
+}
+
+/// Where a footage file is stored and what it should be, as 音像记录索引 records it.
+#[derive(Debug, Clone)]
+pub struct MediaFile {
+    /// 存储位置
+    pub location: Option<Box<str>>,
+    /// 文件大小
+    pub size_bytes: Option<u64>,
+    /// 哈希值 (lower-case hex)
+    pub sha256: Option<Box<str>>,
 }
 
 /// A row of 调阅复制记录.

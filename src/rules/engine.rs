@@ -142,19 +142,23 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
 
     // Cases in (agency, 案号) order (ingest holds them so); each case's findings are already
     // in (rule, subject) order, so the case stream is sorted without comparing findings.
-    let key = |c: usize| (&b.cases[c].agency, &b.cases[c].case_no);
-    let mut per_case = per_case;
+    let key = |c: usize| (&*b.cases[c].agency, &*b.cases[c].case_no);
+    let mut order: Vec<usize> = (0..b.cases.len()).collect();
     if !(1..b.cases.len()).all(|c| key(c - 1) <= key(c)) {
-        let mut order: Vec<usize> = (0..b.cases.len()).collect();
         order.par_sort_by(|&x, &y| key(x).cmp(&key(y)));
-        let mut slots: Vec<Option<_>> = per_case.into_iter().map(Some).collect();
-        per_case = order.iter().filter_map(|&c| slots[c].take()).collect();
     }
     let mut calendar_missing = BTreeSet::new();
-    for (_, m) in &per_case {
-        calendar_missing.extend(m);
-    }
-    let case_stream: Vec<Finding> = per_case.into_par_iter().flat_map_iter(|(f, _)| f).collect();
+    let mut slots: Vec<Option<Vec<Finding>>> = per_case
+        .into_iter()
+        .map(|(f, m)| {
+            calendar_missing.extend(m);
+            Some(f)
+        })
+        .collect();
+    let mut groups: Vec<Vec<Finding>> = std::iter::once(Vec::new())
+        .chain(order.iter().map(|&c| slots[c].take().unwrap_or_default()))
+        .collect();
+    drop(slots);
     let mut rest = Vec::new();
     let bx = BundleCx {
         run,
@@ -169,7 +173,12 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         }
     }
     rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-    let findings = merge_ordered(case_stream, rest);
+    let keys: Vec<(&str, &str)> = order.iter().map(|&c| key(c)).collect();
+    place(&mut groups, &keys, rest);
+    let mut findings = Vec::with_capacity(groups.iter().map(Vec::len).sum());
+    for g in groups {
+        findings.extend(g);
+    }
     Outcome {
         findings,
         not_evaluated,
@@ -182,24 +191,18 @@ fn order_key(f: &Finding) -> (&str, &str, &str, &str, &str) {
     (&f.agency, &f.case_no, f.rule, &f.subject, &f.detail)
 }
 
-/// Merge two runs that are each in [`order_key`] order; on equal keys `a` comes first. `b`
-/// (the bundle-level findings) is the short one: each of its findings is placed by a
-/// binary search, and the runs of `a` between them are moved in one go.
-fn merge_ordered(a: Vec<Finding>, b: Vec<Finding>) -> Vec<Finding> {
-    if b.is_empty() {
-        return a;
+/// Place findings that are in [`order_key`] order into the case groups: `groups[0]` holds
+/// what sorts before every case, `groups[i + 1]` the findings of the case whose
+/// (执法机关, 案号) is `keys[i]` and what sorts after it and before the next case. On equal
+/// keys a finding already in a group comes first. Moving whole groups once afterwards
+/// replaces a merge of two million-finding streams.
+fn place(groups: &mut [Vec<Finding>], keys: &[(&str, &str)], findings: Vec<Finding>) {
+    for y in findings {
+        let g = keys.partition_point(|k| *k <= (&*y.agency, &*y.case_no));
+        let v = &mut groups[g];
+        let at = v.partition_point(|x| order_key(x) <= order_key(&y));
+        v.insert(at, y);
     }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let mut a = a.into_iter();
-    for y in b {
-        let k = a
-            .as_slice()
-            .partition_point(|x| order_key(x) <= order_key(&y));
-        out.extend(a.by_ref().take(k));
-        out.push(y);
-    }
-    out.extend(a);
-    out
 }
 
 #[cfg(test)]
@@ -227,38 +230,36 @@ mod tests {
     }
 
     #[test]
-    fn merge_places_the_short_run_and_keeps_the_long_run_first_on_ties() {
-        let a = vec![
-            finding("A局", "1号", "D01", "a1"),
-            finding("A局", "2号", "Q01", "a2"),
-            finding("C局", "1号", "D01", "a3"),
+    fn bundle_findings_are_placed_among_the_cases_after_equal_ones() {
+        let keys = [("A局", "1号"), ("A局", "2号"), ("C局", "1号")];
+        let mut groups = vec![
+            Vec::new(),
+            vec![finding("A局", "1号", "D01", "a1")],
+            vec![finding("A局", "2号", "Q01", "a2")],
+            vec![finding("C局", "1号", "D01", "a3")],
         ];
-        let b = vec![
+        let mut rest = vec![
             finding("A局", "0号", "Q01", "b1"),
             finding("A局", "2号", "Q01", "a2"),
+            finding("A局", "2号", "A01", "b2"),
             finding("B局", "9号", "Q02", "b3"),
             finding("D局", "1号", "Q02", "b4"),
         ];
-        let mut b = b;
-        b[1].title = "from b";
-        let merged = merge_ordered(a, b);
-        assert_eq!((merged[2].title, merged[3].title), ("", "from b"));
-        let tags: Vec<(String, String)> =
-            merged.into_iter().map(|f| (f.case_no, f.detail)).collect();
-        let want = [
-            ("0号", "b1"),
-            ("1号", "a1"),
-            ("2号", "a2"),
-            ("2号", "a2"),
-            ("9号", "b3"),
-            ("1号", "a3"),
-            ("1号", "b4"),
-        ];
+        rest[1].title = "from rest";
+        rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        place(&mut groups, &keys, rest);
+        let tags: Vec<Vec<(&str, &str)>> = groups
+            .iter()
+            .map(|g| g.iter().map(|f| (f.detail.as_str(), f.title)).collect())
+            .collect();
         assert_eq!(
             tags,
-            want.map(|(c, d)| (c.to_string(), d.to_string())).to_vec()
+            vec![
+                vec![("b1", "")],
+                vec![("a1", "")],
+                vec![("b2", ""), ("a2", ""), ("a2", "from rest"), ("b3", "")],
+                vec![("a3", ""), ("b4", "")],
+            ]
         );
-        let only = vec![finding("A局", "1号", "D01", "x")];
-        assert_eq!(merge_ordered(only, Vec::new()).len(), 1);
     }
 }
