@@ -107,7 +107,7 @@ impl Window {
 
     /// Like [`Window::has_time`] for an optional stamp (no time: in).
     pub fn has_stamp(&self, s: Option<Stamp>) -> bool {
-        s.is_none_or(|s| self.has_time(s.at))
+        s.is_none_or(|s| self.has_time(s.at()))
     }
 }
 

@@ -37,7 +37,7 @@ fn slice(off: &[u32], c: CaseIx) -> Range<usize> {
 
 fn overlaps(m: &Media, a: &Activity) -> bool {
     match (m.started_at, m.ended_at, a.started_at, a.ended_at) {
-        (Some(ms), Some(me), Some(s), Some(e)) => ms.at <= e.latest() && me.latest() >= s.at,
+        (Some(ms), Some(me), Some(s), Some(e)) => ms.at() <= e.latest() && me.latest() >= s.at(),
         _ => false,
     }
 }
@@ -46,7 +46,7 @@ impl Index {
     /// Sort the bundle's tables by case and build the index.
     pub fn build(b: &mut Bundle) -> Index {
         let n = b.cases.len();
-        let time = |s: Option<Stamp>| s.map(|s| s.at);
+        let time = |s: Option<Stamp>| s.map(|s| s.at());
         // `at` is unique, so the unstable parallel sorts give one order.
         b.documents
             .par_sort_unstable_by_key(|d| (d.case, time(d.made_at), d.at));

@@ -375,7 +375,7 @@ impl Access {
             self.kind.map(|k| k.zh()).unwrap_or(""),
             self.requester,
             self.at_time
-                .map(|s| s.at.format("%Y-%m-%d %H:%M").to_string())
+                .map(|s| s.at().format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_default()
         )
     }

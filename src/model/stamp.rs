@@ -1,57 +1,73 @@
 //! Points in time as the exports give them: a datetime, or a date without a time.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use std::fmt;
+use std::num::NonZeroU64;
 
-/// A date or datetime cell. A date-only cell keeps `date_only = true` so that the
-/// boundary conventions of RULES.md can treat it as "that whole day".
+/// Seconds added before packing, so that every instant chrono can hold (about ±262,000
+/// years, under 2^43 seconds) packs to a positive number below 2^63.
+const BIAS: i64 = 1 << 61;
+
+/// A date or datetime cell. A date-only cell keeps its date-only flag so that the boundary
+/// conventions of RULES.md can treat it as "that whole day".
+///
+/// Held in 8 bytes (and `Option<Stamp>` too): seconds since 1970 and the flag in one
+/// non-zero integer. A province-year holds some 60 million of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Stamp {
-    /// The instant; midnight for a date-only cell.
-    pub at: NaiveDateTime,
-    /// True when the cell held a date without a time of day.
-    pub date_only: bool,
-}
+pub struct Stamp(NonZeroU64);
 
 impl Stamp {
+    fn pack(at: NaiveDateTime, date_only: bool) -> Stamp {
+        let secs = at.and_utc().timestamp() + BIAS;
+        let v = ((secs as u64) << 1) | u64::from(date_only);
+        Stamp(NonZeroU64::new(v).expect("biased seconds are positive"))
+    }
+
     /// A date-only stamp.
     pub fn day(date: NaiveDate) -> Stamp {
-        Stamp {
-            at: date.and_time(NaiveTime::MIN),
-            date_only: true,
-        }
+        Stamp::pack(date.and_time(NaiveTime::MIN), true)
     }
 
     /// A stamp with a time of day.
     pub fn time(at: NaiveDateTime) -> Stamp {
-        Stamp {
-            at,
-            date_only: false,
-        }
+        Stamp::pack(at, false)
+    }
+
+    /// The instant; midnight for a date-only cell.
+    pub fn at(&self) -> NaiveDateTime {
+        let secs = (self.0.get() >> 1) as i64 - BIAS;
+        DateTime::from_timestamp(secs, 0)
+            .expect("packed from a valid datetime")
+            .naive_utc()
+    }
+
+    /// True when the cell held a date without a time of day.
+    pub fn date_only(&self) -> bool {
+        self.0.get() & 1 == 1
     }
 
     /// The calendar day.
     pub fn date(&self) -> NaiveDate {
-        self.at.date()
+        self.at().date()
     }
 
     /// The latest instant the stamp may stand for: the end of the day for a date-only
     /// cell ("a completion time given as a date only means the end of that day").
     pub fn latest(&self) -> NaiveDateTime {
-        if self.date_only {
+        if self.date_only() {
             end_of_day(self.date())
         } else {
-            self.at
+            self.at()
         }
     }
 
     /// True when `self` is not after `other`; when either side is date-only the
     /// same day counts as before (RULES.md, "Date-only cells").
     pub fn not_after(&self, other: &Stamp) -> bool {
-        if self.date_only || other.date_only {
+        if self.date_only() || other.date_only() {
             self.date() <= other.date()
         } else {
-            self.at <= other.at
+            self.at() <= other.at()
         }
     }
 }
@@ -63,10 +79,10 @@ pub fn end_of_day(d: NaiveDate) -> NaiveDateTime {
 
 impl fmt::Display for Stamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.date_only {
-            write!(f, "{}", self.at.format("%Y-%m-%d"))
+        if self.date_only() {
+            write!(f, "{}", self.at().format("%Y-%m-%d"))
         } else {
-            write!(f, "{}", self.at.format("%Y-%m-%d %H:%M"))
+            write!(f, "{}", self.at().format("%Y-%m-%d %H:%M"))
         }
     }
 }
@@ -87,6 +103,19 @@ mod tests {
         assert!(a.not_after(&b));
         let c = Stamp::time(d("2024-03-04").and_hms_opt(8, 0, 0).unwrap());
         assert!(!b.not_after(&c));
+    }
+
+    #[test]
+    fn packed_stamps_keep_instant_flag_and_order() {
+        let t = d("2024-03-05").and_hms_opt(14, 30, 59).unwrap();
+        let s = Stamp::time(t);
+        assert_eq!((s.at(), s.date_only()), (t, false));
+        let day = Stamp::day(d("2024-03-05"));
+        assert!(day.date_only());
+        assert!(day < s && Stamp::day(d("1950-01-01")) < day);
+        assert_eq!(std::mem::size_of::<Option<Stamp>>(), 8);
+        let old = Stamp::day(d("1900-01-01"));
+        assert_eq!(old.date(), d("1900-01-01"));
     }
 
     #[test]

@@ -108,11 +108,11 @@ fn stamp(
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
     match s {
-        Some(s) if s.date_only => ws
+        Some(s) if s.date_only() => ws
             .write_datetime_with_format(row, col, s.date(), &f.date)
             .map(|_| ()),
         Some(s) => ws
-            .write_datetime_with_format(row, col, s.at, &f.datetime)
+            .write_datetime_with_format(row, col, s.at(), &f.datetime)
             .map(|_| ()),
         None => Ok(()),
     }

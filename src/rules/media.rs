@@ -165,14 +165,14 @@ pub static V02: RuleDef = RuleDef {
             let (Some(s), Some(e)) = (a.started_at, a.ended_at) else {
                 continue;
             };
-            if s.date_only || e.date_only || e.at < s.at {
+            if s.date_only() || e.date_only() || e.at() < s.at() {
                 continue;
             }
             let segs: Vec<_> = cx
                 .footage(i)
                 .filter_map(|m| match (m.started_at, m.ended_at) {
-                    (Some(ms), Some(me)) if !ms.date_only && !me.date_only => {
-                        Some((ms.at, me.at, m.has_resume_reason))
+                    (Some(ms), Some(me)) if !ms.date_only() && !me.date_only() => {
+                        Some((ms.at(), me.at(), m.has_resume_reason))
                     }
                     _ => None,
                 })
@@ -180,7 +180,7 @@ pub static V02: RuleDef = RuleDef {
             if segs.is_empty() {
                 continue;
             }
-            let gaps = coverage_gaps(s.at, e.at, segs, tol);
+            let gaps = coverage_gaps(s.at(), e.at(), segs, tol);
             if gaps.is_empty() {
                 continue;
             }
@@ -189,9 +189,9 @@ pub static V02: RuleDef = RuleDef {
                 .iter()
                 .take(3)
                 .map(|g| {
-                    let what = if g.from == s.at {
+                    let what = if g.from == s.at() {
                         "开始晚于到场"
-                    } else if g.to == e.at {
+                    } else if g.to == e.at() {
                         "结束早于离场"
                     } else {
                         "中断"
@@ -461,7 +461,7 @@ pub static V05: RuleDef = RuleDef {
         for (i, a) in cx.activities.iter().enumerate() {
             let first = cx
                 .footage(i)
-                .min_by_key(|m| (m.started_at.map(|s| s.at), m.at));
+                .min_by_key(|m| (m.started_at.map(|s| s.at()), m.at));
             if let Some(m) = first {
                 if !m.opening_statement {
                     out.push(

@@ -294,7 +294,7 @@ impl<'a> Emit<'a> {
     /// Record the time of the footage or access row the last finding is about.
     pub fn dated(&mut self, s: Option<Stamp>) {
         if let Some(f) = self.findings.last_mut() {
-            f.at = s.map(|s| s.at);
+            f.at = s.map(|s| s.at());
         }
     }
 

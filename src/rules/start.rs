@@ -100,7 +100,7 @@ pub static S02: RuleDef = RuleDef {
             return;
         };
         let due = open.latest() + chrono::Duration::hours(i64::from(hours));
-        let late = (appr.at - due).num_seconds();
+        let late = (appr.at() - due).num_seconds();
         if late > 0 {
             out.push(
                 "",

@@ -403,7 +403,7 @@ fn one_workbook_with_date_cells_or_serials() {
         assert!(b.problems.is_empty(), "{:#?}", b.problems);
         assert_eq!(b.documents.len(), 11);
         assert_eq!(b.cases[0].opened_at.unwrap().to_string(), "2024-03-01");
-        assert!(b.cases[0].opened_at.unwrap().date_only);
+        assert!(b.cases[0].opened_at.unwrap().date_only());
         assert_eq!(
             b.media[0].stored_at.unwrap().to_string(),
             "2024-03-02 12:00"

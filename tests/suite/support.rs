@@ -265,7 +265,7 @@ impl Fx {
                     ) {
                         (true, Some(s), DateCells::Dates) => {
                             let dt = ExcelDateTime::parse_from_str(
-                                &s.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                                &s.at().format("%Y-%m-%d %H:%M:%S").to_string(),
                             )
                             .unwrap();
                             ws.write_datetime_with_format(r, c, &dt, &fmt).unwrap();
@@ -275,7 +275,7 @@ impl Fx {
                                 .unwrap()
                                 .and_hms_opt(0, 0, 0)
                                 .unwrap();
-                            let serial = (s.at - base).num_seconds() as f64 / 86400.0;
+                            let serial = (s.at() - base).num_seconds() as f64 / 86400.0;
                             ws.write_number(r, c, serial).unwrap();
                         }
                         _ => {
