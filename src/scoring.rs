@@ -290,7 +290,7 @@ pub fn score(
         .collect();
     let waived: Vec<bool> = findings
         .iter()
-        .map(|f| keys.contains(&(f.rule, f.case_no.as_str(), f.subject.as_str())))
+        .map(|f| keys.contains(&(f.rule, &*f.case_no, f.subject.as_str())))
         .collect();
 
     let mut cases: Vec<CaseScore> = bundle
@@ -385,7 +385,7 @@ pub fn score(
         if *w {
             continue;
         }
-        let e = agency_findings.entry(f.agency.as_str()).or_default();
+        let e = agency_findings.entry(&*f.agency).or_default();
         e.0[f.severity as usize] += 1;
         *e.1.entry(f.rule).or_insert(0) += 1;
     }

@@ -391,11 +391,19 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     )?;
     let mut bundle = Bundle::default();
     let mut map = CaseMap::default();
-    for c in cases.rows {
-        if map.contains_key(&c.case_no) {
-            bundle.duplicate_cases.push((c.case_no.clone(), c.at));
+    // One shared string per agency: findings and scores hold it without copies.
+    let mut agencies: foldhash::HashMap<std::sync::Arc<str>, ()> = Default::default();
+    for mut c in cases.rows {
+        if map.contains_key(&*c.case_no) {
+            bundle.duplicate_cases.push((Box::from(&*c.case_no), c.at));
         } else {
-            map.insert(c.case_no.clone(), 0);
+            map.insert(Box::from(&*c.case_no), 0);
+            match agencies.get_key_value(&c.agency) {
+                Some((a, ())) => c.agency = a.clone(),
+                None => {
+                    agencies.insert(c.agency.clone(), ());
+                }
+            }
             bundle.cases.push(c);
         }
     }
@@ -405,7 +413,7 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
         .cases
         .par_sort_unstable_by(|x, y| (&x.agency, &x.case_no).cmp(&(&y.agency, &y.case_no)));
     for (ix, c) in bundle.cases.iter().enumerate() {
-        if let Some(v) = map.get_mut(&c.case_no) {
+        if let Some(v) = map.get_mut(&*c.case_no) {
             *v = ix as CaseIx;
         }
     }

@@ -10,6 +10,7 @@ use super::reader::{RawRow, Sink};
 use crate::model::vocab::{doc_type_alias, normalise_value, parse_yes_no, stage_of_doc, DOC_TYPES};
 use crate::model::*;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Case numbers already read, for linking the other tables.
 pub type CaseMap = foldhash::HashMap<Box<str>, CaseIx>;
@@ -272,6 +273,7 @@ pub fn case(f: &mut Fields<'_, '_>) -> Option<Case> {
     Some(Case {
         agency: f
             .required_text(cc::agency, "执法机关")
+            .map(Arc::from)
             .unwrap_or_else(|| "（未填执法机关）".into()),
         category: f.vocab(cc::category, "category", Category::from_builtin),
         procedure: f
@@ -289,7 +291,7 @@ pub fn case(f: &mut Fields<'_, '_>) -> Option<Case> {
         has_retention: f.present(cc::retention),
         status: f.vocab(cc::status, "status", Status::from_builtin),
         at: f.at(),
-        case_no,
+        case_no: case_no.into(),
     })
 }
 

@@ -12,6 +12,7 @@ pub use vocab::{
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Index of a case in [`Bundle::cases`].
 pub type CaseIx = u32;
@@ -129,10 +130,10 @@ pub struct DataProblem {
 /// A row of 案件登记.
 #[derive(Debug, Clone)]
 pub struct Case {
-    /// 案号
-    pub case_no: Box<str>,
-    /// 执法机关
-    pub agency: Box<str>,
+    /// 案号 (shared with the findings about the case)
+    pub case_no: Arc<str>,
+    /// 执法机关 (shared with the findings about the case)
+    pub agency: Arc<str>,
     /// 执法类别
     pub category: Option<Category>,
     /// 程序类型 (一般程序 when blank)

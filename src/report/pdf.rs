@@ -208,8 +208,8 @@ fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
                 .filter(|(f, w)| !**w && f.rule == r.rule)
                 .take(3)
                 .map(|(f, _)| Example {
-                    agency: f.agency.clone(),
-                    case_no: f.case_no.clone(),
+                    agency: f.agency.to_string(),
+                    case_no: f.case_no.to_string(),
                     subject: f.subject.clone(),
                     detail: f.detail.clone(),
                 })

@@ -428,13 +428,13 @@ fn findings_sheet(
         ws.write_string(r, 1, x.rule)?;
         ws.write_string(r, 2, x.title)?;
         ws.write_string(r, 3, x.severity.zh())?;
-        ws.write_string(r, 4, &x.agency)?;
+        ws.write_string(r, 4, &*x.agency)?;
         match x.case {
             Some(c) if (c as usize) < MAX_DATA_ROWS && !x.case_no.is_empty() => {
                 ws.write_formula_with_format(r, 5, case_link(c, &x.case_no), &f.link)?;
             }
             _ => {
-                ws.write_string(r, 5, &x.case_no)?;
+                ws.write_string(r, 5, &*x.case_no)?;
             }
         }
         ws.write_string(r, 6, &x.subject)?;
@@ -756,10 +756,9 @@ fn waived_sheet(
     header(ws, 0, &cols, f)?;
     let mut r = 1;
     for (x, _) in v.findings.iter().zip(v.waived).filter(|(_, w)| **w) {
-        let w = v
-            .waivers
-            .iter()
-            .find(|w| w.rule == x.rule && w.case_no == x.case_no && w.subject == x.subject);
+        let w = v.waivers.iter().find(|w| {
+            w.rule == x.rule && w.case_no.as_str() == &*x.case_no && w.subject == x.subject
+        });
         let vals = [
             x.rule,
             x.title,

@@ -18,6 +18,7 @@ use crate::model::*;
 use crate::profile::Profile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -63,10 +64,10 @@ pub struct Finding {
     pub title: &'static str,
     /// Severity.
     pub severity: Severity,
-    /// 案号 (blank for footage with no case).
-    pub case_no: String,
-    /// 执法机关 (`（未关联案件）` for footage with no case).
-    pub agency: String,
+    /// 案号 (blank for footage with no case); shared with the case, not copied.
+    pub case_no: Arc<str>,
+    /// 执法机关 (`（未关联案件）` for footage with no case); shared with the case.
+    pub agency: Arc<str>,
     /// The row the finding is about; blank when it is the case itself.
     pub subject: String,
     /// Chinese sentence with the proving values.
@@ -256,8 +257,8 @@ impl<'a> Emit<'a> {
         article: String,
     ) {
         let (case, case_no, agency) = match self.case {
-            Some((ix, c)) => (Some(ix), c.case_no.to_string(), c.agency.to_string()),
-            None => (None, String::new(), NO_CASE_AGENCY.to_string()),
+            Some((ix, c)) => (Some(ix), c.case_no.clone(), c.agency.clone()),
+            None => (None, Arc::from(""), Arc::from(NO_CASE_AGENCY)),
         };
         self.findings.push(Finding {
             rule: self.rule.code,
@@ -287,7 +288,7 @@ impl<'a> Emit<'a> {
     ) {
         self.push(subject, detail);
         if let Some(f) = self.findings.last_mut() {
-            f.case_no = case_no.to_string();
+            f.case_no = case_no.into();
         }
     }
 

@@ -43,7 +43,7 @@ fn found(bundle: &Path, profile: &str) -> BTreeSet<Key> {
     let keys: Vec<Key> = o
         .findings
         .iter()
-        .map(|f| (f.rule.to_string(), f.case_no.clone(), f.subject.clone()))
+        .map(|f| (f.rule.to_string(), f.case_no.to_string(), f.subject.clone()))
         .collect();
     let set: BTreeSet<Key> = keys.iter().cloned().collect();
     assert_eq!(set.len(), keys.len(), "finding identities are unique");
