@@ -46,7 +46,7 @@ impl Index {
     /// Sort the bundle's tables by case and build the index.
     pub fn build(b: &mut Bundle) -> Index {
         let n = b.cases.len();
-        let time = |s: Option<Stamp>| s.map(|s| s.at());
+        let time = |s: Option<Stamp>| s.map(|s| s.seconds());
         // `at` is unique, so the unstable parallel sorts give one order.
         b.documents
             .par_sort_unstable_by_key(|d| (d.case, time(d.made_at), d.at));

@@ -33,10 +33,14 @@ impl Stamp {
         Stamp::pack(at, false)
     }
 
+    /// Seconds since 1970-01-01 00:00 of [`Stamp::at`]: the cheap key for sorting by time.
+    pub fn seconds(&self) -> i64 {
+        (self.0.get() >> 1) as i64 - BIAS
+    }
+
     /// The instant; midnight for a date-only cell.
     pub fn at(&self) -> NaiveDateTime {
-        let secs = (self.0.get() >> 1) as i64 - BIAS;
-        DateTime::from_timestamp(secs, 0)
+        DateTime::from_timestamp(self.seconds(), 0)
             .expect("packed from a valid datetime")
             .naive_utc()
     }

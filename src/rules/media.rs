@@ -461,7 +461,7 @@ pub static V05: RuleDef = RuleDef {
         for (i, a) in cx.activities.iter().enumerate() {
             let first = cx
                 .footage(i)
-                .min_by_key(|m| (m.started_at.map(|s| s.at()), m.at));
+                .min_by_key(|m| (m.started_at.map(|s| s.seconds()), m.at));
             if let Some(m) = first {
                 if !m.opening_statement {
                     out.push(
