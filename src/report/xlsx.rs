@@ -92,11 +92,20 @@ fn header(
     cols: &[(&str, f64)],
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
-    for (c, (name, width)) in cols.iter().enumerate() {
+    for (c, (name, _)) in cols.iter().enumerate() {
         ws.write_string_with_format(row, c as u16, *name, &f.header)?;
-        ws.set_column_width(c as u16, *width)?;
     }
     ws.set_freeze_panes(row + 1, 0)?;
+    Ok(())
+}
+
+/// Set the column widths. Large sheets call it after their rows: rust_xlsxwriter looks up
+/// the column options of every unformatted cell while any are set, and the widths are
+/// written when the sheet is saved either way.
+fn widths(ws: &mut Worksheet, cols: &[(&str, f64)]) -> std::result::Result<(), XlsxError> {
+    for (c, (_, width)) in cols.iter().enumerate() {
+        ws.set_column_width(c as u16, *width)?;
+    }
     Ok(())
 }
 
@@ -289,6 +298,7 @@ fn summary_sheet(
     let cols_ref: Vec<(&str, f64)> = cols.iter().map(|(a, b)| (a.as_str(), *b)).collect();
     let hr = 3u32;
     header(ws, hr, &cols_ref, f)?;
+    widths(ws, &cols_ref)?;
     let g0 = 7u16;
     let rate_col = g0 + grades.len() as u16;
     for (i, a) in s.agencies.iter().enumerate() {
@@ -464,6 +474,7 @@ fn findings_sheet(
             &f.bad,
         )?;
     }
+    widths(ws, &cols)?;
     Ok(())
 }
 
@@ -551,6 +562,7 @@ fn cases_sheet(
             &f.bad,
         )?;
     }
+    widths(ws, &cols)?;
     Ok(())
 }
 
@@ -570,6 +582,7 @@ fn rules_sheet(
         ("占评查案卷比例", 14.0),
     ];
     header(ws, 0, &cols, f)?;
+    widths(ws, &cols)?;
     for (i, s) in v.scores.rules.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, &s.rule)?;
@@ -634,6 +647,7 @@ fn problems_sheet(
         ws.write_number(r, 6, p.count)?;
     }
     ws.autofilter(0, 0, n as u32, cols.len() as u16 - 1)?;
+    widths(ws, &cols)?;
     Ok(())
 }
 
@@ -754,6 +768,7 @@ fn waived_sheet(
         ("批准人", 12.0),
     ];
     header(ws, 0, &cols, f)?;
+    widths(ws, &cols)?;
     let mut r = 1;
     for (x, _) in v.findings.iter().zip(v.waived).filter(|(_, w)| **w) {
         let w = v.waivers.iter().find(|w| {
@@ -843,5 +858,6 @@ fn tracking_sheet(
             &f.bad,
         )?;
     }
+    widths(ws, &cols)?;
     Ok(())
 }

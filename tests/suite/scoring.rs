@@ -155,6 +155,19 @@ fn workbook_sheets_headers_scores_caps_vetoes_and_ties() {
         s(&i01[0][8])
     );
 
+    // Column widths of the streamed sheets are set after their rows and still written.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&x).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet2.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    assert!(
+        xml.contains(r#"<col min="8" max="8" width="60.7109375" customWidth="1"/>"#),
+        "问题说明 is 60 characters wide"
+    );
+
     let cases = sheet(&x, "案卷评分");
     assert_eq!(cases.len(), 6);
     // 案号 on 问题清单 links to the case's row on 案卷评分 and shows the case number.
