@@ -81,13 +81,17 @@ pub fn end_of_day(d: NaiveDate) -> NaiveDateTime {
     d.and_time(NaiveTime::MIN) + Duration::days(1) - Duration::seconds(1)
 }
 
+/// `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM` with a time of day (written field by field: findings
+/// carry millions of these and a strftime pattern would be parsed for each).
 impl fmt::Display for Stamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.date_only() {
-            write!(f, "{}", self.at().format("%Y-%m-%d"))
-        } else {
-            write!(f, "{}", self.at().format("%Y-%m-%d %H:%M"))
+        use chrono::{Datelike, Timelike};
+        let at = self.at();
+        write!(f, "{:04}-{:02}-{:02}", at.year(), at.month(), at.day())?;
+        if !self.date_only() {
+            write!(f, " {:02}:{:02}", at.hour(), at.minute())?;
         }
+        Ok(())
     }
 }
 
@@ -120,6 +124,13 @@ mod tests {
         assert_eq!(std::mem::size_of::<Option<Stamp>>(), 8);
         let old = Stamp::day(d("1900-01-01"));
         assert_eq!(old.date(), d("1900-01-01"));
+    }
+
+    #[test]
+    fn display_forms() {
+        let t = d("2024-03-05").and_hms_opt(9, 5, 59).unwrap();
+        assert_eq!(Stamp::time(t).to_string(), "2024-03-05 09:05");
+        assert_eq!(Stamp::day(d("0999-01-02")).to_string(), "0999-01-02");
     }
 
     #[test]
