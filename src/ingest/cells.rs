@@ -23,9 +23,8 @@ pub enum Cell<'a> {
 impl Cell<'_> {
     /// Make a text cell, blank when only white space.
     pub fn text(s: Cow<'_, str>) -> Cell<'_> {
-        let b = s.as_bytes();
-        let solid = |c: u8| c > b' ' && c < 0x7F;
-        if b.first().is_some_and(|c| solid(*c)) && b.last().is_some_and(|c| solid(*c)) {
+        let solid = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
+        if solid(s.chars().next()) && solid(s.chars().next_back()) {
             return Cell::Text(s);
         }
         let t = s.trim();
