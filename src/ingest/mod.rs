@@ -392,20 +392,20 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     let mut bundle = Bundle::default();
     let mut map = CaseMap::default();
     // One shared string per agency: findings and scores hold it without copies.
-    let mut agencies: foldhash::HashMap<std::sync::Arc<str>, ()> = Default::default();
+    let mut agencies: foldhash::HashSet<std::sync::Arc<str>> = Default::default();
     for mut c in cases.rows {
         if map.contains_key(&*c.case_no) {
             bundle.duplicate_cases.push((Box::from(&*c.case_no), c.at));
-        } else {
-            map.insert(Box::from(&*c.case_no), 0);
-            match agencies.get_key_value(&c.agency) {
-                Some((a, ())) => c.agency = a.clone(),
-                None => {
-                    agencies.insert(c.agency.clone(), ());
-                }
-            }
-            bundle.cases.push(c);
+            continue;
         }
+        map.insert(c.case_no.clone(), 0);
+        match agencies.get(&c.agency) {
+            Some(a) => c.agency = a.clone(),
+            None => {
+                agencies.insert(c.agency.clone());
+            }
+        }
+        bundle.cases.push(c);
     }
     // Cases are held in report order (执法机关, 案号), so findings come out ordered case by
     // case and 案卷评分 lists each agency's cases together.

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Case numbers already read, for linking the other tables.
-pub type CaseMap = foldhash::HashMap<Box<str>, CaseIx>;
+pub type CaseMap = foldhash::HashMap<Arc<str>, CaseIx>;
 
 /// Field accessors over one raw row.
 pub struct Fields<'r, 's> {
@@ -244,18 +244,26 @@ impl<'r, 's> Fields<'r, 's> {
         Some(Cow::Owned(n))
     }
 
+    /// The case a text 案号 cell names, found without copying the cell (the common case on
+    /// every row of five tables).
+    fn known_case(&mut self, i: usize, map: &CaseMap) -> Option<CaseIx> {
+        let ix = match self.cell(i) {
+            Cell::Text(no) => map.get(no.as_ref()).copied(),
+            _ => None,
+        }?;
+        self.sink.seen(i);
+        Some(ix)
+    }
+
     /// Link a 案号 to a case; an unknown one is recorded as an orphan row (Q01).
     /// Without a case map (a table validated alone) every row links to case 0.
     pub fn link(&mut self, i: usize, cases: Option<&CaseMap>) -> Option<CaseIx> {
-        if let (Some(map), Cell::Text(no)) = (cases, self.cell(i)) {
-            if let Some(ix) = map.get(no.as_ref()) {
-                self.sink.seen(i);
-                return Some(*ix);
-            }
+        if let Some(ix) = cases.and_then(|m| self.known_case(i, m)) {
+            return Some(ix);
         }
         let no = self.required_text(i, "案号")?;
         let Some(map) = cases else { return Some(0) };
-        match map.get(&no) {
+        match map.get(&*no) {
             Some(ix) => Some(*ix),
             None => {
                 let row = self.row.row;
@@ -407,16 +415,19 @@ pub fn activity(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Activ
 /// Build a 音像记录索引 row; a blank or unknown 案号 keeps the row, unlinked.
 pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
     let media_id = f.required_text(mc::media_id, "文件编号")?;
-    let (case, unknown_case_no) = match f.text(mc::case_no) {
-        None => (None, None),
-        Some(_) if cases.is_none() => (None, None),
-        Some(no) => match cases.and_then(|m| m.get(&no)) {
-            Some(ix) => (Some(*ix), None),
-            None => {
-                let row = f.at().row;
-                f.sink.orphans.push((no.clone(), row));
-                (None, Some(no))
-            }
+    let (case, unknown_case_no) = match cases.and_then(|m| f.known_case(mc::case_no, m)) {
+        Some(ix) => (Some(ix), None),
+        // Not a text cell that names a case: a number-typed 案号, an unknown or blank one.
+        None => match (cases, f.text(mc::case_no)) {
+            (Some(map), Some(no)) => match map.get(&*no) {
+                Some(ix) => (Some(*ix), None),
+                None => {
+                    let row = f.at().row;
+                    f.sink.orphans.push((no.clone(), row));
+                    (None, Some(no))
+                }
+            },
+            _ => (None, None),
         },
     };
     // The file columns are validated either way; they are held only for `--media-root`.

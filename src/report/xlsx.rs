@@ -109,6 +109,22 @@ fn widths(ws: &mut Worksheet, cols: &[(&str, f64)]) -> std::result::Result<(), X
     Ok(())
 }
 
+/// Write one row of text cells, in `format` or the workbook's default.
+fn text_row(
+    ws: &mut Worksheet,
+    row: u32,
+    vals: &[&str],
+    format: Option<&Format>,
+) -> std::result::Result<(), XlsxError> {
+    for (c, val) in vals.iter().enumerate() {
+        match format {
+            Some(f) => ws.write_string_with_format(row, c as u16, *val, f)?,
+            None => ws.write_string(row, c as u16, *val)?,
+        };
+    }
+    Ok(())
+}
+
 fn stamp(
     ws: &mut Worksheet,
     row: u32,
@@ -784,9 +800,7 @@ fn waived_sheet(
             w.map(|w| w.reason.as_str()).unwrap_or(""),
             w.map(|w| w.approved_by.as_str()).unwrap_or(""),
         ];
-        for (c, val) in vals.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16, *val, &f.wrap)?;
-        }
+        text_row(ws, r, &vals, Some(&f.wrap))?;
         r += 1;
     }
     ws.autofilter(0, 0, r - 1, cols.len() as u16 - 1)?;
@@ -824,9 +838,7 @@ fn tracking_sheet(
             &x.subject,
             &x.detail,
         ];
-        for (c, val) in vals.iter().enumerate() {
-            ws.write_string(r, c as u16, *val)?;
-        }
+        text_row(ws, r, &vals, None)?;
         r += 1;
     }
     for g in &t.gone {
@@ -834,9 +846,7 @@ fn tracking_sheet(
         let vals = [
             g.status, &p.rule, &p.title, &p.agency, &p.case_no, &p.subject, &p.detail,
         ];
-        for (c, val) in vals.iter().enumerate() {
-            ws.write_string(r, c as u16, *val)?;
-        }
+        text_row(ws, r, &vals, None)?;
         r += 1;
     }
     ws.autofilter(0, 0, r - 1, cols.len() as u16 - 1)?;

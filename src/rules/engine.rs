@@ -147,18 +147,11 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
     if !(1..b.cases.len()).all(|c| key(c - 1) <= key(c)) {
         order.par_sort_by(|&x, &y| key(x).cmp(&key(y)));
     }
-    let mut calendar_missing = BTreeSet::new();
-    let mut slots: Vec<Option<Vec<Finding>>> = per_case
-        .into_iter()
-        .map(|(f, m)| {
-            calendar_missing.extend(m);
-            Some(f)
-        })
-        .collect();
+    let (mut lists, years): (Vec<Vec<Finding>>, Vec<BTreeSet<i32>>) = per_case.into_iter().unzip();
+    let mut calendar_missing: BTreeSet<i32> = years.into_iter().flatten().collect();
     let mut groups: Vec<Vec<Finding>> = std::iter::once(Vec::new())
-        .chain(order.iter().map(|&c| slots[c].take().unwrap_or_default()))
+        .chain(order.iter().map(|&c| std::mem::take(&mut lists[c])))
         .collect();
-    drop(slots);
     let mut rest = Vec::new();
     let bx = BundleCx {
         run,

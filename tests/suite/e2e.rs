@@ -1,26 +1,23 @@
 //! End to end: the binary on a bundle, reading back what it wrote.
 
-use crate::support::{bin, Fx};
+use crate::support::{assert_ok, audit_run, bin, Fx};
 
 fn audit(fx: &Fx, extra: &[&str]) -> (tempfile::TempDir, std::process::Output) {
     let dir = tempfile::tempdir().unwrap();
     fx.write(&dir.path().join("data"));
-    let out = bin()
-        .args([
-            "audit",
-            "--profile",
-            "district-2018",
-            "--as-of",
-            "2024-12-31",
-            "--bureau",
-            "测试区司法局",
-        ])
-        .args(extra)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .arg(dir.path().join("data"))
-        .output()
-        .unwrap();
+    let base = [
+        "--profile",
+        "district-2018",
+        "--as-of",
+        "2024-12-31",
+        "--bureau",
+        "测试区司法局",
+    ];
+    let out = audit_run(
+        &[&base[..], extra].concat(),
+        &dir.path().join("data"),
+        &dir.path().join("out"),
+    );
     (dir, out)
 }
 
@@ -35,12 +32,7 @@ fn broken() -> Fx {
 #[test]
 fn findings_csv_jsonl_and_summary_agree() {
     let (dir, out) = audit(&broken(), &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("评查完成：1 件案卷，违规 3 项"), "{stderr}");
     assert!(stderr.contains("未评查：V06"), "{stderr}");
@@ -117,12 +109,7 @@ fn media_fixity_with_a_media_root() {
         &fx,
         &["--media-root", dir.path().join("root").to_str().unwrap()],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let csv = std::fs::read_to_string(_d.path().join("out/findings.csv")).unwrap();
     let v06: Vec<&str> = csv.lines().filter(|l| l.starts_with("V06")).collect();
     assert_eq!(v06.len(), 1, "{csv}");

@@ -1,7 +1,7 @@
 //! The PDF report: text extracted with pdftotext, page count and size in range, fonts,
 //! templates a bureau can edit.
 
-use crate::support::{bin, Fx};
+use crate::support::{assert_ok, audit_run, bin, Fx};
 use std::path::Path;
 
 fn pdftotext(p: &Path) -> String {
@@ -51,12 +51,7 @@ fn report_pdf_has_the_headings_agencies_counts_and_articles() {
         .arg(&data)
         .output()
         .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_ok(&o);
     let pdf = out.join("report.pdf");
     let text = pdftotext(&pdf);
     let flat: String = text.split_whitespace().collect();
@@ -110,33 +105,32 @@ fn a_custom_template_folder_changes_the_wording() {
     std::fs::copy(root.join("remedies.toml"), t.join("remedies.toml")).unwrap();
     Fx::clean().write(&dir.path().join("data"));
     let out = dir.path().join("out");
-    let o = bin()
-        .args(["audit", "--profile", "henan-2019", "--templates"])
-        .arg(&t)
-        .arg("--out")
-        .arg(&out)
-        .arg(dir.path().join("data"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    let o = audit_run(
+        &[
+            "--profile",
+            "henan-2019",
+            "--templates",
+            t.to_str().unwrap(),
+        ],
+        &dir.path().join("data"),
+        &out,
     );
+    assert_ok(&o);
     let flat: String = pdftotext(&out.join("report.pdf"))
         .split_whitespace()
         .collect();
     assert!(flat.contains("一、评查总体情况（本局自定义）"));
     std::fs::write(t.join("report.tera"), "{% if %}").unwrap();
-    let o = bin()
-        .args(["audit", "--profile", "henan-2019", "--templates"])
-        .arg(&t)
-        .arg("--out")
-        .arg(&out)
-        .arg(dir.path().join("data"))
-        .output()
-        .unwrap();
+    let o = audit_run(
+        &[
+            "--profile",
+            "henan-2019",
+            "--templates",
+            t.to_str().unwrap(),
+        ],
+        &dir.path().join("data"),
+        &out,
+    );
     assert_eq!(o.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&o.stderr).contains("报告模板"));
 }

@@ -1,25 +1,18 @@
 //! Unattended monthly scans: review windows, change tracking over three months, media
 //! fixity with the hash cache, the output-folder lock, trend over several runs.
 
-use crate::support::{bin, Fx};
+use crate::support::{assert_ok, audit_run, bin, Fx};
 use std::path::{Path, PathBuf};
 
 fn audit(data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    bin()
-        .args([
-            "audit",
-            "--profile",
-            "district-2018",
-            "--as-of",
-            "2024-12-31",
-            "--quiet",
-        ])
-        .args(extra)
-        .arg("--out")
-        .arg(out)
-        .arg(data)
-        .output()
-        .unwrap()
+    let base = [
+        "--profile",
+        "district-2018",
+        "--as-of",
+        "2024-12-31",
+        "--quiet",
+    ];
+    audit_run(&[&base[..], extra].concat(), data, out)
 }
 
 fn summary(out: &Path) -> serde_json::Value {
@@ -66,12 +59,7 @@ fn month_and_year_windows_select_cases_active_in_them() {
     ] {
         let out = dir.path().join(format!("out-{period}"));
         let o = audit(&data, &out, &["--period", period]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert_ok(&o);
         let s = summary(&out);
         assert_eq!(s["cases"], cases, "{period}");
         assert!(s["meta"]["period"]
@@ -127,12 +115,7 @@ fn three_months_of_change_tracking() {
     );
     fx.write(&data);
     let o = audit(&data, &feb, &["--baseline", jan.to_str().unwrap()]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert_ok(&o);
     let s = summary(&feb);
     assert_eq!(s["tracking"]["持续"], 1);
     assert_eq!(s["tracking"]["新增"], 1);

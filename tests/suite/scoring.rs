@@ -1,7 +1,7 @@
 //! Scoring and the evaluation workbook: hand-computed scores, caps, vetoes, ties, waivers,
 //! read back from report.xlsx with calamine and opened by LibreOffice.
 
-use crate::support::{bin, Fx};
+use crate::support::{assert_ok, audit_run, bin, Fx};
 use calamine::{open_workbook_auto, Data, Reader};
 use std::path::{Path, PathBuf};
 
@@ -54,26 +54,9 @@ fn run(fx: &Fx, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     fx.write(&dir.path().join("data"));
     let out = dir.path().join("out");
-    let o = bin()
-        .args([
-            "audit",
-            "--profile",
-            "district-2018",
-            "--as-of",
-            "2024-12-31",
-        ])
-        .args(extra)
-        .arg("--out")
-        .arg(&out)
-        .arg(dir.path().join("data"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let base = ["--profile", "district-2018", "--as-of", "2024-12-31"];
+    let o = audit_run(&[&base[..], extra].concat(), &dir.path().join("data"), &out);
+    assert_ok(&o);
     (dir, out)
 }
 

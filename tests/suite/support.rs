@@ -25,6 +25,28 @@ pub const PROFILES: [&str; 5] = [
     "lingshou-approval",
 ];
 
+/// Run `trailcheck audit ARGS --out OUT DATA`.
+pub fn audit_run(args: &[&str], data: &Path, out: &Path) -> std::process::Output {
+    bin()
+        .arg("audit")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .arg(data)
+        .output()
+        .unwrap()
+}
+
+/// Assert that a run exited 0, showing what it printed on stderr otherwise.
+pub fn assert_ok(o: &std::process::Output) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
 /// The binary under test.
 pub fn bin() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_trailcheck"))
