@@ -4,6 +4,7 @@
 
 pub mod cells;
 pub mod columns;
+pub mod csvfile;
 pub mod mapping;
 pub mod reader;
 pub mod tables;
@@ -13,11 +14,10 @@ use crate::model::index::Index;
 use crate::model::CaseIx;
 use crate::model::{Bundle, DataProblem, OrphanRow, RowRef, Source, Table, TableCoverage};
 use columns::spec;
+use csvfile::CsvTable;
 use mapping::Mapping;
 use rayon::prelude::*;
-use reader::{
-    column_label, unknown_value_problems, Collected, CsvTable, Header, RawRow, Sink, Workbook,
-};
+use reader::{column_label, unknown_value_problems, Collected, Header, RawRow, Sink, Workbook};
 use std::path::{Path, PathBuf};
 use tables::{CaseMap, Fields};
 
@@ -191,9 +191,7 @@ where
     match part {
         Part::Csv(p) => {
             let csv = CsvTable::open(p)?;
-            let (res, sha) =
-                rayon::join(|| csv.read(t, mapping, &file, key, build), || csv.sha256());
-            let (header, out) = res?;
+            let (header, out, sha) = csv.read(t, mapping, &file, key, build)?;
             let src = Source {
                 table: t,
                 file,
@@ -320,7 +318,9 @@ where
                     row: 0,
                     column: String::new(),
                     raw: String::new(),
-                    message: "文件编码混杂：部分行为 UTF-8，部分行为 GBK/GB18030，已逐个单元格识别，请核对".into(),
+                    message:
+                        "文件编码混杂：部分行为 UTF-8，部分行为 GBK/GB18030，已逐行识别，请核对"
+                            .into(),
                     count: 1,
                 });
             }

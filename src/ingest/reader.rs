@@ -1,8 +1,9 @@
-//! Raw tables: CSV files (encoding detected) and workbook sheets (calamine), header
-//! discovery, and the parallel row loop that hands spec-aligned cells to the table builders.
+//! Raw rows: header discovery, the row a builder reads (from a CSV record or a workbook
+//! sheet, calamine), and the loop that hands spec-aligned cells to the table builders.
 
 use super::cells::{number_text, Cell};
 use super::columns::{normalise_header, spec, Col};
+use super::csvfile::Record;
 use super::mapping::Mapping;
 use crate::error::{Error, Result};
 use crate::model::{DataProblem, Table};
@@ -13,7 +14,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Header rows are searched among the first rows of a file (INPUT.md: 20).
-const HEADER_SEARCH_ROWS: usize = 20;
+pub(super) const HEADER_SEARCH_ROWS: usize = 20;
 /// Rows parsed per parallel batch.
 const BATCH_ROWS: usize = 32_768;
 /// Workbook sheets larger than this many cells are refused rather than loaded.
@@ -24,82 +25,6 @@ const CLOSE_ENOUGH: f64 = 0.34;
 
 /// Words that mark a summary or note row under the data.
 const SUMMARY_MARKERS: &[&str] = &["合计", "总计", "小计", "备注", "说明"];
-
-/// How a CSV file's bytes are decoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CsvEncoding {
-    /// UTF-8, with or without BOM.
-    Utf8,
-    /// GBK / GB18030.
-    Gb18030,
-    /// Rows in UTF-8 and rows in GBK in one file: each cell is decoded on its own.
-    Mixed,
-}
-
-impl CsvEncoding {
-    /// Chinese label for the run parameters.
-    pub fn label(self) -> &'static str {
-        match self {
-            CsvEncoding::Utf8 => "UTF-8",
-            CsvEncoding::Gb18030 => "GBK/GB18030",
-            CsvEncoding::Mixed => "混合（UTF-8 与 GBK）",
-        }
-    }
-}
-
-/// Detect the encoding: BOM first, then "is it valid UTF-8", then GB18030
-/// (CRATES.md: trying GB18030 first garbles UTF-8 silently). A file whose lines are
-/// partly valid UTF-8 and partly not is `Mixed`. UTF-16 files are re-encoded to UTF-8.
-pub fn detect_encoding(bytes: Vec<u8>) -> (Vec<u8>, CsvEncoding) {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let (enc, _) = encoding_rs::Encoding::for_bom(&bytes).unwrap_or((encoding_rs::UTF_16LE, 2));
-        let (text, _, _) = enc.decode(&bytes);
-        return (text.into_owned().into_bytes(), CsvEncoding::Utf8);
-    }
-    if std::str::from_utf8(&bytes).is_ok() {
-        return (bytes, CsvEncoding::Utf8);
-    }
-    let mut utf8_lines = 0usize;
-    let mut other_lines = 0usize;
-    for line in bytes.split(|b| *b == b'\n') {
-        if line.is_ascii() {
-            continue;
-        }
-        if std::str::from_utf8(line).is_ok() {
-            utf8_lines += 1;
-        } else {
-            other_lines += 1;
-        }
-        if utf8_lines > 0 && other_lines > 0 {
-            return (bytes, CsvEncoding::Mixed);
-        }
-    }
-    (bytes, CsvEncoding::Gb18030)
-}
-
-/// Decode one CSV field.
-pub fn decode_field(b: &[u8], enc: CsvEncoding) -> Cow<'_, str> {
-    if let Ok(s) = simdutf8::basic::from_utf8(b) {
-        if enc != CsvEncoding::Gb18030 || s.is_ascii() {
-            return Cow::Borrowed(s);
-        }
-    }
-    let (s, _) = encoding_rs::GB18030.decode_without_bom_handling(b);
-    s
-}
-
-/// Guess the delimiter from the first lines: the most frequent of `,` `\t` `;` `|`.
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    let mut best = (b',', 0usize);
-    for d in [b',', b'\t', b';', b'|'] {
-        let n = head.iter().filter(|b| **b == d).count();
-        if n > best.1 {
-            best = (d, n);
-        }
-    }
-    best.0
-}
 
 /// Where each catalogue column sits in the file, and the file's own header names.
 #[derive(Debug, Clone)]
@@ -227,8 +152,8 @@ pub fn find_header(
 /// Where a raw row's cells come from.
 #[derive(Clone, Copy)]
 enum RowSource<'a> {
-    /// A CSV record, its encoding and, once checked, the whole record as UTF-8 text.
-    Csv(&'a csv::ByteRecord, CsvEncoding, Option<&'a str>),
+    /// A CSV record: its decoded text and the byte range of each field.
+    Csv(&'a str, &'a [(u32, u32)]),
     Sheet(&'a [Data]),
 }
 
@@ -244,54 +169,49 @@ pub struct RawRow<'a> {
 }
 
 impl<'a> RawRow<'a> {
+    /// A CSV record as row `row`.
+    pub(super) fn csv(rec: Record<'a>, positions: &'a [Option<usize>], row: u32) -> Self {
+        RawRow {
+            source: RowSource::Csv(rec.text, rec.fields),
+            positions,
+            row,
+        }
+    }
+
     /// The cell of catalogue column `i` (`Cell::Empty` for an absent column).
     pub fn cell(&self, i: usize) -> Cell<'a> {
         let Some(p) = self.positions[i] else {
             return Cell::Empty;
         };
         match self.source {
-            RowSource::Csv(r, enc, whole) => {
-                let Some(range) = r.range(p) else {
-                    return Cell::Empty;
-                };
-                // A field of a record that is valid UTF-8 as a whole is valid when it starts
-                // and ends on character boundaries, which `get` checks.
-                match whole.and_then(|w| w.get(range.clone())) {
-                    Some(s) if enc == CsvEncoding::Utf8 || s.is_ascii() => {
-                        Cell::text(Cow::Borrowed(s))
-                    }
-                    _ => Cell::text(decode_field(&r.as_slice()[range], enc)),
-                }
-            }
+            // Field ranges lie between ASCII delimiters, so on character boundaries.
+            RowSource::Csv(text, fields) => match fields.get(p) {
+                Some(&(a, b)) => Cell::text(Cow::Borrowed(&text[a as usize..b as usize])),
+                None => Cell::Empty,
+            },
             RowSource::Sheet(cells) => cells.get(p).map(data_cell).unwrap_or(Cell::Empty),
         }
     }
 
     /// True when column `i` is absent or holds only white space. A CSV field with a visible
-    /// ASCII character is decided from its bytes; only the rest are decoded.
+    /// ASCII character is decided from its bytes.
     pub fn is_blank(&self, i: usize) -> bool {
         let Some(p) = self.positions[i] else {
             return true;
         };
         match self.source {
-            RowSource::Csv(r, _, _) => match r.get(p) {
+            RowSource::Csv(text, fields) => match fields.get(p) {
                 None => true,
-                Some(f) if f.iter().any(|b| b.is_ascii_graphic()) => false,
-                Some(f) if f.is_ascii() => true,
-                Some(_) => self.cell(i).is_empty(),
+                Some(&(a, b)) => {
+                    let f = &text.as_bytes()[a as usize..b as usize];
+                    if f.iter().any(|b| b.is_ascii_graphic()) {
+                        false
+                    } else {
+                        f.is_ascii() || self.cell(i).is_empty()
+                    }
+                }
             },
             RowSource::Sheet(_) => self.cell(i).is_empty(),
-        }
-    }
-
-    /// Check a UTF-8 record's text once, so that its cells need no check of their own.
-    fn checked(self) -> RawRow<'a> {
-        match self.source {
-            RowSource::Csv(r, enc, None) if enc != CsvEncoding::Gb18030 => RawRow {
-                source: RowSource::Csv(r, enc, simdutf8::basic::from_utf8(r.as_slice()).ok()),
-                ..self
-            },
-            _ => self,
         }
     }
 
@@ -328,7 +248,8 @@ pub struct Sink {
 }
 
 impl Sink {
-    fn new(cols: usize) -> Sink {
+    /// An empty sink for a table of `cols` catalogue columns.
+    pub(super) fn new(cols: usize) -> Sink {
         Sink {
             stats: vec![(0, 0); cols],
             ..Sink::default()
@@ -362,7 +283,8 @@ impl Sink {
         e.1 = e.1.min(row);
     }
 
-    fn merge(&mut self, other: Sink) {
+    /// Add another piece's problems and counts.
+    pub(super) fn merge(&mut self, other: Sink) {
         self.problems.extend(other.problems);
         for (a, b) in self.stats.iter_mut().zip(other.stats) {
             a.0 += b.0;
@@ -388,7 +310,8 @@ pub struct Collected<T> {
 }
 
 impl<T> Collected<T> {
-    fn new(cols: usize) -> Collected<T> {
+    /// Nothing collected yet, for a table of `cols` catalogue columns.
+    pub(super) fn new(cols: usize) -> Collected<T> {
         Collected {
             rows: Vec::new(),
             summary_rows: 0,
@@ -406,7 +329,30 @@ fn is_summary_row(r: &RawRow<'_>, key: usize) -> bool {
         })
 }
 
-/// Run `build` over rows in parallel chunks, keeping file order.
+/// Take one row: skip it when blank, count it when it is a summary row, else build it.
+pub(super) fn take_row<T, F>(
+    r: &RawRow<'_>,
+    key: usize,
+    build: &F,
+    rows: &mut Vec<T>,
+    summary: &mut usize,
+    sink: &mut Sink,
+) where
+    F: Fn(&RawRow<'_>, &mut Sink) -> Option<T>,
+{
+    if r.cell(key).is_empty() && r.cells().all(|c| c.is_empty()) {
+        return;
+    }
+    if is_summary_row(r, key) {
+        *summary += 1;
+        return;
+    }
+    if let Some(t) = build(r, sink) {
+        rows.push(t);
+    }
+}
+
+/// Run `build` over sheet rows in parallel chunks, keeping file order.
 fn run_batches<T: Send, F>(batch: &[RawRow<'_>], key: usize, build: &F, out: &mut Collected<T>)
 where
     F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
@@ -419,17 +365,7 @@ where
             let mut rows = Vec::with_capacity(chunk.len());
             let mut summary = 0;
             for r in chunk {
-                let r = &r.checked();
-                if r.cell(key).is_empty() && r.cells().all(|c| c.is_empty()) {
-                    continue;
-                }
-                if is_summary_row(r, key) {
-                    summary += 1;
-                    continue;
-                }
-                if let Some(t) = build(r, &mut sink) {
-                    rows.push(t);
-                }
+                take_row(r, key, build, &mut rows, &mut summary, &mut sink);
             }
             (rows, summary, sink)
         })
@@ -438,181 +374,6 @@ where
         out.rows.extend(rows);
         out.summary_rows += summary;
         out.sink.merge(sink);
-    }
-}
-
-/// Bytes examined to detect the encoding and the delimiter.
-const SAMPLE_BYTES: usize = 4 << 20;
-
-/// A CSV file opened for reading: encoding and delimiter detected on its first megabytes,
-/// then streamed (never mapped or loaded whole, so memory stays flat for any file size).
-pub struct CsvTable {
-    path: std::path::PathBuf,
-    /// Detected encoding.
-    pub encoding: CsvEncoding,
-    delimiter: u8,
-    /// Leading bytes to skip (a UTF-8 BOM).
-    skip: u64,
-    /// A UTF-16 file, re-encoded to UTF-8 in memory.
-    utf16: Option<Vec<u8>>,
-}
-
-impl CsvTable {
-    /// Open a CSV file and detect its encoding: BOM first, then "is the sample valid
-    /// UTF-8", then GB18030; a sample mixing both is `Mixed` (CRATES.md).
-    pub fn open(path: &Path) -> Result<CsvTable> {
-        use std::io::Read;
-        let label = path.display();
-        let f = std::fs::File::open(path)
-            .map_err(|e| Error::Input(format!("无法打开文件 {label}：{e}")))?;
-        let mut sample = Vec::new();
-        f.take(SAMPLE_BYTES as u64)
-            .read_to_end(&mut sample)
-            .map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
-        if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
-            let all = std::fs::read(path)
-                .map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
-            let (bytes, _) = detect_encoding(all);
-            let delimiter = sniff_delimiter(&bytes);
-            return Ok(CsvTable {
-                path: path.to_path_buf(),
-                encoding: CsvEncoding::Utf8,
-                delimiter,
-                skip: 0,
-                utf16: Some(bytes),
-            });
-        }
-        let skip = if sample.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
-        let body = &sample[skip as usize..];
-        let complete = match std::str::from_utf8(body) {
-            Ok(_) => true,
-            Err(e) => e.error_len().is_none() && sample.len() == SAMPLE_BYTES,
-        };
-        let encoding = if complete {
-            CsvEncoding::Utf8
-        } else {
-            detect_encoding(body.to_vec()).1
-        };
-        Ok(CsvTable {
-            path: path.to_path_buf(),
-            encoding,
-            delimiter: sniff_delimiter(body),
-            skip,
-            utf16: None,
-        })
-    }
-
-    /// SHA-256 of the file, streamed.
-    pub fn sha256(&self) -> String {
-        crate::fixity::sha256_file(&self.path).unwrap_or_default()
-    }
-
-    fn reader(&self) -> Result<csv::Reader<Box<dyn std::io::Read + Send>>> {
-        use std::io::{Seek, SeekFrom};
-        let src: Box<dyn std::io::Read + Send> = match &self.utf16 {
-            Some(bytes) => Box::new(std::io::Cursor::new(bytes.clone())),
-            None => {
-                let mut f = std::fs::File::open(&self.path).map_err(|e| {
-                    Error::Input(format!("无法打开文件 {}：{e}", self.path.display()))
-                })?;
-                f.seek(SeekFrom::Start(self.skip)).map_err(|e| {
-                    Error::Input(format!("无法读取文件 {}：{e}", self.path.display()))
-                })?;
-                Box::new(f)
-            }
-        };
-        Ok(csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(self.delimiter)
-            .buffer_capacity(1 << 20)
-            .from_reader(src))
-    }
-
-    /// Read the header and every row. Reading the next batch of records overlaps with
-    /// building the current one, which itself runs in parallel chunks.
-    pub fn read<T: Send, F>(
-        &self,
-        t: Table,
-        mapping: &Mapping,
-        label: &str,
-        key: usize,
-        build: F,
-    ) -> Result<(Header, Collected<T>)>
-    where
-        F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
-    {
-        let mut rdr = self.reader()?;
-        let read_err = |e: csv::Error| Error::Input(format!("读取文件 {label} 出错：{e}"));
-        let mut head: Vec<csv::ByteRecord> = Vec::new();
-        let mut rec = csv::ByteRecord::new();
-        while head.len() < HEADER_SEARCH_ROWS && rdr.read_byte_record(&mut rec).map_err(read_err)? {
-            head.push(rec.clone());
-        }
-        let texts: Vec<Vec<String>> = head
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|f| decode_field(f, self.encoding).into_owned())
-                    .collect()
-            })
-            .collect();
-        let header = find_header(t, &texts, mapping, label)?;
-        let enc = self.encoding;
-        let mut out = Collected::new(header.positions.len());
-        let positions = &header.positions;
-
-        // Two batches of reusable records: one being filled, one being built.
-        let mut cur: Vec<csv::ByteRecord> = head.into_iter().skip(header.row_index + 1).collect();
-        let mut cur_first = header.row_index as u32 + 2;
-        let mut next: Vec<csv::ByteRecord> = Vec::new();
-        let fill = |rdr: &mut csv::Reader<Box<dyn std::io::Read + Send>>,
-                    buf: &mut Vec<csv::ByteRecord>,
-                    from: usize|
-         -> Result<usize> {
-            let mut n = from;
-            loop {
-                if n == buf.len() {
-                    if n >= BATCH_ROWS {
-                        break;
-                    }
-                    buf.push(csv::ByteRecord::new());
-                }
-                if !rdr.read_byte_record(&mut buf[n]).map_err(read_err)? {
-                    break;
-                }
-                n += 1;
-            }
-            Ok(n)
-        };
-        let pre = cur.len();
-        let mut cur_len = fill(&mut rdr, &mut cur, pre)?;
-        while cur_len > 0 {
-            let first = cur_first;
-            let (filled, ()) = rayon::join(
-                || fill(&mut rdr, &mut next, 0),
-                || {
-                    let batch: Vec<RawRow<'_>> = cur[..cur_len]
-                        .iter()
-                        .enumerate()
-                        .map(|(i, r)| RawRow {
-                            source: RowSource::Csv(r, enc, None),
-                            positions,
-                            row: first + i as u32,
-                        })
-                        .collect();
-                    run_batches(&batch, key, &build, &mut out);
-                },
-            );
-            cur_first += cur_len as u32;
-            std::mem::swap(&mut cur, &mut next);
-            cur_len = filled?;
-        }
-        Ok((header, out))
     }
 }
 

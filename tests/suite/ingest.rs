@@ -335,7 +335,7 @@ fn one_table_alone_with_check() {
 }
 
 #[test]
-fn mixed_encodings_are_read_cell_by_cell_and_reported() {
+fn mixed_encodings_are_read_line_by_line_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     Fx::clean().write(dir.path());
     let p = dir.path().join("送达记录.csv");
@@ -456,4 +456,65 @@ fn xls_and_wps_et_files() {
     .unwrap();
     let b = read(dir.path());
     assert_eq!(&*b.cases[0].case_no, "测罚〔2024〕1号");
+}
+
+#[test]
+fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
+    // Enough rows for the reader's parallel pieces (about 1 MiB each), with quoted line
+    // breaks and doubled quotes, a blank line and title rows above the header: every
+    // bad cell must still be reported at the row Excel shows.
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(dir.path());
+    let p = dir.path().join("文书记录.csv");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let first = lines.next().unwrap();
+    let mut body = format!("文书记录导出\n\n{header}\n");
+    let mut row = 3u32;
+    let mut bad_rows = Vec::new();
+    for i in 0..30_000u32 {
+        row += 1;
+        let line = first.replace("LA-1", &format!("LA-{i}"));
+        if i % 7 == 0 {
+            // A 备注 over two lines: one record, one Excel row.
+            body.push_str(&format!("{line}\"第{i}号\n\"\"说明\"\"\"\n"));
+        } else if i % 9_999 == 0 {
+            body.push_str(&line.replace("2024-03-01 09:00", "三月一日"));
+            body.push('\n');
+            bad_rows.push(row);
+        } else {
+            body.push_str(&line);
+            body.push('\n');
+        }
+        if i == 100 {
+            body.push('\n');
+            row += 1;
+        }
+    }
+    std::fs::write(&p, encoding_rs::GBK.encode(&body).0).unwrap();
+    assert!(std::fs::metadata(&p).unwrap().len() > 3 << 20);
+    let b = read(dir.path());
+    assert_eq!(b.documents.len(), 30_000);
+    let noted = b
+        .documents
+        .iter()
+        .filter(|d| d.doc_no.as_deref() == Some("LA-7"))
+        .count();
+    assert_eq!(noted, 1);
+    let rows: Vec<u32> = b
+        .problems
+        .iter()
+        .filter(|p| p.raw == "三月一日")
+        .map(|p| p.row)
+        .collect();
+    assert_eq!(
+        rows,
+        bad_rows,
+        "{:#?}",
+        &b.problems[..b.problems.len().min(5)]
+    );
+    assert_eq!(bad_rows.len(), 3);
+    let last = b.documents.iter().map(|d| d.at.row).max().unwrap();
+    assert_eq!(last, row, "Excel row of the last record");
 }

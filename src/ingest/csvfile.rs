@@ -1,0 +1,643 @@
+//! CSV files. The encoding is detected on the first megabytes; then the file is read in
+//! blocks cut at record boundaries, each block split into pieces that are decoded,
+//! tokenised and built into rows in parallel, while the next block is read and hashed.
+//!
+//! Tokenising: a line without a quote character is split on the delimiter with `memchr`;
+//! a line with one is handed to `csv_core`, which also takes quoted line breaks and
+//! doubled quotes. Every record is one row as Excel numbers them: blank lines count.
+
+use super::mapping::Mapping;
+use super::reader::{find_header, take_row, Collected, Header, RawRow, Sink, HEADER_SEARCH_ROWS};
+use crate::error::{Error, Result};
+use crate::model::Table;
+use memchr::{memchr, memchr_iter, memrchr};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::io::Read;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// How a CSV file's bytes are decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvEncoding {
+    /// UTF-8, with or without BOM.
+    Utf8,
+    /// GBK / GB18030.
+    Gb18030,
+    /// Lines in UTF-8 and lines in GBK in one file: each line is decoded on its own.
+    Mixed,
+}
+
+impl CsvEncoding {
+    /// Chinese label for the run parameters.
+    pub fn label(self) -> &'static str {
+        match self {
+            CsvEncoding::Utf8 => "UTF-8",
+            CsvEncoding::Gb18030 => "GBK/GB18030",
+            CsvEncoding::Mixed => "混合（UTF-8 与 GBK）",
+        }
+    }
+
+    /// Decode a run of whole lines. UTF-8 that does not validate (a `Mixed` file, or a
+    /// GBK line past the sampled start of a UTF-8 file) is decoded line by line.
+    fn decode(self, raw: &[u8]) -> Cow<'_, str> {
+        match self {
+            CsvEncoding::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling(raw).0,
+            CsvEncoding::Utf8 | CsvEncoding::Mixed => match simdutf8::basic::from_utf8(raw) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => {
+                    let mut out = String::with_capacity(raw.len() + raw.len() / 2);
+                    for line in raw.split_inclusive(|b| *b == b'\n') {
+                        match std::str::from_utf8(line) {
+                            Ok(s) => out.push_str(s),
+                            Err(_) => out.push_str(
+                                &encoding_rs::GB18030.decode_without_bom_handling(line).0,
+                            ),
+                        }
+                    }
+                    Cow::Owned(out)
+                }
+            },
+        }
+    }
+}
+
+/// Detect the encoding of a sample: BOM first, then "is it valid UTF-8", then GB18030
+/// (CRATES.md: trying GB18030 first garbles UTF-8 silently). A sample whose lines are
+/// partly valid UTF-8 and partly not is `Mixed`. `complete` says the sample is the whole
+/// file, so a character cut at its end is an error rather than the sample's edge.
+fn detect_encoding(sample: &[u8], complete: bool) -> CsvEncoding {
+    match std::str::from_utf8(sample) {
+        Ok(_) => return CsvEncoding::Utf8,
+        Err(e) if e.error_len().is_none() && !complete => return CsvEncoding::Utf8,
+        Err(_) => {}
+    }
+    let mut utf8_lines = 0usize;
+    let mut other_lines = 0usize;
+    for line in sample.split(|b| *b == b'\n') {
+        if line.is_ascii() {
+            continue;
+        }
+        if std::str::from_utf8(line).is_ok() {
+            utf8_lines += 1;
+        } else {
+            other_lines += 1;
+        }
+        if utf8_lines > 0 && other_lines > 0 {
+            return CsvEncoding::Mixed;
+        }
+    }
+    if utf8_lines > 0 && other_lines == 0 {
+        // Only the sample's last, cut line failed.
+        return CsvEncoding::Utf8;
+    }
+    CsvEncoding::Gb18030
+}
+
+/// Guess the delimiter from the first lines: the most frequent of `,` `\t` `;` `|`.
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let mut best = (b',', 0usize);
+    for d in [b',', b'\t', b';', b'|'] {
+        let n = memchr_iter(d, head).count();
+        if n > best.1 {
+            best = (d, n);
+        }
+    }
+    best.0
+}
+
+/// Bytes examined to detect the encoding and the delimiter.
+const SAMPLE_BYTES: usize = 4 << 20;
+/// Bytes read per block.
+const BLOCK_BYTES: usize = 16 << 20;
+/// Bytes per parallel piece of a block.
+const PIECE_BYTES: usize = 1 << 20;
+/// A block grows up to this size looking for a record boundary (a quoted field may hold
+/// line breaks); past it the block is cut at its last line break.
+const MAX_BLOCK_BYTES: usize = 64 << 20;
+
+/// Number of quote characters in `b`.
+fn quotes(b: &[u8]) -> usize {
+    memchr_iter(b'"', b).count()
+}
+
+/// End of the last whole record of `buf` (which starts a record): just past the last line
+/// break with an even number of quotes before it.
+fn last_record_end(buf: &[u8]) -> Option<usize> {
+    let mut before = quotes(buf);
+    let mut end = buf.len();
+    while let Some(p) = memrchr(b'\n', &buf[..end]) {
+        before -= quotes(&buf[p..end]);
+        if before.is_multiple_of(2) {
+            return Some(p + 1);
+        }
+        end = p;
+    }
+    None
+}
+
+/// Cut `buf` (which starts a record) into pieces of about `size` bytes, each starting a
+/// record.
+fn pieces(buf: &[u8], size: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::with_capacity(buf.len() / size + 1);
+    let mut start = 0;
+    while buf.len() - start > size {
+        let mut p = start + size;
+        let mut odd = !quotes(&buf[start..p]).is_multiple_of(2);
+        let cut = loop {
+            let Some(i) = memchr(b'\n', &buf[p..]) else {
+                break None;
+            };
+            let nl = p + i;
+            odd ^= !quotes(&buf[p..nl]).is_multiple_of(2);
+            if !odd {
+                break Some(nl + 1);
+            }
+            p = nl + 1;
+        };
+        match cut {
+            Some(c) => {
+                out.push(start..c);
+                start = c;
+            }
+            None => break,
+        }
+    }
+    if start < buf.len() {
+        out.push(start..buf.len());
+    }
+    out
+}
+
+/// One record: its fields as byte ranges of `text`.
+pub struct Record<'t> {
+    /// The line, or the unquoted fields of a quoted record laid end to end.
+    pub text: &'t str,
+    /// Field ranges in `text`.
+    pub fields: &'t [(u32, u32)],
+}
+
+/// Splits decoded text into records.
+struct Tokens<'t> {
+    text: &'t str,
+    pos: usize,
+    delimiter: u8,
+    core: csv_core::Reader,
+    fields: Vec<(u32, u32)>,
+    unquoted: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<'t> Tokens<'t> {
+    fn new(text: &'t str, delimiter: u8) -> Tokens<'t> {
+        Tokens {
+            text,
+            pos: 0,
+            delimiter,
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            fields: Vec::with_capacity(32),
+            unquoted: vec![0; 4096],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// Byte offset of the next record.
+    fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The next record, or `None` at the end of the text.
+    fn next(&mut self) -> Option<Record<'_>> {
+        let bytes = self.text.as_bytes();
+        if self.pos >= bytes.len() {
+            return None;
+        }
+        let start = self.pos;
+        let nl = memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        if memchr(b'"', &bytes[start..nl]).is_none() {
+            self.pos = nl + 1;
+            return Some(self.plain(start, nl));
+        }
+        match self.quoted(start) {
+            Some(n) => {
+                // `quoted` checked these bytes.
+                let text = std::str::from_utf8(&self.unquoted[..n]).unwrap_or_default();
+                Some(Record {
+                    text,
+                    fields: &self.fields,
+                })
+            }
+            None => {
+                self.pos = nl + 1;
+                Some(self.plain(start, nl))
+            }
+        }
+    }
+
+    /// A line without quotes, split on the delimiter.
+    fn plain(&mut self, start: usize, nl: usize) -> Record<'_> {
+        let bytes = self.text.as_bytes();
+        let end = if nl > start && bytes[nl - 1] == b'\r' {
+            nl - 1
+        } else {
+            nl
+        };
+        self.fields.clear();
+        let mut s = start;
+        for d in memchr_iter(self.delimiter, &bytes[start..end]) {
+            self.fields.push((s as u32, (start + d) as u32));
+            s = start + d + 1;
+        }
+        self.fields.push((s as u32, end as u32));
+        Record {
+            text: self.text,
+            fields: &self.fields,
+        }
+    }
+
+    /// A record with quotes, read by `csv_core` into `unquoted`; returns its length, or
+    /// `None` when the unquoted bytes are not UTF-8 (then the line is read as it stands).
+    fn quoted(&mut self, start: usize) -> Option<usize> {
+        use csv_core::ReadRecordResult as R;
+        let input = &self.text.as_bytes()[start..];
+        let (mut nin, mut nout, mut nend) = (0, 0, 0);
+        loop {
+            let (res, i, o, e) = self.core.read_record(
+                &input[nin..],
+                &mut self.unquoted[nout..],
+                &mut self.ends[nend..],
+            );
+            nin += i;
+            nout += o;
+            nend += e;
+            match res {
+                R::InputEmpty => {}
+                R::OutputFull => self.unquoted.resize(self.unquoted.len() * 2, 0),
+                R::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                R::Record | R::End => break,
+            }
+        }
+        // csv_core may stop after a `\r` and leave the `\n` of the line break.
+        let mut next = start + nin;
+        let bytes = self.text.as_bytes();
+        if nin > 0 && bytes[next - 1] != b'\n' {
+            if bytes.get(next) == Some(&b'\r') {
+                next += 1;
+            }
+            if bytes.get(next) == Some(&b'\n') {
+                next += 1;
+            }
+        }
+        self.core.reset();
+        std::str::from_utf8(&self.unquoted[..nout]).ok()?;
+        self.pos = next.max(start + 1);
+        self.fields.clear();
+        let mut s = 0;
+        for &e in &self.ends[..nend] {
+            self.fields.push((s as u32, e as u32));
+            s = e;
+        }
+        Some(nout)
+    }
+}
+
+/// Number of records in `text`, as [`Tokens`] splits it.
+fn count_records(text: &str, delimiter: u8) -> usize {
+    let b = text.as_bytes();
+    if memchr(b'"', b).is_none() {
+        return memchr_iter(b'\n', b).count() + usize::from(!b.is_empty() && !b.ends_with(b"\n"));
+    }
+    let mut t = Tokens::new(text, delimiter);
+    let mut n = 0;
+    while t.next().is_some() {
+        n += 1;
+    }
+    n
+}
+
+/// The file read block by block, each block ending on a record boundary, every byte
+/// hashed as it is read.
+struct Blocks {
+    src: Box<dyn Read + Send>,
+    carry: Vec<u8>,
+    eof: bool,
+    hasher: Option<Sha256>,
+    /// Line breaks are bare `\r` (old Mac exports): read as `\n`.
+    cr_only: bool,
+}
+
+impl Blocks {
+    /// The next block, read into `buf` (reused); `None` at the end of the file.
+    fn next(&mut self, mut buf: Vec<u8>) -> std::io::Result<Option<Vec<u8>>> {
+        buf.clear();
+        buf.append(&mut self.carry);
+        let mut want = BLOCK_BYTES;
+        loop {
+            if !self.eof && buf.len() < want {
+                let old = buf.len();
+                (&mut self.src)
+                    .take((want - old) as u64)
+                    .read_to_end(&mut buf)?;
+                if let Some(h) = &mut self.hasher {
+                    h.update(&buf[old..]);
+                }
+                if self.cr_only {
+                    buf[old..]
+                        .iter_mut()
+                        .filter(|b| **b == b'\r')
+                        .for_each(|b| *b = b'\n');
+                }
+                self.eof = buf.len() < want;
+            }
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            if self.eof {
+                return Ok(Some(buf));
+            }
+            let cut = last_record_end(&buf).or_else(|| {
+                (buf.len() >= MAX_BLOCK_BYTES)
+                    .then(|| memrchr(b'\n', &buf).map_or(buf.len(), |p| p + 1))
+            });
+            if let Some(cut) = cut {
+                self.carry.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+                return Ok(Some(buf));
+            }
+            want = buf.len() + BLOCK_BYTES;
+        }
+    }
+}
+
+/// A CSV file opened for reading: encoding and delimiter detected on its first megabytes,
+/// then streamed (never mapped or loaded whole, so memory stays flat for any file size).
+pub struct CsvTable {
+    path: PathBuf,
+    /// Detected encoding.
+    pub encoding: CsvEncoding,
+    delimiter: u8,
+    /// Leading bytes to skip (a UTF-8 BOM).
+    skip: usize,
+    /// Line breaks are bare `\r`.
+    cr_only: bool,
+    /// A UTF-16 file, re-encoded to UTF-8 in memory.
+    utf16: Option<Vec<u8>>,
+}
+
+impl CsvTable {
+    /// Open a CSV file and detect its encoding: BOM first, then "is the sample valid
+    /// UTF-8", then GB18030; a sample mixing both is `Mixed` (CRATES.md).
+    pub fn open(path: &Path) -> Result<CsvTable> {
+        let label = path.display();
+        let f = std::fs::File::open(path)
+            .map_err(|e| Error::Input(format!("无法打开文件 {label}：{e}")))?;
+        let mut sample = Vec::new();
+        f.take(SAMPLE_BYTES as u64)
+            .read_to_end(&mut sample)
+            .map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
+        let complete = sample.len() < SAMPLE_BYTES;
+        let mut table = CsvTable {
+            path: path.to_path_buf(),
+            encoding: CsvEncoding::Utf8,
+            delimiter: b',',
+            skip: 0,
+            cr_only: false,
+            utf16: None,
+        };
+        if let Some((enc, _)) = encoding_rs::Encoding::for_bom(&sample)
+            .filter(|(e, _)| *e == encoding_rs::UTF_16LE || *e == encoding_rs::UTF_16BE)
+        {
+            let all = std::fs::read(path)
+                .map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
+            let bytes = enc.decode(&all).0.into_owned().into_bytes();
+            table.delimiter = sniff_delimiter(&bytes);
+            table.cr_only = memchr(b'\n', &bytes).is_none();
+            table.utf16 = Some(bytes);
+            return Ok(table);
+        }
+        table.skip = if sample.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let body = &sample[table.skip..];
+        table.encoding = detect_encoding(body, complete);
+        table.delimiter = sniff_delimiter(body);
+        table.cr_only = memchr(b'\n', body).is_none() && memchr(b'\r', body).is_some();
+        Ok(table)
+    }
+
+    fn blocks(&self) -> Result<Blocks> {
+        let (src, hasher): (Box<dyn Read + Send>, _) = match &self.utf16 {
+            Some(bytes) => (Box::new(std::io::Cursor::new(bytes.clone())), None),
+            None => {
+                let f = std::fs::File::open(&self.path).map_err(|e| {
+                    Error::Input(format!("无法打开文件 {}：{e}", self.path.display()))
+                })?;
+                (Box::new(f), Some(Sha256::new()))
+            }
+        };
+        Ok(Blocks {
+            src,
+            carry: Vec::new(),
+            eof: false,
+            hasher,
+            cr_only: self.cr_only,
+        })
+    }
+
+    /// Read the header and every row, and hash the file (SHA-256, lower-case hex). While
+    /// one block is built, in parallel pieces, the next one is read and hashed.
+    pub fn read<T: Send, F>(
+        &self,
+        t: Table,
+        mapping: &Mapping,
+        label: &str,
+        key: usize,
+        build: F,
+    ) -> Result<(Header, Collected<T>, String)>
+    where
+        F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
+    {
+        let read_err = |e: std::io::Error| Error::Input(format!("读取文件 {label} 出错：{e}"));
+        let mut blocks = self.blocks()?;
+        let mut cur = blocks.next(Vec::new()).map_err(read_err)?;
+        let (header, data_start) = self.header(t, mapping, label, cur.as_deref().unwrap_or(&[]))?;
+        let mut out = Collected::new(header.positions.len());
+        let mut row = header.row_index as u32 + 2;
+        let mut skip = data_start;
+        let mut spare = Vec::new();
+        while let Some(block) = cur {
+            let (next, (block, rows)) = rayon::join(
+                || blocks.next(spare),
+                || {
+                    let rows =
+                        self.build_block(&block[skip..], row, &header, key, &build, &mut out);
+                    (block, rows)
+                },
+            );
+            row += rows;
+            skip = 0;
+            spare = block;
+            cur = next.map_err(read_err)?;
+        }
+        let sha = match blocks.hasher {
+            Some(h) => crate::fixity::hex(&h.finalize()),
+            None => crate::fixity::sha256_file(&self.path).unwrap_or_default(),
+        };
+        Ok((header, out, sha))
+    }
+
+    /// Find the header among the first records of the first block; returns it and the
+    /// byte offset in the block where the data starts.
+    fn header(
+        &self,
+        t: Table,
+        mapping: &Mapping,
+        label: &str,
+        block: &[u8],
+    ) -> Result<(Header, usize)> {
+        let skip = self.skip.min(block.len());
+        let first = &block[skip..];
+        // Enough lines for the header search, cut at a line break.
+        let mut end = first.len();
+        let mut it = memchr_iter(b'\n', first);
+        if let Some(p) = it.nth(HEADER_SEARCH_ROWS * 4) {
+            end = p + 1;
+        }
+        let head = &first[..end];
+        let text = self.encoding.decode(head);
+        let mut tokens = Tokens::new(&text, self.delimiter);
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut offsets = Vec::new();
+        while rows.len() < HEADER_SEARCH_ROWS {
+            let Some(r) = tokens.next() else { break };
+            let cells = r
+                .fields
+                .iter()
+                .map(|&(a, b)| r.text[a as usize..b as usize].to_string())
+                .collect();
+            rows.push(cells);
+            offsets.push(tokens.offset());
+        }
+        let header = find_header(t, &rows, mapping, label)?;
+        // Decoding keeps line breaks one for one, so the data starts after as many raw
+        // line breaks as the decoded text has before it.
+        let after = &text[..offsets[header.row_index]];
+        let lines = memchr_iter(b'\n', after.as_bytes()).count();
+        let raw = match lines.checked_sub(1) {
+            Some(k) if after.ends_with('\n') => memchr_iter(b'\n', head)
+                .nth(k)
+                .map_or(head.len(), |p| p + 1),
+            _ => head.len(),
+        };
+        Ok((header, skip + raw))
+    }
+
+    /// Build the rows of one block (starting a record) in parallel pieces; returns the
+    /// number of records it held.
+    fn build_block<T: Send, F>(
+        &self,
+        block: &[u8],
+        first_row: u32,
+        header: &Header,
+        key: usize,
+        build: &F,
+        out: &mut Collected<T>,
+    ) -> u32
+    where
+        F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
+    {
+        let cols = header.positions.len();
+        let delimiter = self.delimiter;
+        let texts: Vec<(Cow<'_, str>, usize)> = pieces(block, PIECE_BYTES)
+            .into_par_iter()
+            .map(|r| {
+                let text = self.encoding.decode(&block[r]);
+                let n = count_records(&text, delimiter);
+                (text, n)
+            })
+            .collect();
+        let mut firsts = Vec::with_capacity(texts.len());
+        let mut row = first_row;
+        for (_, n) in &texts {
+            firsts.push(row);
+            row += *n as u32;
+        }
+        let parts: Vec<(Vec<T>, usize, Sink)> = texts
+            .par_iter()
+            .zip(firsts)
+            .map(|((text, n), first)| {
+                let mut sink = Sink::new(cols);
+                let mut rows = Vec::with_capacity(*n);
+                let mut summary = 0;
+                let mut tokens = Tokens::new(text, delimiter);
+                let mut row = first;
+                while let Some(rec) = tokens.next() {
+                    let r = RawRow::csv(rec, &header.positions, row);
+                    take_row(&r, key, build, &mut rows, &mut summary, &mut sink);
+                    row += 1;
+                }
+                (rows, summary, sink)
+            })
+            .collect();
+        for (rows, summary, sink) in parts {
+            out.rows.extend(rows);
+            out.summary_rows += summary;
+            out.sink.merge(sink);
+        }
+        row - first_row
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str) -> Vec<Vec<String>> {
+        let mut t = Tokens::new(text, b',');
+        let mut out = Vec::new();
+        while let Some(r) = t.next() {
+            out.push(
+                r.fields
+                    .iter()
+                    .map(|&(a, b)| r.text[a as usize..b as usize].to_string())
+                    .collect(),
+            );
+        }
+        assert_eq!(out.len(), count_records(text, b','), "{text:?}");
+        out
+    }
+
+    #[test]
+    fn plain_quoted_and_blank_lines_are_records() {
+        let r = records("a,b\r\n\n\"x,1\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",c\nend");
+        assert_eq!(
+            r,
+            vec![
+                vec!["a", "b"],
+                vec![""],
+                vec!["x,1", "say \"hi\""],
+                vec!["two\nlines", "c"],
+                vec!["end"],
+            ]
+        );
+    }
+
+    #[test]
+    fn pieces_and_blocks_end_on_record_boundaries() {
+        let text = "a,\"1\n2\"\nb,c\nd,\"e\nf\"\n";
+        for size in 1..text.len() {
+            let cuts = pieces(text.as_bytes(), size);
+            let mut total = 0;
+            for c in &cuts {
+                total += count_records(&text[c.clone()], b',');
+            }
+            assert_eq!(total, 3, "size {size}: {cuts:?}");
+        }
+        assert_eq!(last_record_end(b"a,\"1\n2\"\nb,\"c\nd"), Some(8));
+        assert_eq!(last_record_end(b"a,\"1\n2"), None);
+    }
+}
