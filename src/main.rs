@@ -9,6 +9,11 @@ use trailcheck::model::Table;
 use trailcheck::profile::Profile;
 use trailcheck::rules::registry::RULES;
 
+/// mimalloc reuses the memory of freed row buffers within a thread, where the system
+/// allocator returns large blocks to the kernel and takes them back as fresh, zeroed pages.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Progress on an interactive terminal (a spinner per stage), stage timings with
 /// `--verbose`, nothing with `--quiet` or when stderr is not a terminal (cron).
 struct Stages {
