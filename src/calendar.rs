@@ -3,7 +3,8 @@
 
 use crate::error::{Error, Result};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use std::collections::{BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeSet;
 
 /// The shipped year files (holiday-cn format, MIT licence: data/holiday-cn/LICENSE).
 const SHIPPED: &[&str] = &[
@@ -43,6 +44,57 @@ pub struct MissingYear(pub i32);
 pub struct Calendar {
     exceptions: HashMap<NaiveDate, bool>,
     years: BTreeSet<i32>,
+    days: DayTable,
+}
+
+/// Every day from 1 January of the first covered year to 31 December of the last, with the
+/// number of working days before it, so a deadline of N working days is a binary search
+/// instead of a walk of N days. Days of uncovered years count as not working; callers
+/// check coverage separately.
+#[derive(Debug, Clone, Default)]
+struct DayTable {
+    first: Option<NaiveDate>,
+    /// `before[i]`: working days among the first `i` days of the table (`len` = days + 1).
+    before: Vec<u32>,
+}
+
+impl DayTable {
+    fn build(years: &BTreeSet<i32>, exceptions: &HashMap<NaiveDate, bool>) -> DayTable {
+        let (Some(&lo), Some(&hi)) = (years.first(), years.last()) else {
+            return DayTable::default();
+        };
+        let first = NaiveDate::from_ymd_opt(lo, 1, 1);
+        let mut before = vec![0u32];
+        let mut day = first;
+        while let Some(d) = day.filter(|d| d.year() <= hi) {
+            let working = years.contains(&d.year())
+                && match exceptions.get(&d) {
+                    Some(off) => !off,
+                    None => !matches!(d.weekday(), Weekday::Sat | Weekday::Sun),
+                };
+            before.push(before[before.len() - 1] + u32::from(working));
+            day = d.succ_opt();
+        }
+        DayTable { first, before }
+    }
+
+    /// Index of `d` in the table, if it is there.
+    fn index(&self, d: NaiveDate) -> Option<usize> {
+        let i = usize::try_from((d - self.first?).num_days()).ok()?;
+        (i + 1 < self.before.len()).then_some(i)
+    }
+
+    fn day(&self, i: usize) -> Option<NaiveDate> {
+        self.first?.checked_add_signed(Duration::days(i as i64))
+    }
+
+    /// The first day at or after index `from` by which `n` more working days (counted from
+    /// `from`) have passed; `None` past the table.
+    fn nth_working_from(&self, from: usize, n: u32) -> Option<usize> {
+        let target = self.before[from] + n;
+        let k = from + 1 + self.before[from + 1..].partition_point(|&b| b < target);
+        (k < self.before.len()).then(|| k - 1)
+    }
 }
 
 impl Calendar {
@@ -68,6 +120,7 @@ impl Calendar {
                 self.years.insert(f.year);
             }
         }
+        self.days = DayTable::build(&self.years, &self.exceptions);
         Ok(())
     }
 
@@ -83,15 +136,41 @@ impl Calendar {
         self.years.iter().copied()
     }
 
+    /// The first uncovered year among the years of `from ..= to`.
+    fn first_gap(&self, from: NaiveDate, to: NaiveDate) -> std::result::Result<(), MissingYear> {
+        match (from.year()..=to.year()).find(|y| !self.years.contains(y)) {
+            Some(y) => Err(MissingYear(y)),
+            None => Ok(()),
+        }
+    }
+
+    /// The first day at or after `from` by which `n` working days (counted from `from`
+    /// itself) have passed, every day on the way in a covered year.
+    fn reach(&self, from: NaiveDate, n: u32) -> std::result::Result<NaiveDate, MissingYear> {
+        let gap = |d: NaiveDate| MissingYear(d.year());
+        let i = self.days.index(from).ok_or(gap(from))?;
+        match self
+            .days
+            .nth_working_from(i, n)
+            .and_then(|k| self.days.day(k))
+        {
+            Some(end) => self.first_gap(from, end).map(|()| end),
+            None => {
+                let last = self.years.last().copied().unwrap_or(from.year());
+                (from.year()..=last + 1)
+                    .find(|y| !self.years.contains(y))
+                    .map_or(Err(MissingYear(last + 1)), |y| Err(MissingYear(y)))
+            }
+        }
+    }
+
     /// Is `d` a working day? `Err` when its year is not covered.
     pub fn is_working_day(&self, d: NaiveDate) -> std::result::Result<bool, MissingYear> {
         if !self.years.contains(&d.year()) {
             return Err(MissingYear(d.year()));
         }
-        Ok(match self.exceptions.get(&d) {
-            Some(off) => !off,
-            None => !matches!(d.weekday(), Weekday::Sat | Weekday::Sun),
-        })
+        let i = self.days.index(d).ok_or(MissingYear(d.year()))?;
+        Ok(self.days.before[i + 1] > self.days.before[i])
     }
 
     /// The N-th working day after `d` (day 0 is `d` itself).
@@ -100,24 +179,16 @@ impl Calendar {
         d: NaiveDate,
         n: u32,
     ) -> std::result::Result<NaiveDate, MissingYear> {
-        let mut day = d;
-        let mut k = 0;
-        while k < n {
-            day += Duration::days(1);
-            if self.is_working_day(day)? {
-                k += 1;
-            }
+        if n == 0 {
+            return Ok(d);
         }
-        Ok(day)
+        let next = d.succ_opt().ok_or(MissingYear(d.year()))?;
+        self.reach(next, n)
     }
 
     /// The first working day on or after `d`.
     pub fn next_working_day(&self, d: NaiveDate) -> std::result::Result<NaiveDate, MissingYear> {
-        let mut day = d;
-        while !self.is_working_day(day)? {
-            day += Duration::days(1);
-        }
-        Ok(day)
+        self.reach(d, 1)
     }
 }
 
@@ -166,5 +237,43 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c2.add_working_days(d("2027-03-01"), 2), Ok(d("2027-03-03")));
+    }
+
+    /// The definition the day table must agree with: walk day by day.
+    fn walk(c: &Calendar, d: NaiveDate, n: u32) -> std::result::Result<NaiveDate, MissingYear> {
+        let mut day = d;
+        let mut k = 0;
+        while k < n {
+            day += Duration::days(1);
+            if c.is_working_day(day)? {
+                k += 1;
+            }
+        }
+        Ok(day)
+    }
+
+    #[test]
+    fn day_table_agrees_with_walking_day_by_day_across_a_missing_year() {
+        let mut c = Calendar::default();
+        for text in [SHIPPED[2], SHIPPED[4], SHIPPED[5]] {
+            c.add_json(text, "t").unwrap();
+        }
+        assert_eq!(c.years().collect::<Vec<_>>(), vec![2018, 2020, 2021]);
+        let mut day = d("2017-12-20");
+        while day < d("2022-01-10") {
+            for n in [0, 1, 2, 5, 15, 20, 60, 300] {
+                assert_eq!(c.add_working_days(day, n), walk(&c, day, n), "{day} + {n}");
+            }
+            let mut next = day;
+            let naive = loop {
+                match c.is_working_day(next) {
+                    Ok(true) => break Ok(next),
+                    Ok(false) => next += Duration::days(1),
+                    Err(e) => break Err(e),
+                }
+            };
+            assert_eq!(c.next_working_day(day), naive, "{day}");
+            day += Duration::days(3);
+        }
     }
 }
