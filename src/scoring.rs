@@ -334,8 +334,8 @@ pub fn score(
         });
         entry.0.count += 1;
         entry.0.severity = entry.0.severity.min(f.severity);
-        if !f.article.is_empty() && !entry.0.articles.contains(&f.article) {
-            entry.0.articles.push(f.article.clone());
+        if !f.article.is_empty() && !entry.0.articles.iter().any(|a| **a == *f.article) {
+            entry.0.articles.push(f.article.to_string());
         }
         let Some(c) = f.case else { continue };
         entry.1.insert(c);

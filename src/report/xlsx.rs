@@ -465,15 +465,13 @@ fn findings_sheet(
         }
         ws.write_string(r, 6, &x.subject)?;
         ws.write_string_with_format(r, 7, &x.detail, &f.wrap)?;
-        let art = titles
-            .entry((x.profile, x.article.as_str()))
-            .or_insert_with(|| {
-                if x.article.is_empty() {
-                    "（数据质量）".to_string()
-                } else {
-                    v.article_title(x)
-                }
-            });
+        let art = titles.entry((x.profile, &*x.article)).or_insert_with(|| {
+            if x.article.is_empty() {
+                "（数据质量）".to_string()
+            } else {
+                v.article_title(x)
+            }
+        });
         ws.write_string(r, 8, art.as_str())?;
         ws.write_number(r, 9, x.deduction)?;
         ws.write_string(r, 10, if x.case.is_some() { x.stage.zh() } else { "" })?;

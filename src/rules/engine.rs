@@ -80,7 +80,7 @@ fn unusable(rule: &RuleDef, p: &Profile, run: &RunCx<'_>) -> Option<String> {
 pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
     let b = run.bundle;
     let mut not_evaluated = Vec::new();
-    let active: Vec<Vec<&'static RuleDef>> = judges
+    let active: Vec<Vec<InForce>> = judges
         .profiles
         .iter()
         .map(|p| {
@@ -100,6 +100,7 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
                         false
                     }
                 })
+                .map(|r| InForce::new(r, p))
                 .collect()
         })
         .collect();
@@ -128,8 +129,8 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
             let mut findings = Vec::new();
             let mut missing = BTreeSet::new();
             for rule in &active[pi] {
-                if let Some(check) = rule.check_case {
-                    let mut e = Emit::new(rule, profile, pi, Some((ix, case)));
+                if let Some(check) = rule.def.check_case {
+                    let mut e = Emit::new(rule, pi, Some((ix, case)));
                     check(&cx, &mut e);
                     findings.append(&mut e.findings);
                     missing.append(&mut e.missing_years);
@@ -158,8 +159,8 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         profile: &judges.profiles[0],
     };
     for rule in &active[0] {
-        if let Some(check) = rule.check_bundle {
-            let mut e = Emit::new(rule, bx.profile, 0, None);
+        if let Some(check) = rule.def.check_bundle {
+            let mut e = Emit::new(rule, 0, None);
             check(&bx, &mut e);
             rest.append(&mut e.findings);
             calendar_missing.append(&mut e.missing_years);
@@ -211,7 +212,7 @@ mod tests {
             agency: agency.into(),
             subject: String::new(),
             detail: detail.into(),
-            article: String::new(),
+            article: "".into(),
             deduction: 0.0,
             stage: Stage::Archive,
             profile: 0,

@@ -73,7 +73,7 @@ pub struct Finding {
     /// Chinese sentence with the proving values.
     pub detail: String,
     /// Article in force (`001:第二十一条`).
-    pub article: String,
+    pub article: Arc<str>,
     /// Points deducted after the cap (set by scoring).
     pub deduction: f64,
     /// The stage the rule belongs to.
@@ -205,8 +205,7 @@ pub struct BundleCx<'a> {
 
 /// Collects a rule's findings and fills in the fields common to all.
 pub struct Emit<'a> {
-    rule: &'static RuleDef,
-    profile: &'a Profile,
+    rule: &'a InForce,
     profile_ix: usize,
     case: Option<(CaseIx, &'a Case)>,
     /// Findings so far.
@@ -215,20 +214,42 @@ pub struct Emit<'a> {
     pub missing_years: BTreeSet<i32>,
 }
 
+/// A rule in force under a profile: its severity and qualified article resolved once, so
+/// each finding shares the article instead of formatting its own.
+#[derive(Clone)]
+pub struct InForce {
+    /// The rule.
+    pub def: &'static RuleDef,
+    /// Severity under the profile.
+    pub severity: Severity,
+    /// The profile's article for the rule, qualified (`000:第十五条`).
+    pub article: Arc<str>,
+}
+
+impl InForce {
+    /// Resolve `def` under `profile`.
+    pub fn new(def: &'static RuleDef, profile: &Profile) -> InForce {
+        InForce {
+            def,
+            severity: profile
+                .rules
+                .get(def.code)
+                .and_then(|r| r.severity)
+                .unwrap_or(def.severity),
+            article: profile.article(def.code).into(),
+        }
+    }
+}
+
 /// Agency label of footage or rows with no case.
 pub const NO_CASE_AGENCY: &str = "（未关联案件）";
 
 impl<'a> Emit<'a> {
-    /// Start collecting for a rule in a profile, for one case or none.
-    pub fn new(
-        rule: &'static RuleDef,
-        profile: &'a Profile,
-        profile_ix: usize,
-        case: Option<(CaseIx, &'a Case)>,
-    ) -> Emit<'a> {
+    /// Start collecting for a rule in force under profile `profile_ix`, for one case or
+    /// none.
+    pub fn new(rule: &'a InForce, profile_ix: usize, case: Option<(CaseIx, &'a Case)>) -> Emit<'a> {
         Emit {
             rule,
-            profile,
             profile_ix,
             case,
             findings: Vec::new(),
@@ -238,14 +259,8 @@ impl<'a> Emit<'a> {
 
     /// Report a finding with the rule's article and severity.
     pub fn push(&mut self, subject: impl Into<String>, detail: impl Into<String>) {
-        let sev = self
-            .profile
-            .rules
-            .get(self.rule.code)
-            .and_then(|r| r.severity)
-            .unwrap_or(self.rule.severity);
-        let article = self.profile.article(self.rule.code);
-        self.push_with(subject, detail, sev, article);
+        let article = self.rule.article.clone();
+        self.push_with(subject, detail, self.rule.severity, article);
     }
 
     /// Report a finding with an explicit severity and qualified article.
@@ -254,23 +269,24 @@ impl<'a> Emit<'a> {
         subject: impl Into<String>,
         detail: impl Into<String>,
         severity: Severity,
-        article: String,
+        article: impl Into<Arc<str>>,
     ) {
         let (case, case_no, agency) = match self.case {
             Some((ix, c)) => (Some(ix), c.case_no.clone(), c.agency.clone()),
             None => (None, Arc::from(""), Arc::from(NO_CASE_AGENCY)),
         };
+        let def = self.rule.def;
         self.findings.push(Finding {
-            rule: self.rule.code,
-            title: self.rule.title,
+            rule: def.code,
+            title: def.title,
             severity,
             case_no,
             agency,
             subject: subject.into(),
             detail: detail.into(),
-            article,
+            article: article.into(),
             deduction: 0.0,
-            stage: self.rule.stage,
+            stage: def.stage,
             profile: self.profile_ix,
             case,
             veto_hint: false,
