@@ -23,8 +23,16 @@ pub enum Cell<'a> {
 impl Cell<'_> {
     /// Make a text cell, blank when only white space.
     pub fn text(s: Cow<'_, str>) -> Cell<'_> {
-        let solid = |c: Option<char>| c.is_some_and(|c| !c.is_whitespace());
-        if solid(s.chars().next()) && solid(s.chars().next_back()) {
+        // A first byte that is visible ASCII or leads a CJK character (U+4000 and up: no
+        // white space there) settles the start without decoding it.
+        let b = s.as_bytes();
+        let solid_start = b
+            .first()
+            .is_some_and(|&f| f.is_ascii_graphic() || f >= 0xE4)
+            || s.chars().next().is_some_and(|c| !c.is_whitespace());
+        let solid_end = b.last().is_some_and(u8::is_ascii_graphic)
+            || s.chars().next_back().is_some_and(|c| !c.is_whitespace());
+        if solid_start && solid_end {
             return Cell::Text(s);
         }
         let t = s.trim();
@@ -193,6 +201,20 @@ mod tests {
         parse_stamp_text(s)
             .map(|x| x.to_string())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn text_cells_are_trimmed_of_ascii_and_ideographic_space() {
+        let cell = |s: &'static str| Cell::text(Cow::Borrowed(s));
+        assert_eq!(cell("案号"), Cell::Text(Cow::Borrowed("案号")));
+        assert_eq!(
+            cell("\u{3000}案号\u{3000}"),
+            Cell::Text(Cow::Borrowed("案号"))
+        );
+        assert_eq!(cell(" A1 "), Cell::Text(Cow::Borrowed("A1")));
+        assert_eq!(cell("A1\u{a0}"), Cell::Text(Cow::Borrowed("A1")));
+        assert_eq!(cell("\u{3000} \t"), Cell::Empty);
+        assert_eq!(cell(""), Cell::Empty);
     }
 
     #[test]

@@ -21,7 +21,7 @@ fn s01_no_approval_evidence() {
         .case("立案审批时间", "");
     let f = fx.findings("henan-2019");
     only(&f, "S01");
-    assert_eq!(f[0].article, "001:第九条");
+    assert_eq!(&*f[0].article, "001:第九条");
     assert!(f[0].subject.is_empty());
     // S04 also fires for the major case under district-2018 (no opening legal review).
     let codes = fx.codes("district-2018");
@@ -80,7 +80,7 @@ fn s02_urgent_approval_boundary_only_in_jinpu() {
     let f = fx.findings("jinpu-justice");
     only(&f, "S02");
     assert!(f[0].detail.contains("1 分钟"), "{}", f[0].detail);
-    assert_eq!(f[0].article, "003:第六条");
+    assert_eq!(&*f[0].article, "003:第六条");
     assert!(Fx::clean()
         .case("紧急启动", "是")
         .case("启动日期", "2024-03-01 09:00")
@@ -95,7 +95,7 @@ fn s03_application_without_acceptance_notice() {
     fx.case("启动方式", "依申请");
     let f = fx.findings("lingshou-approval");
     only(&f, "S03");
-    assert_eq!(f[0].article, "004:第七条");
+    assert_eq!(&*f[0].article, "004:第七条");
     fx.add(
         "文书记录",
         &[("文书名称", "受理通知书"), ("制作时间", "2024-03-01")],
@@ -144,14 +144,14 @@ fn i02_fewer_than_two_officers() {
         .doc("XW-1", "执法证号", "A001");
     let f = fx.findings("henan-2019");
     only(&f, "I02");
-    assert_eq!(f[0].article, "行政处罚法:第四十二条");
+    assert_eq!(&*f[0].article, "行政处罚法:第四十二条");
     assert_eq!(
         Fx::clean()
             .doc("XW-1", "执法人员", "张三")
             .doc("XW-1", "执法证号", "A001")
             .findings("lingshou-approval")[0]
-            .article,
-        "004:第十四条"
+            .article[..],
+        *"004:第十四条"
     );
     let mut fx = Fx::clean();
     fx.act("HD-1", "执法人员", "张三");
@@ -288,7 +288,7 @@ fn d03_approver_and_collective_discussion() {
     fx.remove("文书记录", "文书名称", "集体讨论记录");
     let f = fx.findings("jinpu-justice");
     only(&f, "D03");
-    assert_eq!(f[0].article, "行政处罚法:第五十七条");
+    assert_eq!(&*f[0].article, "行政处罚法:第五十七条");
     let mut fx = Fx::clean();
     fx.doc("SP-1", "批准人", "");
     let codes = fx.codes("district-2018");
@@ -380,7 +380,7 @@ fn t03_leave_at_premises_without_footage_severity_by_profile() {
     let f = fx.findings("district-2018");
     only(&f, "T03");
     assert_eq!(f[0].severity, Severity::Violation);
-    assert_eq!(f[0].article, "000:第二十五条");
+    assert_eq!(&*f[0].article, "000:第二十五条");
     let f = fx.findings("henan-2019");
     only(&f, "T03");
     assert_eq!(f[0].severity, Severity::Warning);
@@ -552,7 +552,7 @@ fn v01_full_activity_never_filmed_is_a_veto() {
     let f = fx.findings("district-2018");
     only(&f, "V01");
     assert!(f[0].veto_hint);
-    assert_eq!(f[0].article, "000:第十五条");
+    assert_eq!(&*f[0].article, "000:第十五条");
     assert!(
         fx.findings("pingluo-veterans").is_empty(),
         "002 sets no filming duty"
