@@ -574,28 +574,27 @@ impl CsvTable {
             firsts.push(row);
             row += *n as u32;
         }
-        let parts: Vec<(Vec<T>, usize, Sink)> = texts
+        let parts: Vec<Collected<T>> = texts
             .par_iter()
             .zip(firsts)
             .map(|((text, n), first)| {
-                let mut sink = Sink::new(cols);
-                let mut rows = Vec::with_capacity(*n);
-                let mut summary = 0;
+                let mut part = Collected::new(cols);
+                part.rows.reserve(*n);
                 let mut tokens = Tokens::new(text, delimiter);
                 let mut row = first;
                 while let Some(rec) = tokens.next() {
-                    let r = RawRow::csv(rec, &header.positions, row);
-                    take_row(&r, key, build, &mut rows, &mut summary, &mut sink);
+                    take_row(
+                        &RawRow::csv(rec, &header.positions, row),
+                        key,
+                        build,
+                        &mut part,
+                    );
                     row += 1;
                 }
-                (rows, summary, sink)
+                part
             })
             .collect();
-        for (rows, summary, sink) in parts {
-            out.rows.extend(rows);
-            out.summary_rows += summary;
-            out.sink.merge(sink);
-        }
+        parts.into_iter().for_each(|p| out.append(p));
         row - first_row
     }
 }

@@ -249,7 +249,7 @@ pub struct Sink {
 
 impl Sink {
     /// An empty sink for a table of `cols` catalogue columns.
-    pub(super) fn new(cols: usize) -> Sink {
+    fn new(cols: usize) -> Sink {
         Sink {
             stats: vec![(0, 0); cols],
             ..Sink::default()
@@ -284,7 +284,7 @@ impl Sink {
     }
 
     /// Add another piece's problems and counts.
-    pub(super) fn merge(&mut self, other: Sink) {
+    fn merge(&mut self, other: Sink) {
         self.problems.extend(other.problems);
         for (a, b) in self.stats.iter_mut().zip(other.stats) {
             a.0 += b.0;
@@ -318,6 +318,13 @@ impl<T> Collected<T> {
             sink: Sink::new(cols),
         }
     }
+
+    /// Add what a later piece of the same table collected.
+    pub(super) fn append(&mut self, other: Collected<T>) {
+        self.rows.extend(other.rows);
+        self.summary_rows += other.summary_rows;
+        self.sink.merge(other.sink);
+    }
 }
 
 /// True for a row that is a 合计/备注 line under the data: blank key, a marker word.
@@ -330,25 +337,19 @@ fn is_summary_row(r: &RawRow<'_>, key: usize) -> bool {
 }
 
 /// Take one row: skip it when blank, count it when it is a summary row, else build it.
-pub(super) fn take_row<T, F>(
-    r: &RawRow<'_>,
-    key: usize,
-    build: &F,
-    rows: &mut Vec<T>,
-    summary: &mut usize,
-    sink: &mut Sink,
-) where
+pub(super) fn take_row<T, F>(r: &RawRow<'_>, key: usize, build: &F, out: &mut Collected<T>)
+where
     F: Fn(&RawRow<'_>, &mut Sink) -> Option<T>,
 {
     if r.cell(key).is_empty() && r.cells().all(|c| c.is_empty()) {
         return;
     }
     if is_summary_row(r, key) {
-        *summary += 1;
+        out.summary_rows += 1;
         return;
     }
-    if let Some(t) = build(r, sink) {
-        rows.push(t);
+    if let Some(t) = build(r, &mut out.sink) {
+        out.rows.push(t);
     }
 }
 
@@ -358,23 +359,17 @@ where
     F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
 {
     let cols = out.sink.stats.len();
-    let parts: Vec<(Vec<T>, usize, Sink)> = batch
+    let parts: Vec<Collected<T>> = batch
         .par_chunks(2048)
         .map(|chunk| {
-            let mut sink = Sink::new(cols);
-            let mut rows = Vec::with_capacity(chunk.len());
-            let mut summary = 0;
+            let mut part = Collected::new(cols);
             for r in chunk {
-                take_row(r, key, build, &mut rows, &mut summary, &mut sink);
+                take_row(r, key, build, &mut part);
             }
-            (rows, summary, sink)
+            part
         })
         .collect();
-    for (rows, summary, sink) in parts {
-        out.rows.extend(rows);
-        out.summary_rows += summary;
-        out.sink.merge(sink);
-    }
+    parts.into_iter().for_each(|p| out.append(p));
 }
 
 /// Text of a spreadsheet cell for header matching.
