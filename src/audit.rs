@@ -215,7 +215,7 @@ fn input_label(i: &Inputs) -> String {
 
 /// What a long run tells the person (or the log) while it works.
 pub trait Progress: Sync {
-    /// A stage begins (读取数据, 评查, 写出结果).
+    /// A stage begins (读取数据, 评查, 评分, 写出结果).
     fn stage(&self, name: &str);
 }
 
@@ -336,6 +336,7 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     if let Some(w) = &plan.window {
         findings.retain(|f| f.at.is_none_or(|t| w.has_time(t)));
     }
+    progress.stage("评分");
     let (scores, waived) = scoring::score(&bundle, &mut findings, &plan.waivers, &plan.rubric);
     let tracking = match &plan.baseline {
         Some(dir) => {
