@@ -8,6 +8,7 @@ use crate::rules::{Finding, Severity};
 use foldhash::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The shipped default rubric.
 pub const DEFAULT_RUBRIC: &str = include_str!("../rubrics/default.toml");
@@ -188,13 +189,13 @@ pub fn load_waivers(path: &std::path::Path) -> Result<Vec<Waiver>> {
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseScore {
     /// 案号.
-    pub case_no: String,
+    pub case_no: Arc<str>,
     /// 执法机关.
-    pub agency: String,
+    pub agency: Arc<str>,
     /// Score after deductions, floor 0.
     pub score: f64,
     /// Grade.
-    pub grade: String,
+    pub grade: Arc<str>,
     /// 一票否决.
     pub veto: bool,
     /// Rules that vetoed it.
@@ -288,19 +289,23 @@ pub fn score(
         .iter()
         .map(|w| (w.rule.as_str(), w.case_no.as_str(), w.subject.as_str()))
         .collect();
-    let waived: Vec<bool> = findings
-        .iter()
-        .map(|f| keys.contains(&(f.rule, &*f.case_no, f.subject.as_str())))
-        .collect();
+    let waived: Vec<bool> = if keys.is_empty() {
+        vec![false; findings.len()]
+    } else {
+        findings
+            .iter()
+            .map(|f| keys.contains(&(f.rule, &*f.case_no, f.subject.as_str())))
+            .collect()
+    };
 
     let mut cases: Vec<CaseScore> = bundle
         .cases
         .iter()
         .map(|c| CaseScore {
-            case_no: c.case_no.to_string(),
-            agency: c.agency.to_string(),
+            case_no: c.case_no.clone(),
+            agency: c.agency.clone(),
             score: 100.0,
-            grade: String::new(),
+            grade: "".into(),
             veto: false,
             veto_rules: Vec::new(),
             by_stage: [0; 5],
@@ -364,21 +369,27 @@ pub fn score(
     let count_grades = |it: &mut dyn Iterator<Item = &CaseScore>| -> Vec<(String, u32)> {
         let mut v: Vec<(String, u32)> = grade_names.iter().map(|g| (g.clone(), 0)).collect();
         for c in it {
-            if let Some(e) = v.iter_mut().find(|(g, _)| *g == c.grade) {
+            if let Some(e) = v.iter_mut().find(|(g, _)| **g == *c.grade) {
                 e.1 += 1;
             }
         }
         v
     };
+    // One shared string per grade name.
+    let shared: Vec<Arc<str>> = grade_names.iter().map(|g| Arc::from(g.as_str())).collect();
     for c in &mut cases {
         c.score = round2(c.score.max(0.0));
-        c.grade = rubric.grade(c.score, c.veto).to_string();
+        let g = rubric.grade(c.score, c.veto);
+        c.grade = match shared.iter().find(|s| ***s == *g) {
+            Some(s) => s.clone(),
+            None => g.into(),
+        };
     }
 
     let n_cases = cases.len().max(1) as f64;
     let mut by_agency: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, c) in cases.iter().enumerate() {
-        by_agency.entry(c.agency.as_str()).or_default().push(i);
+        by_agency.entry(&*c.agency).or_default().push(i);
     }
     let mut agency_findings: HashMap<&str, ([u32; 3], HashMap<&str, u32>)> = HashMap::default();
     for (f, w) in findings.iter().zip(&waived) {

@@ -514,12 +514,12 @@ fn cases_sheet(
     for (i, c) in v.scores.cases.iter().enumerate() {
         let r = i as u32 + 1;
         let case = &v.bundle.cases[i];
-        ws.write_string(r, 0, &c.case_no)?;
-        ws.write_string(r, 1, &c.agency)?;
+        ws.write_string(r, 0, &*c.case_no)?;
+        ws.write_string(r, 1, &*c.agency)?;
         stamp(ws, r, 2, case.opened_at, f)?;
         stamp(ws, r, 3, case.closed_at, f)?;
         ws.write_number_with_format(r, 4, c.score, &f.score)?;
-        ws.write_string(r, 5, &c.grade)?;
+        ws.write_string(r, 5, &*c.grade)?;
         ws.write_string(r, 6, if c.veto { "是" } else { "否" })?;
         ws.write_string(r, 7, c.veto_rules.join("、"))?;
         ws.write_number(r, 8, c.findings)?;

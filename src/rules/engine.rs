@@ -130,10 +130,11 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
             let mut missing = BTreeSet::new();
             for rule in &active[pi] {
                 if let Some(check) = rule.def.check_case {
-                    let mut e = Emit::new(rule, pi, Some((ix, case)));
-                    check(&cx, &mut e);
-                    findings.append(&mut e.findings);
-                    missing.append(&mut e.missing_years);
+                    let case = Some((ix, case));
+                    check(
+                        &cx,
+                        &mut Emit::new(rule, pi, case, &mut findings, &mut missing),
+                    );
                 }
             }
             findings.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
@@ -160,10 +161,10 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
     };
     for rule in &active[0] {
         if let Some(check) = rule.def.check_bundle {
-            let mut e = Emit::new(rule, 0, None);
-            check(&bx, &mut e);
-            rest.append(&mut e.findings);
-            calendar_missing.append(&mut e.missing_years);
+            check(
+                &bx,
+                &mut Emit::new(rule, 0, None, &mut rest, &mut calendar_missing),
+            );
         }
     }
     rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));

@@ -208,10 +208,10 @@ pub struct Emit<'a> {
     rule: &'a InForce,
     profile_ix: usize,
     case: Option<(CaseIx, &'a Case)>,
-    /// Findings so far.
-    pub findings: Vec<Finding>,
-    /// Years the calendar lacks, met while computing deadlines.
-    pub missing_years: BTreeSet<i32>,
+    findings: &'a mut Vec<Finding>,
+    /// Where this rule's findings start in `findings`.
+    start: usize,
+    missing_years: &'a mut BTreeSet<i32>,
 }
 
 /// A rule in force under a profile: its severity and qualified article resolved once, so
@@ -246,14 +246,30 @@ pub const NO_CASE_AGENCY: &str = "（未关联案件）";
 
 impl<'a> Emit<'a> {
     /// Start collecting for a rule in force under profile `profile_ix`, for one case or
-    /// none.
-    pub fn new(rule: &'a InForce, profile_ix: usize, case: Option<(CaseIx, &'a Case)>) -> Emit<'a> {
+    /// none: findings are added to `findings`, years the calendar lacks to `missing_years`.
+    pub fn new(
+        rule: &'a InForce,
+        profile_ix: usize,
+        case: Option<(CaseIx, &'a Case)>,
+        findings: &'a mut Vec<Finding>,
+        missing_years: &'a mut BTreeSet<i32>,
+    ) -> Emit<'a> {
         Emit {
             rule,
             profile_ix,
             case,
-            findings: Vec::new(),
-            missing_years: BTreeSet::new(),
+            start: findings.len(),
+            findings,
+            missing_years,
+        }
+    }
+
+    /// The last finding this rule reported, if any.
+    fn last(&mut self) -> Option<&mut Finding> {
+        if self.findings.len() > self.start {
+            self.findings.last_mut()
+        } else {
+            None
         }
     }
 
@@ -303,21 +319,21 @@ impl<'a> Emit<'a> {
         detail: impl Into<String>,
     ) {
         self.push(subject, detail);
-        if let Some(f) = self.findings.last_mut() {
+        if let Some(f) = self.last() {
             f.case_no = case_no.into();
         }
     }
 
     /// Record the time of the footage or access row the last finding is about.
     pub fn dated(&mut self, s: Option<Stamp>) {
-        if let Some(f) = self.findings.last_mut() {
+        if let Some(f) = self.last() {
             f.at = s.map(|s| s.at());
         }
     }
 
     /// Mark the last finding as a veto candidate (一票否决).
     pub fn veto_last(&mut self) {
-        if let Some(f) = self.findings.last_mut() {
+        if let Some(f) = self.last() {
             f.veto_hint = true;
         }
     }
