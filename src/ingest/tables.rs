@@ -415,19 +415,19 @@ pub fn activity(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Activ
 /// Build a 音像记录索引 row; a blank or unknown 案号 keeps the row, unlinked.
 pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
     let media_id = f.required_text(mc::media_id, "文件编号")?;
-    let (case, unknown_case_no) = match cases.and_then(|m| f.known_case(mc::case_no, m)) {
-        Some(ix) => (Some(ix), None),
+    let (case, unknown_case) = match cases.and_then(|m| f.known_case(mc::case_no, m)) {
+        Some(ix) => (Some(ix), false),
         // Not a text cell that names a case: a number-typed 案号, an unknown or blank one.
         None => match (cases, f.text(mc::case_no)) {
             (Some(map), Some(no)) => match map.get(&*no) {
-                Some(ix) => (Some(*ix), None),
+                Some(ix) => (Some(*ix), false),
                 None => {
                     let row = f.at().row;
-                    f.sink.orphans.push((no.clone(), row));
-                    (None, Some(no))
+                    f.sink.orphans.push((no, row));
+                    (None, true)
                 }
             },
-            _ => (None, None),
+            _ => (None, false),
         },
     };
     // The file columns are validated either way; they are held only for `--media-root`.
@@ -448,7 +448,7 @@ pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
     Some(Media {
         media_id,
         case,
-        unknown_case_no,
+        unknown_case,
         activity_id: f.text(mc::activity_id),
         has_device: f.present(mc::device_id),
         has_officers: f.present(mc::officers),

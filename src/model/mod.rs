@@ -300,8 +300,8 @@ pub struct Media {
     pub media_id: Box<str>,
     /// Linked case; `None` when 案号 is blank or unknown.
     pub case: Option<CaseIx>,
-    /// 案号 as written when it matched no case (reported by Q01).
-    pub unknown_case_no: Option<Box<str>>,
+    /// A 案号 is written but matches no case (Q01 reports it from the orphan rows).
+    pub unknown_case: bool,
     /// 活动编号
     pub activity_id: Option<Box<str>>,
     /// 设备编号 present

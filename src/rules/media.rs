@@ -415,7 +415,7 @@ pub static V04: RuleDef = RuleDef {
     check_bundle: Some(|bx, out| {
         let b = bx.run.bundle;
         for m in &b.media[b.index.unlinked_media_start..] {
-            if m.unknown_case_no.is_some() {
+            if m.unknown_case {
                 continue;
             }
             let miss: Vec<&str> = missing_labels(&bx.profile.labels.v04, m, false)
