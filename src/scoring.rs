@@ -278,7 +278,8 @@ fn round2(x: f64) -> f64 {
 }
 
 /// Mark waived findings (returns a flag per finding) and score everything. Sets each
-/// finding's `deduction`.
+/// finding's `deduction`. `findings` are in report order, as [`crate::rules::engine::run`]
+/// returns them (a case's findings together).
 pub fn score(
     bundle: &Bundle,
     findings: &mut [Finding],
@@ -314,9 +315,13 @@ pub fn score(
             violations: 0,
         })
         .collect();
-    let mut used: HashMap<(u32, &'static str), f64> = HashMap::default();
+    // Findings come in report order (执法机关, 案号, …) and a 案号 names one case, so the
+    // findings of a case are contiguous: the deduction caps and "cases affected" are kept
+    // for the current case only.
+    let mut current: Option<u32> = None;
+    let mut used: Vec<(&'static str, f64)> = Vec::new();
     let mut by_severity = [0u32; 3];
-    let mut rule_stats: HashMap<&'static str, (RuleStat, HashSet<u32>)> = HashMap::default();
+    let mut rule_stats: HashMap<&'static str, (RuleStat, Option<u32>)> = HashMap::default();
     for (f, w) in findings.iter_mut().zip(&waived) {
         f.deduction = 0.0;
         if *w {
@@ -334,7 +339,7 @@ pub fn score(
                     cases_affected: 0,
                     share_of_cases: 0.0,
                 },
-                Default::default(),
+                None,
             )
         });
         entry.0.count += 1;
@@ -343,9 +348,23 @@ pub fn score(
             entry.0.articles.push(f.article.to_string());
         }
         let Some(c) = f.case else { continue };
-        entry.1.insert(c);
+        if entry.1 != Some(c) {
+            entry.1 = Some(c);
+            entry.0.cases_affected += 1;
+        }
+        if current != Some(c) {
+            current = Some(c);
+            used.clear();
+        }
         let d = rubric.deduction(f);
-        let u = used.entry((c, f.rule)).or_insert(0.0);
+        let k = used
+            .iter()
+            .position(|(r, _)| *r == f.rule)
+            .unwrap_or_else(|| {
+                used.push((f.rule, 0.0));
+                used.len() - 1
+            });
+        let u = &mut used[k].1;
         let take = d.points.min((d.cap - *u).max(0.0));
         *u += take;
         f.deduction = take;
@@ -445,9 +464,8 @@ pub fn score(
     }
     let mut rules: Vec<RuleStat> = rule_stats
         .into_values()
-        .map(|(mut s, set)| {
-            s.cases_affected = set.len() as u32;
-            s.share_of_cases = round2(set.len() as f64 / n_cases * 10000.0) / 10000.0;
+        .map(|(mut s, _)| {
+            s.share_of_cases = round2(f64::from(s.cases_affected) / n_cases * 10000.0) / 10000.0;
             s
         })
         .collect();
