@@ -14,8 +14,10 @@ pub struct Index {
     activities: Vec<u32>,
     media: Vec<u32>,
     access: Vec<u32>,
-    /// For each activity (by index in `Bundle::activities`), the indices of its footage.
-    pub activity_media: Vec<Vec<u32>>,
+    /// Offsets into `footage` of each activity's footage (by index in `Bundle::activities`).
+    footage_offsets: Vec<u32>,
+    /// Indices of footage rows, activity by activity.
+    footage: Vec<u32>,
     /// Index of the first media row with no case (they sort last).
     pub unlinked_media_start: usize,
 }
@@ -65,7 +67,8 @@ impl Index {
             activities: offsets(n, b.activities.iter().map(|a| a.case)),
             media: offsets(n, b.media.iter().filter_map(|m| m.case)),
             access: offsets(n, b.access.iter().map(|a| a.case)),
-            activity_media: vec![Vec::new(); b.activities.len()],
+            footage_offsets: Vec::new(),
+            footage: Vec::new(),
             unlinked_media_start: b.media.iter().take_while(|m| m.case.is_some()).count(),
         };
 
@@ -87,6 +90,8 @@ impl Index {
             by_id.entry(&a.activity_id).or_insert(i);
             by_case_id.entry((a.case, &a.activity_id)).or_insert(i);
         }
+        // (activity, footage) pairs in footage order.
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
         for (mi, m) in b.media.iter().enumerate() {
             match m.activity_id.as_deref() {
                 Some(id) => {
@@ -95,21 +100,35 @@ impl Index {
                         .and_then(|c| by_case_id.get(&(c, id)))
                         .or_else(|| by_id.get(id));
                     if let Some(&ai) = hit {
-                        idx.activity_media[ai].push(mi as u32);
+                        pairs.push((ai as u32, mi as u32));
                     }
                 }
                 None => {
                     if let Some(c) = m.case {
                         for ai in slice(&idx.activities, c) {
                             if overlaps(m, &b.activities[ai]) {
-                                idx.activity_media[ai].push(mi as u32);
+                                pairs.push((ai as u32, mi as u32));
                             }
                         }
                     }
                 }
             }
         }
+        // Grouped by activity, footage order kept within each.
+        idx.footage_offsets = offsets(b.activities.len(), pairs.iter().map(|p| p.0));
+        let mut next = idx.footage_offsets.clone();
+        idx.footage = vec![0; pairs.len()];
+        for (ai, mi) in pairs {
+            idx.footage[next[ai as usize] as usize] = mi;
+            next[ai as usize] += 1;
+        }
         idx
+    }
+
+    /// Indices in `Bundle::media` of the footage of activity `ai` (its index in
+    /// `Bundle::activities`).
+    pub fn footage_of(&self, ai: usize) -> &[u32] {
+        &self.footage[slice(&self.footage_offsets, ai as CaseIx)]
     }
 
     /// Range of a case's documents in `Bundle::documents`.

@@ -292,7 +292,7 @@ pub static V03: RuleDef = RuleDef {
         let mut remote: foldhash::HashMap<u32, Stamp> = foldhash::HashMap::default();
         for (i, a) in cx.activities.iter().enumerate() {
             if let (true, Some(ret)) = (a.remote, a.returned_at) {
-                for &mi in &b.index.activity_media[cx.activity_offset + i] {
+                for &mi in b.index.footage_of(cx.activity_offset + i) {
                     remote.insert(mi, ret);
                 }
             }
@@ -368,11 +368,7 @@ fn placed_media(cx: &CaseCx<'_>) -> foldhash::HashSet<u32> {
     let mut s = foldhash::HashSet::default();
     for (i, a) in cx.activities.iter().enumerate() {
         if a.has_place {
-            s.extend(
-                b.index.activity_media[cx.activity_offset + i]
-                    .iter()
-                    .copied(),
-            );
+            s.extend(b.index.footage_of(cx.activity_offset + i).iter().copied());
         }
     }
     s

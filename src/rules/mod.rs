@@ -189,7 +189,8 @@ impl<'a> CaseCx<'a> {
     /// Footage of an activity (by index within `activities`), by the one linkage rule.
     pub fn footage(&self, activity: usize) -> impl Iterator<Item = &'a Media> + '_ {
         let b = self.run.bundle;
-        b.index.activity_media[self.activity_offset + activity]
+        b.index
+            .footage_of(self.activity_offset + activity)
             .iter()
             .map(move |&m| &b.media[m as usize])
     }
