@@ -245,6 +245,9 @@ pub struct Sink {
     pub unknown: HashMap<(usize, String), (u32, u32)>,
     /// Rows whose 案号 matches no case: (案号, row).
     pub orphans: Vec<(Box<str>, u32)>,
+    /// The case the previous row of this piece linked to: exports list a case's rows
+    /// together, so most rows are linked by comparing one 案号.
+    pub last_case: Option<(std::sync::Arc<str>, crate::model::CaseIx)>,
 }
 
 impl Sink {

@@ -247,10 +247,17 @@ impl<'r, 's> Fields<'r, 's> {
     /// The case a text 案号 cell names, found without copying the cell (the common case on
     /// every row of five tables).
     fn known_case(&mut self, i: usize, map: &CaseMap) -> Option<CaseIx> {
-        let ix = match self.cell(i) {
-            Cell::Text(no) => map.get(no.as_ref()).copied(),
-            _ => None,
-        }?;
+        let Cell::Text(no) = self.cell(i) else {
+            return None;
+        };
+        let ix = match &self.sink.last_case {
+            Some((last, ix)) if **last == *no => *ix,
+            _ => {
+                let (key, ix) = map.get_key_value(no.as_ref())?;
+                self.sink.last_case = Some((key.clone(), *ix));
+                *ix
+            }
+        };
         self.sink.seen(i);
         Some(ix)
     }
