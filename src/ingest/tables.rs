@@ -164,7 +164,10 @@ impl<'r, 's> Fields<'r, 's> {
         let v = match c {
             Cell::Empty => return None,
             Cell::Number(n) if *n >= 0.0 && n.fract() == 0.0 => Some(*n as u64),
-            Cell::Text(s) => s.replace([',', '，'], "").trim().parse::<u64>().ok(),
+            Cell::Text(s) if s.contains([',', '，']) => {
+                s.replace([',', '，'], "").trim().parse::<u64>().ok()
+            }
+            Cell::Text(s) => s.parse::<u64>().ok(),
             _ => None,
         };
         self.sink.seen(i);

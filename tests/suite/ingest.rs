@@ -518,3 +518,13 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
     let last = b.documents.iter().map(|d| d.at.row).max().unwrap();
     assert_eq!(last, row, "Excel row of the last record");
 }
+
+#[test]
+fn file_sizes_with_thousands_separators_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fx = Fx::clean();
+    fx.media("MV-1", "文件大小", "2,097,152");
+    fx.write(dir.path());
+    let b = read(dir.path());
+    assert!(b.problems.is_empty(), "{:#?}", b.problems);
+}
