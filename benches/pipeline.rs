@@ -13,6 +13,10 @@ use trailcheck::rules::RunCx;
 use trailcheck::sample::{as_of, generate, SampleEncoding, SampleFormat, SampleOptions};
 use trailcheck::scoring::{score, Rubric};
 
+/// The allocator of the `trailcheck` binary, so the stages are timed as it runs them.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CASES: usize = 5_000;
 
 fn bundle_dir(encoding: SampleEncoding) -> tempfile::TempDir {
