@@ -105,55 +105,59 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         })
         .collect();
 
-    let per_case: Vec<(Vec<Finding>, BTreeSet<i32>)> = (0..b.cases.len())
+    // Cases are checked in chunks; a chunk's findings come out case by case, each case's
+    // sorted on its own.
+    let n = b.cases.len();
+    let chunks: Vec<(Vec<Finding>, BTreeSet<i32>)> = (0..n.div_ceil(CASES_PER_CHUNK))
         .into_par_iter()
-        .with_min_len(64)
-        .map(|c| {
-            let case = &b.cases[c];
-            let ix = c as CaseIx;
-            let pi = judges.for_agency(&case.agency);
-            let profile = &judges.profiles[pi];
-            let acts = b.index.activities(ix);
-            let cx = CaseCx {
-                run,
-                profile,
-                ix,
-                case,
-                docs: &b.documents[b.index.docs(ix)],
-                services: &b.services[b.index.services(ix)],
-                activity_offset: acts.start,
-                activities: &b.activities[acts],
-                media: &b.media[b.index.media(ix)],
-                access: &b.access[b.index.access(ix)],
-            };
+        .map(|k| {
             let mut findings = Vec::new();
             let mut missing = BTreeSet::new();
-            for rule in &active[pi] {
-                if let Some(check) = rule.def.check_case {
-                    let case = Some((ix, case));
-                    check(
-                        &cx,
-                        &mut Emit::new(rule, pi, case, &mut findings, &mut missing),
-                    );
+            for c in k * CASES_PER_CHUNK..n.min((k + 1) * CASES_PER_CHUNK) {
+                let case = &b.cases[c];
+                let ix = c as CaseIx;
+                let pi = judges.for_agency(&case.agency);
+                let acts = b.index.activities(ix);
+                let cx = CaseCx {
+                    run,
+                    profile: &judges.profiles[pi],
+                    ix,
+                    case,
+                    docs: &b.documents[b.index.docs(ix)],
+                    services: &b.services[b.index.services(ix)],
+                    activity_offset: acts.start,
+                    activities: &b.activities[acts],
+                    media: &b.media[b.index.media(ix)],
+                    access: &b.access[b.index.access(ix)],
+                };
+                let start = findings.len();
+                for rule in &active[pi] {
+                    if let Some(check) = rule.def.check_case {
+                        let case = Some((ix, case));
+                        check(
+                            &cx,
+                            &mut Emit::new(rule, pi, case, &mut findings, &mut missing),
+                        );
+                    }
                 }
+                findings[start..].sort_by(|a, b| order_key(a).cmp(&order_key(b)));
             }
-            findings.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
             (findings, missing)
         })
         .collect();
 
-    // Cases in (agency, 案号) order (ingest holds them so); each case's findings are already
-    // in (rule, subject) order, so the case stream is sorted without comparing findings.
-    let key = |c: usize| (&*b.cases[c].agency, &*b.cases[c].case_no);
-    let mut order: Vec<usize> = (0..b.cases.len()).collect();
-    if !(1..b.cases.len()).all(|c| key(c - 1) <= key(c)) {
-        order.par_sort_by(|&x, &y| key(x).cmp(&key(y)));
+    let mut calendar_missing = BTreeSet::new();
+    let mut cases_stream = Vec::with_capacity(chunks.iter().map(|c| c.0.len()).sum());
+    for (f, years) in chunks {
+        cases_stream.extend(f);
+        calendar_missing.extend(years);
     }
-    let (mut lists, years): (Vec<Vec<Finding>>, Vec<BTreeSet<i32>>) = per_case.into_iter().unzip();
-    let mut calendar_missing: BTreeSet<i32> = years.into_iter().flatten().collect();
-    let mut groups: Vec<Vec<Finding>> = std::iter::once(Vec::new())
-        .chain(order.iter().map(|&c| std::mem::take(&mut lists[c])))
-        .collect();
+    // Ingest holds cases in (执法机关, 案号) order, so the stream is in report order; a
+    // bundle built otherwise is sorted here.
+    let key = |c: usize| (&*b.cases[c].agency, &*b.cases[c].case_no);
+    if !(1..n).all(|c| key(c - 1) <= key(c)) {
+        cases_stream.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    }
     let mut rest = Vec::new();
     let bx = BundleCx {
         run,
@@ -168,36 +172,39 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         }
     }
     rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-    let keys: Vec<(&str, &str)> = order.iter().map(|&c| key(c)).collect();
-    place(&mut groups, &keys, rest);
-    let mut findings = Vec::with_capacity(groups.iter().map(Vec::len).sum());
-    for g in groups {
-        findings.extend(g);
-    }
     Outcome {
-        findings,
+        findings: merge(cases_stream, rest),
         not_evaluated,
         calendar_missing,
     }
 }
+
+/// Cases checked by one parallel task.
+const CASES_PER_CHUNK: usize = 256;
 
 /// Findings are ordered by agency, 案号, rule, subject (RULES.md), then detail.
 fn order_key(f: &Finding) -> (&str, &str, &str, &str, &str) {
     (&f.agency, &f.case_no, f.rule, &f.subject, &f.detail)
 }
 
-/// Place findings that are in [`order_key`] order into the case groups: `groups[0]` holds
-/// what sorts before every case, `groups[i + 1]` the findings of the case whose
-/// (执法机关, 案号) is `keys[i]` and what sorts after it and before the next case. On equal
-/// keys a finding already in a group comes first. Moving whole groups once afterwards
-/// replaces a merge of two million-finding streams.
-fn place(groups: &mut [Vec<Finding>], keys: &[(&str, &str)], findings: Vec<Finding>) {
-    for y in findings {
-        let g = keys.partition_point(|k| *k <= (&*y.agency, &*y.case_no));
-        let v = &mut groups[g];
-        let at = v.partition_point(|x| order_key(x) <= order_key(&y));
-        v.insert(at, y);
+/// Merge two runs of findings in [`order_key`] order; on equal keys the first run's
+/// finding comes first. The bundle-level findings are few, so runs of case findings
+/// between them are moved whole.
+fn merge(cases: Vec<Finding>, rest: Vec<Finding>) -> Vec<Finding> {
+    if rest.is_empty() {
+        return cases;
     }
+    let mut out = Vec::with_capacity(cases.len() + rest.len());
+    let mut cases = cases.into_iter();
+    for y in rest {
+        let before = cases
+            .as_slice()
+            .partition_point(|x| order_key(x) <= order_key(&y));
+        out.extend(cases.by_ref().take(before));
+        out.push(y);
+    }
+    out.extend(cases);
+    out
 }
 
 #[cfg(test)]
@@ -225,13 +232,11 @@ mod tests {
     }
 
     #[test]
-    fn bundle_findings_are_placed_among_the_cases_after_equal_ones() {
-        let keys = [("A局", "1号"), ("A局", "2号"), ("C局", "1号")];
-        let mut groups = vec![
-            Vec::new(),
-            vec![finding("A局", "1号", "D01", "a1")],
-            vec![finding("A局", "2号", "Q01", "a2")],
-            vec![finding("C局", "1号", "D01", "a3")],
+    fn bundle_findings_are_merged_among_the_cases_after_equal_ones() {
+        let cases = vec![
+            finding("A局", "1号", "D01", "a1"),
+            finding("A局", "2号", "Q01", "a2"),
+            finding("C局", "1号", "D01", "a3"),
         ];
         let mut rest = vec![
             finding("A局", "0号", "Q01", "b1"),
@@ -242,18 +247,22 @@ mod tests {
         ];
         rest[1].title = "from rest";
         rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-        place(&mut groups, &keys, rest);
-        let tags: Vec<Vec<(&str, &str)>> = groups
+        let merged = merge(cases, rest);
+        let tags: Vec<(&str, &str)> = merged
             .iter()
-            .map(|g| g.iter().map(|f| (f.detail.as_str(), f.title)).collect())
+            .map(|f| (f.detail.as_str(), f.title))
             .collect();
         assert_eq!(
             tags,
             vec![
-                vec![("b1", "")],
-                vec![("a1", "")],
-                vec![("b2", ""), ("a2", ""), ("a2", "from rest"), ("b3", "")],
-                vec![("a3", ""), ("b4", "")],
+                ("b1", ""),
+                ("a1", ""),
+                ("b2", ""),
+                ("a2", ""),
+                ("a2", "from rest"),
+                ("b3", ""),
+                ("a3", ""),
+                ("b4", ""),
             ]
         );
     }
