@@ -136,9 +136,9 @@ impl Calendar {
         self.years.iter().copied()
     }
 
-    /// The first uncovered year among the years of `from ..= to`.
-    fn first_gap(&self, from: NaiveDate, to: NaiveDate) -> std::result::Result<(), MissingYear> {
-        match (from.year()..=to.year()).find(|y| !self.years.contains(y)) {
+    /// The first uncovered year of `from ..= to`.
+    fn first_gap(&self, from: i32, to: i32) -> std::result::Result<(), MissingYear> {
+        match (from..=to).find(|y| !self.years.contains(y)) {
             Some(y) => Err(MissingYear(y)),
             None => Ok(()),
         }
@@ -147,19 +147,18 @@ impl Calendar {
     /// The first day at or after `from` by which `n` working days (counted from `from`
     /// itself) have passed, every day on the way in a covered year.
     fn reach(&self, from: NaiveDate, n: u32) -> std::result::Result<NaiveDate, MissingYear> {
-        let gap = |d: NaiveDate| MissingYear(d.year());
-        let i = self.days.index(from).ok_or(gap(from))?;
+        let i = self.days.index(from).ok_or(MissingYear(from.year()))?;
         match self
             .days
             .nth_working_from(i, n)
             .and_then(|k| self.days.day(k))
         {
-            Some(end) => self.first_gap(from, end).map(|()| end),
+            Some(end) => self.first_gap(from.year(), end.year()).map(|()| end),
+            // Past the table: the year after the last covered one is a gap at the latest.
             None => {
-                let last = self.years.last().copied().unwrap_or(from.year());
-                (from.year()..=last + 1)
-                    .find(|y| !self.years.contains(y))
-                    .map_or(Err(MissingYear(last + 1)), |y| Err(MissingYear(y)))
+                let after = self.years.last().map_or(from.year(), |y| y + 1);
+                self.first_gap(from.year(), after)
+                    .and(Err(MissingYear(after)))
             }
         }
     }
