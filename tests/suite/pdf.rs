@@ -105,32 +105,25 @@ fn a_custom_template_folder_changes_the_wording() {
     std::fs::copy(root.join("remedies.toml"), t.join("remedies.toml")).unwrap();
     Fx::clean().write(&dir.path().join("data"));
     let out = dir.path().join("out");
-    let o = audit_run(
-        &[
-            "--profile",
-            "henan-2019",
-            "--templates",
-            t.to_str().unwrap(),
-        ],
-        &dir.path().join("data"),
-        &out,
-    );
-    assert_ok(&o);
+    let run = || {
+        audit_run(
+            &[
+                "--profile",
+                "henan-2019",
+                "--templates",
+                t.to_str().unwrap(),
+            ],
+            &dir.path().join("data"),
+            &out,
+        )
+    };
+    assert_ok(&run());
     let flat: String = pdftotext(&out.join("report.pdf"))
         .split_whitespace()
         .collect();
     assert!(flat.contains("一、评查总体情况（本局自定义）"));
     std::fs::write(t.join("report.tera"), "{% if %}").unwrap();
-    let o = audit_run(
-        &[
-            "--profile",
-            "henan-2019",
-            "--templates",
-            t.to_str().unwrap(),
-        ],
-        &dir.path().join("data"),
-        &out,
-    );
+    let o = run();
     assert_eq!(o.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&o.stderr).contains("报告模板"));
 }
