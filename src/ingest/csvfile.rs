@@ -469,6 +469,7 @@ impl CsvTable {
         let mut row = header.row_index as u32 + 2;
         let mut skip = data_start;
         let mut spare = Vec::new();
+        let mut first = true;
         while let Some(block) = cur {
             let (next, (block, rows)) = rayon::join(
                 || blocks.next(spare),
@@ -478,7 +479,7 @@ impl CsvTable {
                     (block, rows)
                 },
             );
-            if skip > 0 || row == header.row_index as u32 + 2 {
+            if std::mem::take(&mut first) {
                 // Reserve for the whole file at the first block's bytes per row: growing a
                 // table of millions of rows by doubling copies it and faults in twice the
                 // pages. Capacity never written is never touched, so costs no memory.
