@@ -147,16 +147,18 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         .collect();
 
     let mut calendar_missing = BTreeSet::new();
-    let mut cases_stream = Vec::with_capacity(chunks.iter().map(|c| c.0.len()).sum());
+    let mut runs = Vec::with_capacity(chunks.len());
     for (f, years) in chunks {
-        cases_stream.extend(f);
+        runs.push(f);
         calendar_missing.extend(years);
     }
-    // Ingest holds cases in (执法机关, 案号) order, so the stream is in report order; a
+    // Ingest holds cases in (执法机关, 案号) order, so the chunks follow report order; a
     // bundle built otherwise is sorted here.
     let key = |c: usize| (&*b.cases[c].agency, &*b.cases[c].case_no);
     if !(1..n).all(|c| key(c - 1) <= key(c)) {
-        cases_stream.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        let mut all: Vec<Finding> = runs.into_iter().flatten().collect();
+        all.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        runs = vec![all];
     }
     let mut rest = Vec::new();
     let bx = BundleCx {
@@ -173,7 +175,7 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
     }
     rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     Outcome {
-        findings: merge(cases_stream, rest),
+        findings: merge(runs, rest),
         not_evaluated,
         calendar_missing,
     }
@@ -187,23 +189,29 @@ fn order_key(f: &Finding) -> (&str, &str, &str, &str, &str) {
     (&f.agency, &f.case_no, f.rule, &f.subject, &f.detail)
 }
 
-/// Merge two runs of findings in [`order_key`] order; on equal keys the first run's
-/// finding comes first. The bundle-level findings are few, so runs of case findings
-/// between them are moved whole.
-fn merge(cases: Vec<Finding>, rest: Vec<Finding>) -> Vec<Finding> {
-    if rest.is_empty() {
-        return cases;
+/// Concatenate runs of case findings that follow one another in [`order_key`] order,
+/// merging the sorted bundle-level findings in (after case findings with an equal key).
+/// Each finding is moved once; the bundle-level findings are few, so the case findings
+/// between them are moved in whole stretches.
+fn merge(runs: Vec<Vec<Finding>>, rest: Vec<Finding>) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(runs.iter().map(Vec::len).sum::<usize>() + rest.len());
+    let mut rest = rest.into_iter().peekable();
+    for run in runs {
+        let mut run = run.into_iter();
+        while let Some(y) = rest.next_if(|y| {
+            run.as_slice()
+                .last()
+                .is_some_and(|last| order_key(y) < order_key(last))
+        }) {
+            let before = run
+                .as_slice()
+                .partition_point(|x| order_key(x) <= order_key(&y));
+            out.extend(run.by_ref().take(before));
+            out.push(y);
+        }
+        out.extend(run);
     }
-    let mut out = Vec::with_capacity(cases.len() + rest.len());
-    let mut cases = cases.into_iter();
-    for y in rest {
-        let before = cases
-            .as_slice()
-            .partition_point(|x| order_key(x) <= order_key(&y));
-        out.extend(cases.by_ref().take(before));
-        out.push(y);
-    }
-    out.extend(cases);
+    out.extend(rest);
     out
 }
 
@@ -247,7 +255,9 @@ mod tests {
         ];
         rest[1].title = "from rest";
         rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-        let merged = merge(cases, rest);
+        let mut later = cases;
+        let earlier: Vec<Finding> = later.drain(..2).collect();
+        let merged = merge(vec![earlier, Vec::new(), later], rest);
         let tags: Vec<(&str, &str)> = merged
             .iter()
             .map(|f| (f.detail.as_str(), f.title))
