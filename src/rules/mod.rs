@@ -217,7 +217,6 @@ pub struct Emit<'a> {
 
 /// A rule in force under a profile: its severity and qualified article resolved once, so
 /// each finding shares the article instead of formatting its own.
-#[derive(Clone)]
 pub struct InForce {
     /// The rule.
     pub def: &'static RuleDef,
