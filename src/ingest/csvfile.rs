@@ -317,6 +317,14 @@ fn count_records(text: &str, delimiter: u8) -> usize {
     n
 }
 
+/// Bare `\r` line breaks (old Mac exports) as `\n`.
+fn cr_to_lf(bytes: &mut [u8]) {
+    bytes
+        .iter_mut()
+        .filter(|b| **b == b'\r')
+        .for_each(|b| *b = b'\n');
+}
+
 /// The file read block by block, each block ending on a record boundary, every byte
 /// hashed as it is read.
 struct Blocks {
@@ -332,11 +340,16 @@ impl Blocks {
     /// The next block, read into `buf` (reused); `None` at the end of the file.
     fn next(&mut self, mut buf: Vec<u8>) -> std::io::Result<Option<Vec<u8>>> {
         buf.clear();
-        buf.append(&mut self.carry);
+        if buf.capacity() < self.carry.len() {
+            std::mem::swap(&mut buf, &mut self.carry);
+        } else {
+            buf.append(&mut self.carry);
+        }
         let mut want = BLOCK_BYTES;
         loop {
             if !self.eof && buf.len() < want {
                 let old = buf.len();
+                buf.reserve(want - old);
                 (&mut self.src)
                     .take((want - old) as u64)
                     .read_to_end(&mut buf)?;
@@ -344,10 +357,7 @@ impl Blocks {
                     h.update(&buf[old..]);
                 }
                 if self.cr_only {
-                    buf[old..]
-                        .iter_mut()
-                        .filter(|b| **b == b'\r')
-                        .for_each(|b| *b = b'\n');
+                    cr_to_lf(&mut buf[old..]);
                 }
                 self.eof = buf.len() < want;
             }
@@ -382,8 +392,19 @@ pub struct CsvTable {
     skip: usize,
     /// Line breaks are bare `\r`.
     cr_only: bool,
+    /// Where the rest of the bytes come from.
+    input: Input,
+}
+
+/// The bytes of a CSV file not yet handed to [`Blocks`].
+enum Input {
+    /// The file's first bytes, read for detection and kept to be the start of the first
+    /// block (the file is not read twice), and the file positioned after them.
+    File(Vec<u8>, std::fs::File),
     /// A UTF-16 file, re-encoded to UTF-8 in memory.
-    utf16: Option<Vec<u8>>,
+    Utf16(Vec<u8>),
+    /// Handed to [`Blocks`].
+    Taken,
 }
 
 impl CsvTable {
@@ -391,12 +412,14 @@ impl CsvTable {
     /// UTF-8", then GB18030; a sample mixing both is `Mixed` (CRATES.md).
     pub fn open(path: &Path) -> Result<CsvTable> {
         let label = path.display();
-        let f = std::fs::File::open(path)
+        let read_err = |e: std::io::Error| Error::Input(format!("无法读取文件 {label}：{e}"));
+        let mut f = std::fs::File::open(path)
             .map_err(|e| Error::Input(format!("无法打开文件 {label}：{e}")))?;
-        let mut sample = Vec::new();
-        f.take(SAMPLE_BYTES as u64)
+        let mut sample = Vec::with_capacity(SAMPLE_BYTES);
+        (&mut f)
+            .take(SAMPLE_BYTES as u64)
             .read_to_end(&mut sample)
-            .map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
+            .map_err(read_err)?;
         let complete = sample.len() < SAMPLE_BYTES;
         let mut table = CsvTable {
             path: path.to_path_buf(),
@@ -404,17 +427,16 @@ impl CsvTable {
             delimiter: b',',
             skip: 0,
             cr_only: false,
-            utf16: None,
+            input: Input::Taken,
         };
         if let Some((enc, _)) = encoding_rs::Encoding::for_bom(&sample)
             .filter(|(e, _)| *e == encoding_rs::UTF_16LE || *e == encoding_rs::UTF_16BE)
         {
-            let all = std::fs::read(path)
-                .map_err(|e| Error::Input(format!("无法读取文件 {label}：{e}")))?;
-            let bytes = enc.decode(&all).0.into_owned().into_bytes();
+            f.read_to_end(&mut sample).map_err(read_err)?;
+            let bytes = enc.decode(&sample).0.into_owned().into_bytes();
             table.delimiter = sniff_delimiter(&bytes);
             table.cr_only = memchr(b'\n', &bytes).is_none();
-            table.utf16 = Some(bytes);
+            table.input = Input::Utf16(bytes);
             return Ok(table);
         }
         table.skip = if sample.starts_with(b"\xEF\xBB\xBF") {
@@ -426,32 +448,37 @@ impl CsvTable {
         table.encoding = detect_encoding(body, complete);
         table.delimiter = sniff_delimiter(body);
         table.cr_only = memchr(b'\n', body).is_none() && memchr(b'\r', body).is_some();
+        table.input = Input::File(sample, f);
         Ok(table)
     }
 
-    fn blocks(&self) -> Result<Blocks> {
-        let (src, hasher): (Box<dyn Read + Send>, _) = match &self.utf16 {
-            Some(bytes) => (Box::new(std::io::Cursor::new(bytes.clone())), None),
-            None => {
-                let f = std::fs::File::open(&self.path).map_err(|e| {
-                    Error::Input(format!("无法打开文件 {}：{e}", self.path.display()))
-                })?;
-                (Box::new(f), Some(Sha256::new()))
-            }
-        };
-        Ok(Blocks {
+    fn blocks(&mut self) -> Blocks {
+        let (src, carry, hasher): (Box<dyn Read + Send>, _, _) =
+            match std::mem::replace(&mut self.input, Input::Taken) {
+                Input::File(mut head, f) => {
+                    let mut h = Sha256::new();
+                    h.update(&head);
+                    if self.cr_only {
+                        cr_to_lf(&mut head);
+                    }
+                    (Box::new(f), head, Some(h))
+                }
+                Input::Utf16(bytes) => (Box::new(std::io::Cursor::new(bytes)), Vec::new(), None),
+                Input::Taken => (Box::new(std::io::empty()), Vec::new(), None),
+            };
+        Blocks {
             src,
-            carry: Vec::new(),
+            carry,
             eof: false,
             hasher,
             cr_only: self.cr_only,
-        })
+        }
     }
 
     /// Read the header and every row, and hash the file (SHA-256, lower-case hex). While
     /// one block is built, in parallel pieces, the next one is read and hashed.
     pub fn read<T: Send, F>(
-        &self,
+        &mut self,
         t: Table,
         mapping: &Mapping,
         label: &str,
@@ -462,7 +489,7 @@ impl CsvTable {
         F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
     {
         let read_err = |e: std::io::Error| Error::Input(format!("读取文件 {label} 出错：{e}"));
-        let mut blocks = self.blocks()?;
+        let mut blocks = self.blocks();
         let mut cur = blocks.next(Vec::new()).map_err(read_err)?;
         let (header, data_start) = self.header(t, mapping, label, cur.as_deref().unwrap_or(&[]))?;
         let mut out = Collected::new(header.positions.len());

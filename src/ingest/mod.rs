@@ -190,7 +190,7 @@ where
     let file = part.path().display().to_string();
     match part {
         Part::Csv(p) => {
-            let csv = CsvTable::open(p)?;
+            let mut csv = CsvTable::open(p)?;
             let (header, out, sha) = csv.read(t, mapping, &file, key, build)?;
             let src = Source {
                 table: t,

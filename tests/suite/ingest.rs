@@ -473,7 +473,7 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
     let mut body = format!("文书记录导出\n\n{header}\n");
     let mut row = 3u32;
     let mut bad_rows = Vec::new();
-    for i in 0..30_000u32 {
+    for i in 0..45_000u32 {
         row += 1;
         let line = first.replace("LA-1", &format!("LA-{i}"));
         if i % 7 == 0 {
@@ -493,9 +493,15 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
         }
     }
     std::fs::write(&p, encoding_rs::GBK.encode(&body).0).unwrap();
-    assert!(std::fs::metadata(&p).unwrap().len() > 3 << 20);
+    // Past the first 4 MiB (read for detection and kept) and over more than one block.
+    assert!(std::fs::metadata(&p).unwrap().len() > 5 << 20);
     let b = read(dir.path());
-    assert_eq!(b.documents.len(), 30_000);
+    assert_eq!(b.documents.len(), 45_000);
+    let source = b.sources.iter().find(|s| s.file.ends_with("文书记录.csv"));
+    assert_eq!(
+        source.unwrap().sha256,
+        trailcheck::fixity::sha256_file(&p).unwrap()
+    );
     let noted = b
         .documents
         .iter()
@@ -514,9 +520,38 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
         "{:#?}",
         &b.problems[..b.problems.len().min(5)]
     );
-    assert_eq!(bad_rows.len(), 3);
+    assert_eq!(bad_rows.len(), 4);
     let last = b.documents.iter().map(|d| d.at.row).max().unwrap();
     assert_eq!(last, row, "Excel row of the last record");
+}
+
+#[test]
+fn utf16_and_bare_cr_files_are_read_and_hashed() {
+    for form in ["UTF-16LE", "CR"] {
+        let dir = tempfile::tempdir().unwrap();
+        Fx::clean().write(dir.path());
+        let p = dir.path().join("文书记录.csv");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let bytes = if form == "CR" {
+            text.replace("\r\n", "\r").replace('\n', "\r").into_bytes()
+        } else {
+            let mut b = vec![0xFF, 0xFE];
+            text.encode_utf16().for_each(|u| b.extend(u.to_le_bytes()));
+            b
+        };
+        std::fs::write(&p, &bytes).unwrap();
+        let b = read(dir.path());
+        assert_eq!(b.documents.len(), 11, "{form}");
+        assert!(b.problems.is_empty(), "{form}: {:#?}", b.problems);
+        let last = b.documents.iter().map(|d| d.at.row).max().unwrap();
+        assert_eq!(last, 12, "{form}: header row, then 11 documents");
+        let source = b.sources.iter().find(|s| s.file.ends_with("文书记录.csv"));
+        assert_eq!(
+            source.unwrap().sha256,
+            trailcheck::fixity::sha256_file(&p).unwrap(),
+            "{form}"
+        );
+    }
 }
 
 #[test]
