@@ -7,7 +7,7 @@ use super::columns::{
 };
 use super::mapping::Mapping;
 use super::reader::{RawRow, Sink};
-use crate::model::vocab::{doc_type_alias, normalise_value, parse_yes_no, stage_of_doc, DOC_TYPES};
+use crate::model::vocab::{normalise_value, parse_yes_no, stage_of_doc, DocName};
 use crate::model::*;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -206,9 +206,9 @@ impl<'r, 's> Fields<'r, 's> {
         v
     }
 
-    /// A 文书名称: canonical when it or an alias is in the catalogue (held without a copy);
-    /// other names are kept as written (normalised) and counted once per distinct value.
-    pub fn doc_type(&mut self, i: usize) -> Option<Cow<'static, str>> {
+    /// A 文书名称: the catalogue's when it or an alias is in the catalogue; other names are
+    /// kept as written (normalised) and counted once per distinct value.
+    pub fn doc_type(&mut self, i: usize) -> Option<DocName> {
         let c = &self.cell(i);
         if c.is_empty() {
             let row = self.row.row;
@@ -216,35 +216,24 @@ impl<'r, 's> Fields<'r, 's> {
             return None;
         }
         self.sink.seen(i);
-        let known = |s: &str| -> Option<&'static str> {
-            DOC_TYPES
-                .iter()
-                .copied()
-                .find(|d| *d == s)
-                .or_else(|| doc_type_alias(s))
-        };
         if let Cell::Text(t) = c {
-            if let Some(hit) = known(t) {
-                return Some(Cow::Borrowed(hit));
+            if let Some(hit) = DocName::known(t) {
+                return Some(hit);
             }
         }
         let n = normalise_value(&c.raw());
-        if let Some(hit) = known(&n) {
-            return Some(Cow::Borrowed(hit));
+        if let Some(hit) = DocName::known(&n) {
+            return Some(hit);
         }
         if let Some(m) = self.mapping.value("doc_type", &n) {
-            return Some(
-                known(m)
-                    .map(Cow::Borrowed)
-                    .unwrap_or_else(|| Cow::Owned(m.to_string())),
-            );
+            return Some(DocName::new(m));
         }
         if !(n.ends_with("决定书") || n.ends_with("通知书") || n.ends_with("笔录")) {
             let row = self.row.row;
             self.sink.unknown(row, i, &n);
             self.sink.stats[i].1 -= 1;
         }
-        Some(Cow::Owned(n))
+        Some(DocName::new(&n))
     }
 
     /// The case a text 案号 cell names, found without copying the cell (the common case on

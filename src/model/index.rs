@@ -72,11 +72,12 @@ impl Index {
             unlinked_media_start: b.media.iter().take_while(|m| m.case.is_some()).count(),
         };
 
+        let mut seen: HashMap<DocName, u16> = HashMap::default();
         for c in 0..n as CaseIx {
-            let mut seen: HashMap<&str, u16> = HashMap::default();
+            seen.clear();
             for d in &mut b.documents[slice(&idx.docs, c)] {
                 if d.doc_no.is_none() {
-                    let k = seen.entry(&d.doc_type).or_insert(0);
+                    let k = seen.entry(d.doc_type).or_insert(0);
                     *k = k.saturating_add(1);
                     d.name_rank = *k;
                 }

@@ -245,22 +245,121 @@ pub const DOC_TYPES: &[&str] = &[
     "检查通知书",
 ];
 
-/// Built-in 文书名称 aliases (INPUT.md "Values, not just columns, have aliases").
-pub fn doc_type_alias(v: &str) -> Option<&'static str> {
-    Some(match v {
-        "行政处罚立案审批表" | "程序启动审批表" | "督查立案审批表" | "立案登记表" => {
-            "立案审批表"
-        }
-        "行政处罚决定审批表" | "案件审批表" | "处理决定审批表" => {
-            "案件处理审批表"
-        }
-        "重大行政执法决定法制审核意见表" | "法制审核意见书" => {
-            "法制审核意见表"
-        }
-        "监督检查通知书" | "检查通知" => "检查通知书",
-        _ => return None,
-    })
+/// A 文书名称 in 4 bytes (a province-year holds some 15 million of them): an index into
+/// [`DOC_TYPES`], or past it into the process-wide list of the other names met so far.
+/// Each other name is stored once and lives as long as the process: their number is
+/// bounded by the distinct names of the exports read. Reads as the name (`Deref<str>`);
+/// two `DocName`s are equal exactly when the names are.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocName(u32);
+
+/// The names that are not in [`DOC_TYPES`], in the order they were met.
+#[derive(Default)]
+struct OtherNames {
+    names: Vec<&'static str>,
+    index: std::collections::HashMap<&'static str, u32>,
 }
+
+static OTHER_NAMES: std::sync::LazyLock<std::sync::RwLock<OtherNames>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Catalogue names and built-in aliases, by their catalogue index.
+static CATALOGUE: std::sync::LazyLock<std::collections::HashMap<&'static str, u32>> =
+    std::sync::LazyLock::new(|| {
+        let mut m: std::collections::HashMap<&'static str, u32> =
+            DOC_TYPES.iter().zip(0..).map(|(n, i)| (*n, i)).collect();
+        for (to, aliases) in DOC_TYPE_ALIASES {
+            let i = m[to];
+            m.extend(aliases.iter().map(|a| (*a, i)));
+        }
+        m
+    });
+
+impl DocName {
+    /// The catalogue name `name` is, directly or as a built-in alias.
+    pub fn known(name: &str) -> Option<DocName> {
+        CATALOGUE.get(name).map(|&i| DocName(i))
+    }
+
+    /// The name as written: the catalogue's when it is one, otherwise stored once.
+    pub fn new(name: &str) -> DocName {
+        if let Some(d) = DocName::known(name) {
+            return d;
+        }
+        let base = DOC_TYPES.len() as u32;
+        let found = OTHER_NAMES
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .index
+            .get(name)
+            .copied();
+        if let Some(i) = found {
+            return DocName(base + i);
+        }
+        let mut o = OTHER_NAMES.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(&i) = o.index.get(name) {
+            return DocName(base + i);
+        }
+        let i = o.names.len() as u32;
+        let leaked: &'static str = Box::leak(name.into());
+        o.names.push(leaked);
+        o.index.insert(leaked, i);
+        DocName(base + i)
+    }
+
+    /// The name.
+    pub fn as_str(self) -> &'static str {
+        match DOC_TYPES.get(self.0 as usize) {
+            Some(n) => n,
+            None => {
+                OTHER_NAMES.read().unwrap_or_else(|e| e.into_inner()).names
+                    [self.0 as usize - DOC_TYPES.len()]
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for DocName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for DocName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for DocName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// Built-in 文书名称 aliases (INPUT.md "Values, not just columns, have aliases"):
+/// catalogue name, then the names that mean it.
+const DOC_TYPE_ALIASES: &[(&str, &[&str])] = &[
+    (
+        "立案审批表",
+        &[
+            "行政处罚立案审批表",
+            "程序启动审批表",
+            "督查立案审批表",
+            "立案登记表",
+        ],
+    ),
+    (
+        "案件处理审批表",
+        &["行政处罚决定审批表", "案件审批表", "处理决定审批表"],
+    ),
+    (
+        "法制审核意见表",
+        &["重大行政执法决定法制审核意见表", "法制审核意见书"],
+    ),
+    ("检查通知书", &["监督检查通知书", "检查通知"]),
+];
 
 /// The stage a document belongs to when its 环节 cell is blank.
 pub fn stage_of_doc(doc_type: &str) -> Option<Stage> {
@@ -315,13 +414,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn doc_names_are_the_catalogue_or_stored_once() {
+        let other = DocName::new("现场照片说明");
+        assert_eq!(other, DocName::new("现场照片说明"));
+        assert_eq!(&*other, "现场照片说明");
+        assert_ne!(other, DocName::new("现场照片说明二"));
+        assert_eq!(DocName::new("立案登记表"), DocName::new("立案审批表"));
+        assert_eq!(DocName::new("立案登记表").to_string(), "立案审批表");
+        assert!(DocName::known("现场照片说明").is_none());
+        for name in DOC_TYPES {
+            assert_eq!(DocName::new(name).as_str(), *name);
+        }
+    }
+
+    #[test]
     fn values_match_after_normalisation() {
         assert_eq!(
             ServiceMethod::from_builtin(&normalise_value(" 留置 送达 ")),
             Some(ServiceMethod::LeftAtPremises)
         );
         assert_eq!(
-            doc_type_alias(&normalise_value("《行政处罚立案审批表》")),
+            DocName::known(&normalise_value("《行政处罚立案审批表》")).map(DocName::as_str),
             Some("立案审批表")
         );
         assert_eq!(

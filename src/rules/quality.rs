@@ -28,7 +28,7 @@ pub static Q01: RuleDef = RuleDef {
                 format!(
                     "表「{}」第 {} 行的案号「{}」在案件登记中不存在",
                     src.table.zh(),
-                    o.at.row,
+                    { o.at.row },
                     o.case_no
                 ),
             );
@@ -59,7 +59,7 @@ pub static Q02: RuleDef = RuleDef {
                 b.row_label(*at),
                 format!(
                     "案号「{no}」在案件登记中重复（第 {} 行），已使用首次出现的记录",
-                    at.row
+                    { at.row }
                 ),
             );
         }
@@ -75,7 +75,8 @@ pub static Q02: RuleDef = RuleDef {
                     b.row_label(m.at),
                     format!(
                         "文件编号「{}」重复（首次见于第 {} 行）",
-                        m.media_id, first.at.row
+                        m.media_id,
+                        { first.at.row }
                     ),
                 );
             }

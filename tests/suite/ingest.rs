@@ -104,7 +104,8 @@ fn title_rows_summary_rows_and_split_parts() {
     assert_eq!(b.cases.len(), 2);
     assert_eq!(&*b.cases[1].case_no, "测罚〔2024〕2号");
     assert_eq!(
-        b.cases[0].at.row, 4,
+        { b.cases[0].at.row },
+        4,
         "Excel row of the first data row under two title rows"
     );
     assert_eq!(
@@ -408,7 +409,7 @@ fn one_workbook_with_date_cells_or_serials() {
             b.media[0].stored_at.unwrap().to_string(),
             "2024-03-02 12:00"
         );
-        assert_eq!(b.cases[0].at.row, 3, "title row, header row, then data");
+        assert_eq!({ b.cases[0].at.row }, 3, "title row, header row, then data");
         let dropped: usize = b.sources.iter().map(|s| s.summary_rows_dropped).sum();
         assert_eq!(dropped, 6, "one 合计 row per sheet");
         let out = dir.path().join("out");
