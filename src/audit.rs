@@ -217,6 +217,9 @@ fn input_label(i: &Inputs) -> String {
 pub trait Progress: Sync {
     /// A stage begins (读取数据, 评查, 评分, 写出结果).
     fn stage(&self, name: &str);
+    /// An output file is written, in `seconds` of its own (outputs are written in
+    /// parallel, so these overlap within the 写出结果 stage).
+    fn written(&self, _file: &str, _seconds: f64) {}
 }
 
 /// No progress output (tests, `--quiet`).
@@ -371,24 +374,40 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     };
 
     progress.stage("写出结果");
-    let out = |name: &str| plan.out.join(name);
+    let timings = std::sync::Mutex::new(Vec::new());
+    let timed = |name: &str, write: &dyn Fn(&std::path::Path) -> Result<()>| -> Result<()> {
+        let t = std::time::Instant::now();
+        write(&plan.out.join(name))?;
+        let seconds = t.elapsed().as_secs_f64();
+        progress.written(name, seconds);
+        if let Ok(mut v) = timings.lock() {
+            v.push(format!("写出 {name}：{seconds:.2} 秒"));
+        }
+        Ok(())
+    };
     // The workbook is the largest output: it is written on one core while the findings
-    // files, summary.json and the PDF report are written on the other.
+    // files, summary.json and the PDF report are written on the other, in that order, so
+    // that the machine-readable results are complete first.
     let (book, rest) = rayon::join(
-        || report::xlsx::write(&view, &out("report.xlsx")),
+        || timed("report.xlsx", &|p| report::xlsx::write(&view, p)),
         || -> Result<()> {
-            report::write_atomic(&out("findings.csv"), |w| {
-                report::findings::write_csv(&view, w)
+            timed("findings.csv", &|p| {
+                report::write_atomic(p, |w| report::findings::write_csv(&view, w))
             })?;
-            report::write_atomic(&out("findings.jsonl"), |w| {
-                report::findings::write_jsonl(&view, w)
+            timed("findings.jsonl", &|p| {
+                report::write_atomic(p, |w| report::findings::write_jsonl(&view, w))
             })?;
-            report::write_atomic(&out("summary.json"), |w| report::summary::write(&view, w))?;
-            report::pdf::write(&view, &plan.font, &plan.templates, &out("report.pdf"))
+            timed("summary.json", &|p| {
+                report::write_atomic(p, |w| report::summary::write(&view, w))
+            })?;
+            timed("report.pdf", &|p| {
+                report::pdf::write(&view, &plan.font, &plan.templates, p)
+            })
         },
     );
     book?;
     rest?;
+    log.extend(timings.into_inner().unwrap_or_default());
 
     let failed_threshold = plan.fail_on.is_some_and(|t| {
         findings

@@ -41,11 +41,7 @@ impl Stages {
         if let Ok(mut last) = self.last.lock() {
             if let Some((name, t)) = last.take() {
                 if self.verbose {
-                    let line = format!("{name}：{:.2} 秒", t.elapsed().as_secs_f64());
-                    match &self.bar {
-                        Some(b) => b.println(line),
-                        None => eprintln!("{line}"),
-                    }
+                    self.say(format!("{name}：{:.2} 秒", t.elapsed().as_secs_f64()));
                 }
             }
         }
@@ -59,7 +55,22 @@ impl Stages {
     }
 }
 
+impl Stages {
+    fn say(&self, line: String) {
+        match &self.bar {
+            Some(b) => b.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
 impl audit::Progress for Stages {
+    fn written(&self, file: &str, seconds: f64) {
+        if self.verbose {
+            self.say(format!("  写出 {file}：{seconds:.2} 秒"));
+        }
+    }
+
     fn stage(&self, name: &str) {
         self.end_stage();
         if let Ok(mut last) = self.last.lock() {

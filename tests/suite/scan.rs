@@ -289,4 +289,16 @@ fn a_second_scan_into_the_same_folder_stops_with_exit_five() {
     assert_eq!(audit(&data, &out, &[]).status.code(), Some(0));
     let log = std::fs::read_to_string(out.join("run.log")).unwrap();
     assert!(log.contains("评查完成：1 件案卷"));
+    for file in [
+        "findings.csv",
+        "findings.jsonl",
+        "summary.json",
+        "report.pdf",
+        "report.xlsx",
+    ] {
+        assert!(
+            log.contains(&format!("写出 {file}：")),
+            "{file} timed in {log}"
+        );
+    }
 }
