@@ -385,9 +385,11 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
         }
         Ok(())
     };
-    // The workbook is the largest output: it is written on one core while the findings
-    // files, summary.json and the PDF report are written on the other, in that order, so
-    // that the machine-readable results are complete first.
+    // The workbook is the largest output, its large sheets filled in parallel; beside it
+    // the findings files (each serialised in parallel parts), summary.json and the PDF
+    // report, in that order. The findings files are not written before the workbook
+    // starts: a workbook of one large sheet keeps only one core busy, and the other
+    // writes them meanwhile.
     let (book, rest) = rayon::join(
         || timed("report.xlsx", &|p| report::xlsx::write(&view, p)),
         || -> Result<()> {
