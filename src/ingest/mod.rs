@@ -348,7 +348,13 @@ where
                 case_no,
                 at: RowRef { source, row },
             }));
-        out.rows.extend(rows);
+        // The rows of the first (usually the only) part are taken as they are: extending
+        // an empty vector would copy a table of millions of rows into fresh memory.
+        if out.rows.is_empty() {
+            out.rows = rows;
+        } else {
+            out.rows.extend(rows);
+        }
         out.sources.push(src);
     }
     Ok(out)
@@ -393,6 +399,8 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     let mut map = CaseMap::default();
     // One shared string per agency: findings and scores hold it without copies.
     let mut agencies: foldhash::HashSet<std::sync::Arc<str>> = Default::default();
+    bundle.cases.reserve(cases.rows.len());
+    map.reserve(cases.rows.len());
     for mut c in cases.rows {
         if map.contains_key(&*c.case_no) {
             bundle.duplicate_cases.push((Box::from(&*c.case_no), c.at));
