@@ -84,23 +84,29 @@ impl Index {
             }
         }
 
-        // 活动编号 is looked up in the footage's own case first, then across the bundle.
-        let mut by_id: HashMap<&str, usize> = HashMap::default();
-        let mut by_case_id: HashMap<(CaseIx, &str), usize> = HashMap::default();
-        for (i, a) in b.activities.iter().enumerate() {
-            by_id.entry(&a.activity_id).or_insert(i);
-            by_case_id.entry((a.case, &a.activity_id)).or_insert(i);
-        }
+        // 活动编号 is looked up among the footage's own case's activities first (a case has
+        // a few), then across the bundle, through a map built only if some footage needs it.
+        let mut by_id: Option<HashMap<&str, usize>> = None;
         // (activity, footage) pairs in footage order.
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(b.media.len());
         for (mi, m) in b.media.iter().enumerate() {
             match m.activity_id.as_deref() {
                 Some(id) => {
-                    let hit = m
-                        .case
-                        .and_then(|c| by_case_id.get(&(c, id)))
-                        .or_else(|| by_id.get(id));
-                    if let Some(&ai) = hit {
+                    let own = m.case.and_then(|c| {
+                        slice(&idx.activities, c).find(|&ai| &*b.activities[ai].activity_id == id)
+                    });
+                    let hit = own.or_else(|| {
+                        let map = by_id.get_or_insert_with(|| {
+                            let mut map = HashMap::default();
+                            map.reserve(b.activities.len());
+                            for (i, a) in b.activities.iter().enumerate() {
+                                map.entry(&*a.activity_id).or_insert(i);
+                            }
+                            map
+                        });
+                        map.get(id).copied()
+                    });
+                    if let Some(ai) = hit {
                         pairs.push((ai as u32, mi as u32));
                     }
                 }

@@ -563,6 +563,19 @@ fn v01_full_activity_never_filmed_is_a_veto() {
 }
 
 #[test]
+fn v01_footage_is_linked_by_its_activity_number_even_without_its_case() {
+    let mut fx = Fx::clean();
+    fx.media("MV-1", "案号", "");
+    let f = fx.findings("district-2018");
+    assert!(f.iter().all(|x| x.rule != "V01"), "{f:#?}");
+    fx.media("MV-1", "活动编号", "HD-9");
+    let f = fx.findings("district-2018");
+    let v01: Vec<_> = f.iter().filter(|x| x.rule == "V01").collect();
+    assert_eq!(v01.len(), 1, "{f:#?}");
+    assert_eq!(v01[0].subject, "HD-1");
+}
+
+#[test]
 fn v01_yes_should_and_the_no_film_reason() {
     let mut fx = Fx::clean();
     fx.remove("音像记录索引", "文件编号", "MV-1");
