@@ -105,61 +105,9 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         })
         .collect();
 
-    // Cases are checked in chunks; a chunk's findings come out case by case, each case's
-    // sorted on its own.
-    let n = b.cases.len();
-    let chunks: Vec<(Vec<Finding>, BTreeSet<i32>)> = (0..n.div_ceil(CASES_PER_CHUNK))
-        .into_par_iter()
-        .map(|k| {
-            let mut findings = Vec::new();
-            let mut missing = BTreeSet::new();
-            for c in k * CASES_PER_CHUNK..n.min((k + 1) * CASES_PER_CHUNK) {
-                let case = &b.cases[c];
-                let ix = c as CaseIx;
-                let pi = judges.for_agency(&case.agency);
-                let acts = b.index.activities(ix);
-                let cx = CaseCx {
-                    run,
-                    profile: &judges.profiles[pi],
-                    ix,
-                    case,
-                    docs: &b.documents[b.index.docs(ix)],
-                    services: &b.services[b.index.services(ix)],
-                    activity_offset: acts.start,
-                    activities: &b.activities[acts],
-                    media: &b.media[b.index.media(ix)],
-                    access: &b.access[b.index.access(ix)],
-                };
-                let start = findings.len();
-                for rule in &active[pi] {
-                    if let Some(check) = rule.def.check_case {
-                        let case = Some((ix, case));
-                        check(
-                            &cx,
-                            &mut Emit::new(rule, pi, case, &mut findings, &mut missing),
-                        );
-                    }
-                }
-                findings[start..].sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-            }
-            (findings, missing)
-        })
-        .collect();
-
+    // The bundle-level findings (few) first, so that each batch of case findings can be
+    // merged with them as it comes.
     let mut calendar_missing = BTreeSet::new();
-    let mut runs = Vec::with_capacity(chunks.len());
-    for (f, years) in chunks {
-        runs.push(f);
-        calendar_missing.extend(years);
-    }
-    // Ingest holds cases in (执法机关, 案号) order, so the chunks follow report order; a
-    // bundle built otherwise is sorted here.
-    let key = |c: usize| (&*b.cases[c].agency, &*b.cases[c].case_no);
-    if !(1..n).all(|c| key(c - 1) <= key(c)) {
-        let mut all: Vec<Finding> = runs.into_iter().flatten().collect();
-        all.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-        runs = vec![all];
-    }
     let mut rest = Vec::new();
     let bx = BundleCx {
         run,
@@ -174,8 +122,82 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         }
     }
     rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+
+    // Cases are checked in chunks; a chunk's findings come out case by case, each case's
+    // sorted on its own.
+    let n = b.cases.len();
+    let check_chunk = |k: usize| {
+        let mut findings = Vec::new();
+        let mut missing = BTreeSet::new();
+        for c in k * CASES_PER_CHUNK..n.min((k + 1) * CASES_PER_CHUNK) {
+            let case = &b.cases[c];
+            let ix = c as CaseIx;
+            let pi = judges.for_agency(&case.agency);
+            let acts = b.index.activities(ix);
+            let cx = CaseCx {
+                run,
+                profile: &judges.profiles[pi],
+                ix,
+                case,
+                docs: &b.documents[b.index.docs(ix)],
+                services: &b.services[b.index.services(ix)],
+                activity_offset: acts.start,
+                activities: &b.activities[acts],
+                media: &b.media[b.index.media(ix)],
+                access: &b.access[b.index.access(ix)],
+            };
+            let start = findings.len();
+            for rule in &active[pi] {
+                if let Some(check) = rule.def.check_case {
+                    let case = Some((ix, case));
+                    check(
+                        &cx,
+                        &mut Emit::new(rule, pi, case, &mut findings, &mut missing),
+                    );
+                }
+            }
+            findings[start..].sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        }
+        (findings, missing)
+    };
+
+    // Ingest holds cases in (执法机关, 案号) order, so the chunks follow report order and
+    // are moved into the findings batch by batch, the bundle-level findings merged in: the
+    // findings are never held twice. A bundle built otherwise is sorted at the end.
+    let key = |c: usize| (&*b.cases[c].agency, &*b.cases[c].case_no);
+    let in_order = (1..n).all(|c| key(c - 1) <= key(c));
+    let chunks = n.div_ceil(CASES_PER_CHUNK);
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut rest = rest.into_iter().peekable();
+    let mut first = 0;
+    while first < chunks {
+        let last = chunks.min(first + CHUNKS_PER_BATCH);
+        let runs: Vec<(Vec<Finding>, BTreeSet<i32>)> =
+            (first..last).into_par_iter().map(check_chunk).collect();
+        if first == 0 {
+            // Reserve for all cases at the first batch's findings per case, with a
+            // margin: capacity never written is never touched, so costs no memory.
+            let found: usize = runs.iter().map(|r| r.0.len()).sum();
+            let checked = (last * CASES_PER_CHUNK).min(n).max(1);
+            findings.reserve(found * n / checked * 5 / 4 + rest.len());
+        }
+        for (run, years) in runs {
+            calendar_missing.extend(years);
+            if in_order {
+                merge_run(&mut findings, run, &mut rest);
+            } else {
+                findings.extend(run);
+            }
+        }
+        first = last;
+    }
+    findings.extend(rest);
+    if !in_order {
+        // Stable: case findings stay before bundle-level ones with an equal key.
+        findings.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    }
     Outcome {
-        findings: merge(runs, rest),
+        findings,
         not_evaluated,
         calendar_missing,
     }
@@ -189,30 +211,32 @@ fn order_key(f: &Finding) -> (&str, &str, &str, &str, &str) {
     (&f.agency, &f.case_no, f.rule, &f.subject, &f.detail)
 }
 
-/// Concatenate runs of case findings that follow one another in [`order_key`] order,
-/// merging the sorted bundle-level findings in (after case findings with an equal key).
-/// Each finding is moved once; the bundle-level findings are few, so the case findings
-/// between them are moved in whole stretches.
-fn merge(runs: Vec<Vec<Finding>>, rest: Vec<Finding>) -> Vec<Finding> {
-    let mut out = Vec::with_capacity(runs.iter().map(Vec::len).sum::<usize>() + rest.len());
-    let mut rest = rest.into_iter().peekable();
-    for run in runs {
-        let mut run = run.into_iter();
-        while let Some(y) = rest.next_if(|y| {
-            run.as_slice()
-                .last()
-                .is_some_and(|last| order_key(y) < order_key(last))
-        }) {
-            let before = run
-                .as_slice()
-                .partition_point(|x| order_key(x) <= order_key(&y));
-            out.extend(run.by_ref().take(before));
-            out.push(y);
-        }
-        out.extend(run);
+/// Chunks checked in parallel before their findings are moved into the run's list.
+const CHUNKS_PER_BATCH: usize = 64;
+
+/// Move a run of case findings, which follows the findings already in `out` in
+/// [`order_key`] order, to the end of `out`, merging in the sorted bundle-level findings
+/// that sort before the run's last (after case findings with an equal key). The
+/// bundle-level findings are few, so the case findings between them move in whole
+/// stretches.
+fn merge_run(
+    out: &mut Vec<Finding>,
+    run: Vec<Finding>,
+    rest: &mut std::iter::Peekable<std::vec::IntoIter<Finding>>,
+) {
+    let mut run = run.into_iter();
+    while let Some(y) = rest.next_if(|y| {
+        run.as_slice()
+            .last()
+            .is_some_and(|last| order_key(y) < order_key(last))
+    }) {
+        let before = run
+            .as_slice()
+            .partition_point(|x| order_key(x) <= order_key(&y));
+        out.extend(run.by_ref().take(before));
+        out.push(y);
     }
-    out.extend(rest);
-    out
+    out.extend(run);
 }
 
 #[cfg(test)]
@@ -257,7 +281,12 @@ mod tests {
         rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
         let mut later = cases;
         let earlier: Vec<Finding> = later.drain(..2).collect();
-        let merged = merge(vec![earlier, Vec::new(), later], rest);
+        let mut merged = Vec::new();
+        let mut rest = rest.into_iter().peekable();
+        for run in [earlier, Vec::new(), later] {
+            merge_run(&mut merged, run, &mut rest);
+        }
+        merged.extend(rest);
         let tags: Vec<(&str, &str)> = merged
             .iter()
             .map(|f| (f.detail.as_str(), f.title))

@@ -167,3 +167,63 @@ fn the_generator_does_not_use_the_rules() {
         "the ground truth must come from the generator's own record"
     );
 }
+
+/// The engine orders findings by (执法机关, 案号, rule, subject) however the cases are held:
+/// ingest holds them in that order, and a bundle held otherwise gives the same list.
+#[test]
+fn findings_are_in_report_order_whatever_the_case_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = SampleOptions {
+        cases: 700,
+        seed: 3,
+        format: SampleFormat::Csv,
+        encoding: SampleEncoding::Utf8,
+        rate: 0.85,
+        year: 2024,
+    };
+    generate(&o, dir.path()).unwrap();
+    let inputs = trailcheck::ingest::Inputs {
+        bundle: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let mut b = trailcheck::ingest::read_bundle(&inputs, false).unwrap();
+    let cal = trailcheck::calendar::Calendar::shipped();
+    let judges = trailcheck::rules::engine::Judges::single(
+        trailcheck::profile::Profile::load("district-2018").unwrap(),
+    );
+    let listed = |b: &trailcheck::model::Bundle| -> Vec<(String, String, String, String)> {
+        let run = trailcheck::rules::RunCx {
+            bundle: b,
+            calendar: &cal,
+            as_of: trailcheck::sample::as_of(2024),
+            fixity: None,
+        };
+        trailcheck::rules::engine::run(&run, &judges)
+            .findings
+            .iter()
+            .map(|f| {
+                let case = f.case.map(|c| b.cases[c as usize].case_no.to_string());
+                assert_eq!(case.as_deref().unwrap_or(&f.case_no), &*f.case_no);
+                (
+                    f.agency.to_string(),
+                    f.case_no.to_string(),
+                    f.rule.to_string(),
+                    f.subject.clone(),
+                )
+            })
+            .collect()
+    };
+    let ordered = listed(&b);
+    assert!(ordered.len() > 350);
+    // Hold the cases in reverse order, every row relinked, and index again.
+    let n = b.cases.len() as u32;
+    b.cases.reverse();
+    let flip = |c: u32| n - 1 - c;
+    b.documents.iter_mut().for_each(|r| r.case = flip(r.case));
+    b.services.iter_mut().for_each(|r| r.case = flip(r.case));
+    b.activities.iter_mut().for_each(|r| r.case = flip(r.case));
+    b.access.iter_mut().for_each(|r| r.case = flip(r.case));
+    b.media.iter_mut().for_each(|r| r.case = r.case.map(flip));
+    b.index = trailcheck::model::index::Index::build(&mut b);
+    assert_eq!(listed(&b), ordered);
+}
