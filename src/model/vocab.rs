@@ -257,16 +257,16 @@ pub struct DocName(u32);
 #[derive(Default)]
 struct OtherNames {
     names: Vec<&'static str>,
-    index: std::collections::HashMap<&'static str, u32>,
+    index: foldhash::HashMap<&'static str, u32>,
 }
 
 static OTHER_NAMES: std::sync::LazyLock<std::sync::RwLock<OtherNames>> =
     std::sync::LazyLock::new(Default::default);
 
 /// Catalogue names and built-in aliases, by their catalogue index.
-static CATALOGUE: std::sync::LazyLock<std::collections::HashMap<&'static str, u32>> =
+static CATALOGUE: std::sync::LazyLock<foldhash::HashMap<&'static str, u32>> =
     std::sync::LazyLock::new(|| {
-        let mut m: std::collections::HashMap<&'static str, u32> =
+        let mut m: foldhash::HashMap<&'static str, u32> =
             DOC_TYPES.iter().zip(0..).map(|(n, i)| (*n, i)).collect();
         for (to, aliases) in DOC_TYPE_ALIASES {
             let i = m[to];
