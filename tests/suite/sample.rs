@@ -9,6 +9,41 @@ use trailcheck::sample::{generate, SampleEncoding, SampleFormat, SampleOptions};
 
 type Key = (String, String, String);
 
+/// Generator options at the default violation rate, cases starting in 2024.
+fn options(
+    cases: usize,
+    seed: u64,
+    format: SampleFormat,
+    encoding: SampleEncoding,
+) -> SampleOptions {
+    SampleOptions {
+        cases,
+        seed,
+        format,
+        encoding,
+        rate: 0.85,
+        year: 2024,
+    }
+}
+
+/// The engine's findings on a bundle under one profile, as of the generator's date.
+fn engine_findings(
+    b: &trailcheck::model::Bundle,
+    profile: &str,
+) -> Vec<trailcheck::rules::Finding> {
+    let cal = trailcheck::calendar::Calendar::shipped();
+    let run = trailcheck::rules::RunCx {
+        bundle: b,
+        calendar: &cal,
+        as_of: trailcheck::sample::as_of(2024),
+        fixity: None,
+    };
+    let judges = trailcheck::rules::engine::Judges::single(
+        trailcheck::profile::Profile::load(profile).unwrap(),
+    );
+    trailcheck::rules::engine::run(&run, &judges).findings
+}
+
 fn ground_truth(dir: &Path, profile: &str) -> BTreeSet<Key> {
     let mut r = csv::Reader::from_path(dir.join("ground-truth.csv")).unwrap();
     r.records()
@@ -29,19 +64,7 @@ fn found(bundle: &Path, profile: &str) -> BTreeSet<Key> {
         "{:#?}",
         &b.problems[..b.problems.len().min(3)]
     );
-    let cal = trailcheck::calendar::Calendar::shipped();
-    let run = trailcheck::rules::RunCx {
-        bundle: &b,
-        calendar: &cal,
-        as_of: trailcheck::sample::as_of(2024),
-        fixity: None,
-    };
-    let judges = trailcheck::rules::engine::Judges::single(
-        trailcheck::profile::Profile::load(profile).unwrap(),
-    );
-    let o = trailcheck::rules::engine::run(&run, &judges);
-    let keys: Vec<Key> = o
-        .findings
+    let keys: Vec<Key> = engine_findings(&b, profile)
         .iter()
         .map(|f| (f.rule.to_string(), f.case_no.to_string(), f.subject.clone()))
         .collect();
@@ -52,14 +75,7 @@ fn found(bundle: &Path, profile: &str) -> BTreeSet<Key> {
 
 fn check_exact(format: SampleFormat, encoding: SampleEncoding, seed: u64) {
     let dir = tempfile::tempdir().unwrap();
-    let o = SampleOptions {
-        cases: 600,
-        seed,
-        format,
-        encoding,
-        rate: 0.85,
-        year: 2024,
-    };
+    let o = options(600, seed, format, encoding);
     let stats = generate(&o, dir.path()).unwrap();
     assert!(
         stats.expected[0] * 2 >= o.cases,
@@ -139,14 +155,7 @@ fn shipped_sample_is_what_its_command_produces() {
 fn same_seed_same_bytes() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    let o = SampleOptions {
-        cases: 50,
-        seed: 9,
-        format: SampleFormat::Xlsx,
-        encoding: SampleEncoding::Gbk,
-        rate: 0.85,
-        year: 2024,
-    };
+    let o = options(50, 9, SampleFormat::Xlsx, SampleEncoding::Gbk);
     generate(&o, a.path()).unwrap();
     generate(&o, b.path()).unwrap();
     same_files(a.path(), b.path());
@@ -173,33 +182,15 @@ fn the_generator_does_not_use_the_rules() {
 #[test]
 fn findings_are_in_report_order_whatever_the_case_order() {
     let dir = tempfile::tempdir().unwrap();
-    let o = SampleOptions {
-        cases: 700,
-        seed: 3,
-        format: SampleFormat::Csv,
-        encoding: SampleEncoding::Utf8,
-        rate: 0.85,
-        year: 2024,
-    };
+    let o = options(700, 3, SampleFormat::Csv, SampleEncoding::Utf8);
     generate(&o, dir.path()).unwrap();
     let inputs = trailcheck::ingest::Inputs {
         bundle: Some(dir.path().to_path_buf()),
         ..Default::default()
     };
     let mut b = trailcheck::ingest::read_bundle(&inputs, false).unwrap();
-    let cal = trailcheck::calendar::Calendar::shipped();
-    let judges = trailcheck::rules::engine::Judges::single(
-        trailcheck::profile::Profile::load("district-2018").unwrap(),
-    );
     let listed = |b: &trailcheck::model::Bundle| -> Vec<(String, String, String, String)> {
-        let run = trailcheck::rules::RunCx {
-            bundle: b,
-            calendar: &cal,
-            as_of: trailcheck::sample::as_of(2024),
-            fixity: None,
-        };
-        trailcheck::rules::engine::run(&run, &judges)
-            .findings
+        engine_findings(b, "district-2018")
             .iter()
             .map(|f| {
                 let case = f.case.map(|c| b.cases[c as usize].case_no.to_string());
