@@ -37,6 +37,13 @@ impl Stages {
         }
     }
 
+    fn say(&self, line: String) {
+        match &self.bar {
+            Some(b) => b.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
     fn end_stage(&self) {
         if let Ok(mut last) = self.last.lock() {
             if let Some((name, t)) = last.take() {
@@ -51,15 +58,6 @@ impl Stages {
         self.end_stage();
         if let Some(b) = &self.bar {
             b.finish_and_clear();
-        }
-    }
-}
-
-impl Stages {
-    fn say(&self, line: String) {
-        match &self.bar {
-            Some(b) => b.println(line),
-            None => eprintln!("{line}"),
         }
     }
 }

@@ -117,16 +117,17 @@ impl Rubric {
             .unwrap_or(self.by_severity[f.severity as usize])
     }
 
-    /// The grade of a score, and the failing grade for a vetoed case.
-    pub fn grade(&self, score: f64, vetoed: bool) -> &str {
+    /// Index in `grades` of the grade of a score; the failing (last) grade for a vetoed
+    /// case.
+    pub fn grade_index(&self, score: f64, vetoed: bool) -> usize {
+        let failing = self.grades.len() - 1;
         if vetoed {
-            return &self.grades.last().expect("validated").name;
+            return failing;
         }
         self.grades
             .iter()
-            .find(|g| score >= g.min)
-            .map(|g| g.name.as_str())
-            .unwrap_or(&self.grades.last().expect("validated").name)
+            .position(|g| score >= g.min)
+            .unwrap_or(failing)
     }
 
     /// Grades that count as passing (all but the last).
@@ -384,9 +385,14 @@ pub fn score(
             }
         }
     }
-    let grade_names: Vec<String> = rubric.grades.iter().map(|g| g.name.clone()).collect();
+    // One shared string per grade name.
+    let grade_names: Vec<Arc<str>> = rubric
+        .grades
+        .iter()
+        .map(|g| g.name.as_str().into())
+        .collect();
     let count_grades = |it: &mut dyn Iterator<Item = &CaseScore>| -> Vec<(String, u32)> {
-        let mut v: Vec<(String, u32)> = grade_names.iter().map(|g| (g.clone(), 0)).collect();
+        let mut v: Vec<(String, u32)> = grade_names.iter().map(|g| (g.to_string(), 0)).collect();
         for c in it {
             if let Some(e) = v.iter_mut().find(|(g, _)| **g == *c.grade) {
                 e.1 += 1;
@@ -394,15 +400,9 @@ pub fn score(
         }
         v
     };
-    // One shared string per grade name.
-    let shared: Vec<Arc<str>> = grade_names.iter().map(|g| Arc::from(g.as_str())).collect();
     for c in &mut cases {
         c.score = round2(c.score.max(0.0));
-        let g = rubric.grade(c.score, c.veto);
-        c.grade = match shared.iter().find(|s| ***s == *g) {
-            Some(s) => s.clone(),
-            None => g.into(),
-        };
+        c.grade = grade_names[rubric.grade_index(c.score, c.veto)].clone();
     }
 
     let n_cases = cases.len().max(1) as f64;

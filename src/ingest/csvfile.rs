@@ -403,7 +403,7 @@ enum Input {
     File(Vec<u8>, std::fs::File),
     /// A UTF-16 file, re-encoded to UTF-8 in memory.
     Utf16(Vec<u8>),
-    /// Handed to [`Blocks`].
+    /// Handed to [`Blocks`] (by [`CsvTable::read`], which consumes the table).
     Taken,
 }
 
@@ -476,9 +476,10 @@ impl CsvTable {
     }
 
     /// Read the header and every row, and hash the file (SHA-256, lower-case hex). While
-    /// one block is built, in parallel pieces, the next one is read and hashed.
+    /// one block is built, in parallel pieces, the next one is read and hashed. The table
+    /// is read once: its first bytes, kept from detection, are handed to the first block.
     pub fn read<T: Send, F>(
-        &mut self,
+        mut self,
         t: Table,
         mapping: &Mapping,
         label: &str,

@@ -190,13 +190,14 @@ where
     let file = part.path().display().to_string();
     match part {
         Part::Csv(p) => {
-            let mut csv = CsvTable::open(p)?;
+            let csv = CsvTable::open(p)?;
+            let encoding = csv.encoding.label().to_string();
             let (header, out, sha) = csv.read(t, mapping, &file, key, build)?;
             let src = Source {
                 table: t,
                 file,
                 sheet: None,
-                encoding: Some(csv.encoding.label().to_string()),
+                encoding: Some(encoding),
                 rows: out.rows.len(),
                 summary_rows_dropped: out.summary_rows,
                 sha256: sha,
