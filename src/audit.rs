@@ -337,7 +337,7 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     }
     let mut findings = outcome.findings;
     if let Some(w) = &plan.window {
-        findings.retain(|f| f.at.is_none_or(|t| w.has_time(t)));
+        findings.retain(|f| w.has_stamp(f.at));
     }
     progress.stage("评分");
     let (scores, waived) = scoring::score(&bundle, &mut findings, &plan.waivers, &plan.rubric);

@@ -4,16 +4,12 @@
 
 use crate::error::{Error, Result};
 use crate::model::Bundle;
-use crate::rules::Finding;
+use crate::rules::{Finding, Recurrence};
 use foldhash::HashSet;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// New in this run.
-pub const NEW: &str = "新增";
-/// Reported in the baseline and again now.
-pub const PERSISTING: &str = "持续";
 /// Reported in the baseline, gone now, its case still under review.
 pub const RESOLVED: &str = "已整改";
 /// Reported in the baseline; its case is outside this run's window.
@@ -111,12 +107,12 @@ pub fn compare(
     };
     for f in findings.iter_mut() {
         let s = if past_keys.contains(&key(f.rule, &f.case_no, &f.subject)) {
-            PERSISTING
+            Recurrence::Persisting
         } else {
-            NEW
+            Recurrence::New
         };
         f.status = Some(s);
-        *t.counts.entry(s).or_insert(0) += 1;
+        *t.counts.entry(s.zh()).or_insert(0) += 1;
     }
     let cases: HashSet<&str> = in_scope.cases.iter().map(|c| &*c.case_no).collect();
     let media: HashSet<&str> = in_scope.media.iter().map(|m| &*m.media_id).collect();

@@ -50,6 +50,11 @@ impl Stamp {
         self.0.get() & 1 == 1
     }
 
+    /// Days since 1970-01-01 of the calendar day: compares days without building a date.
+    fn day_number(&self) -> i64 {
+        self.seconds().div_euclid(86_400)
+    }
+
     /// The calendar day.
     pub fn date(&self) -> NaiveDate {
         self.at().date()
@@ -69,10 +74,16 @@ impl Stamp {
     /// same day counts as before (RULES.md, "Date-only cells").
     pub fn not_after(&self, other: &Stamp) -> bool {
         if self.date_only() || other.date_only() {
-            self.date() <= other.date()
+            self.day_number() <= other.day_number()
         } else {
-            self.at() <= other.at()
+            self.seconds() <= other.seconds()
         }
+    }
+
+    /// True when the moment `self` lies within `from`..=`to`, compared as
+    /// [`Stamp::not_after`] does at each end.
+    pub fn within(&self, from: &Stamp, to: &Stamp) -> bool {
+        from.not_after(self) && self.not_after(to)
     }
 }
 

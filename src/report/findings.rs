@@ -2,6 +2,7 @@
 //! with the fields of OUTPUT.md plus `waived`.
 
 use super::ReportView;
+use crate::rules::Recurrence;
 use rayon::prelude::*;
 use std::io::Write;
 
@@ -88,7 +89,7 @@ pub fn write_csv(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
                     &f.article,
                     &deduction_text(f.deduction),
                     if *waived { "是" } else { "否" },
-                    f.status.unwrap_or(""),
+                    f.status.map_or("", Recurrence::zh),
                 ])?;
             }
             c.flush()
@@ -111,7 +112,7 @@ struct Line<'a> {
     deduction: f64,
     waived: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<&'a str>,
+    status: Option<Recurrence>,
 }
 
 /// Write findings.jsonl.

@@ -66,7 +66,7 @@ pub struct ReportView<'a> {
 impl ReportView<'_> {
     /// An article with its regulation's title, for human outputs.
     pub fn article_title(&self, f: &Finding) -> String {
-        self.profiles[f.profile].article_title(&f.article)
+        self.profiles[usize::from(f.profile)].article_title(&f.article)
     }
 }
 

@@ -446,7 +446,7 @@ fn findings_sheet(
     ws.set_landscape()
         .set_print_fit_to_pages(1, 0)
         .set_repeat_rows(0, 0)?;
-    let mut titles: foldhash::HashMap<(usize, &str), String> = foldhash::HashMap::default();
+    let mut titles: foldhash::HashMap<(u16, &str), String> = foldhash::HashMap::default();
     for (k, &i) in chunk.iter().enumerate() {
         let x = &v.findings[i];
         let r = k as u32 + 1;
@@ -828,7 +828,7 @@ fn tracking_sheet(
             continue;
         }
         let vals = [
-            x.status.unwrap_or(""),
+            x.status.map_or("", crate::rules::Recurrence::zh),
             x.rule,
             x.title,
             &x.agency,

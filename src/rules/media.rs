@@ -165,7 +165,7 @@ pub static V02: RuleDef = RuleDef {
             let (Some(s), Some(e)) = (a.started_at, a.ended_at) else {
                 continue;
             };
-            if s.date_only() || e.date_only() || e.at() < s.at() {
+            if s.date_only() || e.date_only() || e.seconds() < s.seconds() {
                 continue;
             }
             let segs: Vec<_> = cx
@@ -234,16 +234,15 @@ fn check_storage(
         return;
     };
     let d = &p.deadlines;
-    let (deadline, wording, from) = match (remote_from, d.remote_storage_hours) {
+    let (deadline, from) = match (remote_from, d.remote_storage_hours) {
         (Some(ret), Some(h)) => (
             crate::profile::Deadline {
                 n: h,
                 unit: crate::profile::Unit::Hours,
             },
-            format!("返回单位后 {h} 小时"),
             ret,
         ),
-        _ => (d.storage, d.storage.zh(), end),
+        _ => (d.storage, end),
     };
     let limit = match due(from, &deadline, run.calendar, d.extend_over_holiday) {
         Ok(x) => x,
@@ -251,10 +250,13 @@ fn check_storage(
     };
     let late = lateness(stored, limit);
     if late > 0 {
-        let basis = if remote_from.is_some() {
-            format!("返回单位时间 {from}")
-        } else {
-            format!("录像结束于 {end}")
+        // Worded only for the late rows (millions of footage rows are on time).
+        let (basis, wording) = match remote_from {
+            Some(_) if d.remote_storage_hours.is_some() => (
+                format!("返回单位时间 {from}"),
+                format!("返回单位后 {} 小时", deadline.n),
+            ),
+            _ => (format!("录像结束于 {end}"), deadline.zh()),
         };
         out.push(
             &*m.media_id,

@@ -79,9 +79,9 @@ pub struct Finding {
     /// The stage the rule belongs to.
     #[serde(skip)]
     pub stage: Stage,
-    /// Profile that judged it.
+    /// Profile that judged it (index into the run's profiles).
     #[serde(skip)]
-    pub profile: usize,
+    pub profile: u16,
     /// The case, when there is one.
     #[serde(skip)]
     pub case: Option<CaseIx>,
@@ -91,10 +91,32 @@ pub struct Finding {
     /// The time of the footage or access row the finding is about (review windows select
     /// those rows by their own time).
     #[serde(skip)]
-    pub at: Option<chrono::NaiveDateTime>,
-    /// Change-tracking status against a baseline run (新增 / 持续), when one was given.
+    pub at: Option<Stamp>,
+    /// Change-tracking status against a baseline run, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<&'static str>,
+    pub status: Option<Recurrence>,
+}
+
+/// Whether a finding was reported by the baseline run too (`--baseline`): one byte a
+/// finding where a text reference would take sixteen (a province-year has millions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Recurrence {
+    /// 新增: not in the baseline.
+    #[serde(rename = "新增")]
+    New,
+    /// 持续: in the baseline and again now.
+    #[serde(rename = "持续")]
+    Persisting,
+}
+
+impl Recurrence {
+    /// Chinese name, as the outputs write it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Recurrence::New => "新增",
+            Recurrence::Persisting => "持续",
+        }
+    }
 }
 
 /// A column a rule needs: without it (or with more than 5% bad cells) the rule is 未评查.
@@ -207,7 +229,7 @@ pub struct BundleCx<'a> {
 /// Collects a rule's findings and fills in the fields common to all.
 pub struct Emit<'a> {
     rule: &'a InForce,
-    profile_ix: usize,
+    profile_ix: u16,
     case: Option<(CaseIx, &'a Case)>,
     findings: &'a mut Vec<Finding>,
     /// Where this rule's findings start in `findings`.
@@ -256,7 +278,7 @@ impl<'a> Emit<'a> {
     ) -> Emit<'a> {
         Emit {
             rule,
-            profile_ix,
+            profile_ix: u16::try_from(profile_ix).expect("a run has fewer than 65,536 profiles"),
             case,
             start: findings.len(),
             findings,
@@ -327,7 +349,7 @@ impl<'a> Emit<'a> {
     /// Record the time of the footage or access row the last finding is about.
     pub fn dated(&mut self, s: Option<Stamp>) {
         if let Some(f) = self.last() {
-            f.at = s.map(|s| s.at());
+            f.at = s;
         }
     }
 

@@ -86,8 +86,7 @@ pub static T02: RuleDef = RuleDef {
 /// Footage of the case that covers a moment (any footage that day for a date-only time).
 fn footage_covering(cx: &CaseCx<'_>, at: Stamp) -> bool {
     cx.media.iter().any(|m| match (m.started_at, m.ended_at) {
-        (Some(s), Some(e)) if at.date_only() => s.date() <= at.date() && at.date() <= e.date(),
-        (Some(s), Some(e)) => s.at() <= at.at() && at.at() <= e.latest(),
+        (Some(s), Some(e)) => at.within(&s, &e),
         _ => false,
     })
 }

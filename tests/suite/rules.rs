@@ -696,9 +696,25 @@ fn v03_remote_exception() {
         fx.findings("lingshou-approval").is_empty(),
         "24 h after return"
     );
-    only(&fx.findings("district-2018"), "V03");
+    // Without the exception the deadline runs from the end of the recording, and the
+    // detail says so (not the return time).
+    let f = fx.findings("district-2018");
+    only(&f, "V03");
+    assert!(f[0].detail.starts_with("录像结束于 "), "{}", f[0].detail);
+    assert!(
+        f[0].detail.contains("超过24 小时入库期限"),
+        "{}",
+        f[0].detail
+    );
     fx.act("HD-1", "返回单位时间", "2024-03-03 08:00");
-    only(&fx.findings("lingshou-approval"), "V03");
+    let f = fx.findings("lingshou-approval");
+    only(&f, "V03");
+    assert!(
+        f[0].detail.starts_with("返回单位时间 2024-03-03 08:00，")
+            && f[0].detail.contains("超过返回单位后 24 小时入库期限"),
+        "{}",
+        f[0].detail
+    );
 }
 
 #[test]
