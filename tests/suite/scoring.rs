@@ -138,7 +138,8 @@ fn workbook_sheets_headers_scores_caps_vetoes_and_ties() {
         s(&i01[0][8])
     );
 
-    // Column widths of the streamed sheets are set after their rows and still written.
+    // Column widths of the streamed sheets are set after their rows and still written; the
+    // wrapped 问题说明 column carries its format, and its cells are set in it.
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&x).unwrap()).unwrap();
     let mut xml = String::new();
     std::io::Read::read_to_string(
@@ -146,9 +147,15 @@ fn workbook_sheets_headers_scores_caps_vetoes_and_ties() {
         &mut xml,
     )
     .unwrap();
+    let col8 = r#"<col min="8" max="8" width="60.7109375" style=""#;
+    let style = xml
+        .find(col8)
+        .map(|i| &xml[i + col8.len()..])
+        .and_then(|rest| rest.split('"').next())
+        .expect("问题说明 is 60 characters wide and formatted");
     assert!(
-        xml.contains(r#"<col min="8" max="8" width="60.7109375" customWidth="1"/>"#),
-        "问题说明 is 60 characters wide"
+        xml.contains(&format!(r#"<c r="H2" s="{style}" t="inlineStr">"#)),
+        "问题说明 cells take the column's wrapped format"
     );
 
     let cases = sheet(&x, "案卷评分");
