@@ -70,6 +70,15 @@ impl Stamp {
         }
     }
 
+    /// [`Stamp::latest`] in seconds since 1970-01-01 00:00.
+    pub fn latest_seconds(&self) -> i64 {
+        if self.date_only() {
+            (self.day_number() + 1) * 86_400 - 1
+        } else {
+            self.seconds()
+        }
+    }
+
     /// True when `self` is not after `other`; when either side is date-only the
     /// same day counts as before (RULES.md, "Date-only cells").
     pub fn not_after(&self, other: &Stamp) -> bool {
@@ -148,5 +157,40 @@ mod tests {
     fn latest_of_a_date_is_end_of_day() {
         let a = Stamp::day(d("2024-03-05"));
         assert_eq!(a.latest().to_string(), "2024-03-05 23:59:59");
+    }
+
+    /// The comparisons on seconds and day numbers agree with the ones on chrono's dates
+    /// and times, before 1970 too (negative seconds).
+    #[test]
+    fn second_arithmetic_agrees_with_dates() {
+        let days = ["1969-12-31", "1970-01-01", "2024-03-05", "2024-03-06"];
+        let mut stamps = Vec::new();
+        for s in days {
+            stamps.push(Stamp::day(d(s)));
+            for (h, m) in [(0, 0), (9, 30), (23, 59)] {
+                stamps.push(Stamp::time(d(s).and_hms_opt(h, m, 0).unwrap()));
+            }
+        }
+        for a in &stamps {
+            assert_eq!(a.latest_seconds(), a.latest().and_utc().timestamp(), "{a}");
+            for b in &stamps {
+                let by_date = if a.date_only() || b.date_only() {
+                    a.date() <= b.date()
+                } else {
+                    a.at() <= b.at()
+                };
+                assert_eq!(a.not_after(b), by_date, "{a} / {b}");
+                // `within` as "footage from a to c covers the moment b": any footage that
+                // day for a date-only moment, else from a's start to c's last instant.
+                for c in &stamps {
+                    let covered = if b.date_only() {
+                        a.date() <= b.date() && b.date() <= c.date()
+                    } else {
+                        a.at() <= b.at() && b.at() <= c.latest()
+                    };
+                    assert_eq!(b.within(a, c), covered, "{a} {b} {c}");
+                }
+            }
+        }
     }
 }

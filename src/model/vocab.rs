@@ -307,15 +307,20 @@ impl DocName {
         DocName(base + i)
     }
 
-    /// The name.
+    /// The name. Rules compare names millions of times: the catalogue's are read inline,
+    /// the others (rare) through the shared list's lock.
+    #[inline]
     pub fn as_str(self) -> &'static str {
         match DOC_TYPES.get(self.0 as usize) {
             Some(n) => n,
-            None => {
-                OTHER_NAMES.read().unwrap_or_else(|e| e.into_inner()).names
-                    [self.0 as usize - DOC_TYPES.len()]
-            }
+            None => self.other_name(),
         }
+    }
+
+    #[cold]
+    fn other_name(self) -> &'static str {
+        OTHER_NAMES.read().unwrap_or_else(|e| e.into_inner()).names
+            [self.0 as usize - DOC_TYPES.len()]
     }
 }
 

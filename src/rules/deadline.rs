@@ -15,26 +15,28 @@ pub fn due(
     cal: &Calendar,
     extend_over_holiday: bool,
 ) -> Result<NaiveDateTime, MissingYear> {
-    let day = from.date();
+    // The day is built only for the day-based units: footage deadlines in hours are
+    // computed for millions of rows.
+    let day = || from.date();
     Ok(match d.unit {
         Unit::Hours => from.latest() + Duration::hours(i64::from(d.n)),
-        Unit::EndOfDay => end_of_day(day),
+        Unit::EndOfDay => end_of_day(day()),
         Unit::Days => {
-            let last = day + Duration::days(i64::from(d.n));
+            let last = day() + Duration::days(i64::from(d.n));
             if extend_over_holiday {
                 end_of_day(cal.next_working_day(last)?)
             } else {
                 end_of_day(last)
             }
         }
-        Unit::WorkingDays => end_of_day(cal.add_working_days(day, d.n)?),
+        Unit::WorkingDays => end_of_day(cal.add_working_days(day(), d.n)?),
     })
 }
 
 /// How late `done` is against `due`, in seconds (positive when late). A date-only
 /// completion means the end of that day.
 pub fn lateness(done: Stamp, due: NaiveDateTime) -> i64 {
-    (done.latest() - due).num_seconds()
+    done.latest_seconds() - due.and_utc().timestamp()
 }
 
 /// Chinese wording of a lateness: whole days when the deadline is a day count.
