@@ -156,7 +156,12 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
                     );
                 }
             }
-            findings[start..].sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+            // A case's findings share its agency and 案号 (they hold its own), so they
+            // sort by the rest of the key.
+            debug_assert!(findings[start..].iter().all(|f| {
+                Arc::ptr_eq(&f.agency, &case.agency) && Arc::ptr_eq(&f.case_no, &case.case_no)
+            }));
+            findings[start..].sort_by(|a, b| case_key(a).cmp(&case_key(b)));
         }
         (findings, missing)
     };
@@ -209,6 +214,11 @@ const CASES_PER_CHUNK: usize = 256;
 /// Findings are ordered by agency, 案号, rule, subject (RULES.md), then detail.
 fn order_key(f: &Finding) -> (&str, &str, &str, &str, &str) {
     (&f.agency, &f.case_no, f.rule, &f.subject, &f.detail)
+}
+
+/// [`order_key`] less the agency and 案号, for the findings of one case.
+fn case_key(f: &Finding) -> (&str, &str, &str) {
+    (f.rule, &f.subject, &f.detail)
 }
 
 /// Chunks checked in parallel before their findings are moved into the run's list.
