@@ -55,9 +55,10 @@ for n in "${sizes[@]}"; do
     RAYON_NUM_THREADS=$t measure "audit (everything), $t thread(s)" $bin audit "$b" --profile district-2018 --as-of 2025-06-30 --out "$work/out-$n" --verbose
     s=$(cat "$work/last.txt")
     python3 -c "print(f'   rows per second: {$rows/$s:,.0f}')"
-    # The stage times of --verbose: the findings files are written first on their own
-    # core, so read + rules + scoring + their writing is the time to machine-readable
-    # results; the workbook and the PDF are timed on their own.
+    # The stage times of --verbose: read + rules + scoring + the findings files' writing
+    # is the time to machine-readable results (the files are written before the workbook
+    # when the findings span several sheets, beside it otherwise); the workbook and the
+    # PDF are timed on their own.
     python3 - "$work/stderr.txt" <<'PY'
 import re, sys
 t = {k: float(v) for k, v in re.findall(r"^\s*(?:写出 )?(\S+)：([0-9.]+) 秒", open(sys.argv[1]).read(), re.M)}

@@ -385,28 +385,37 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
         }
         Ok(())
     };
-    // The workbook is the largest output, its large sheets filled in parallel; beside it
-    // the findings files (each serialised in parallel parts), summary.json and the PDF
-    // report, in that order. The findings files are not written before the workbook
-    // starts: a workbook of one large sheet keeps only one core busy, and the other
-    // writes them meanwhile.
-    let (book, rest) = rayon::join(
-        || timed("report.xlsx", &|p| report::xlsx::write(&view, p)),
-        || -> Result<()> {
-            timed("findings.csv", &|p| {
-                report::write_atomic(p, |w| report::findings::write_csv(&view, w))
-            })?;
-            timed("findings.jsonl", &|p| {
-                report::write_atomic(p, |w| report::findings::write_jsonl(&view, w))
-            })?;
-            timed("summary.json", &|p| {
-                report::write_atomic(p, |w| report::summary::write(&view, w))
-            })?;
-            timed("report.pdf", &|p| {
-                report::pdf::write(&view, &plan.font, &plan.templates, p)
-            })
-        },
-    );
+    // The machine-readable results: the findings files (each serialised in parallel
+    // parts) and summary.json.
+    let findings_files = || -> Result<()> {
+        timed("findings.csv", &|p| {
+            report::write_atomic(p, |w| report::findings::write_csv(&view, w))
+        })?;
+        timed("findings.jsonl", &|p| {
+            report::write_atomic(p, |w| report::findings::write_jsonl(&view, w))
+        })?;
+        timed("summary.json", &|p| {
+            report::write_atomic(p, |w| report::summary::write(&view, w))
+        })
+    };
+    let workbook = || timed("report.xlsx", &|p| report::xlsx::write(&view, p));
+    let pdf = || {
+        timed("report.pdf", &|p| {
+            report::pdf::write(&view, &plan.font, &plan.templates, p)
+        })
+    };
+    // The workbook is the largest output; its large sheets are filled in parallel, one
+    // core each. When the findings span several 问题清单 sheets, those sheets keep both
+    // cores busy: the findings files go first, on both cores, and are ready sooner at no
+    // cost to the workbook. With one 问题清单 sheet, that sheet keeps one core busy and the
+    // findings files are written beside it on the other (written first they would leave
+    // that core idle: 0.9 s longer at 100,000 cases).
+    let (book, rest) = if report::xlsx::findings_sheets(&view) > 1 {
+        findings_files()?;
+        rayon::join(workbook, pdf)
+    } else {
+        rayon::join(workbook, || findings_files().and_then(|()| pdf()))
+    };
     book?;
     rest?;
     log.extend(timings.into_inner().unwrap_or_default());

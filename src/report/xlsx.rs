@@ -178,6 +178,17 @@ fn mark_text(
     Ok(())
 }
 
+/// Number of 问题清单 sheets `live` findings fill at `limit` rows a sheet (one when empty).
+fn sheets_for(live: usize, limit: usize) -> usize {
+    live.div_ceil(limit).max(1)
+}
+
+/// Number of 问题清单 sheets report.xlsx holds: its findings not waived, at Excel's row
+/// limit a sheet.
+pub fn findings_sheets(v: &ReportView<'_>) -> usize {
+    sheets_for(v.waived.iter().filter(|w| !**w).count(), MAX_DATA_ROWS)
+}
+
 /// Write report.xlsx atomically.
 pub fn write(v: &ReportView<'_>, path: &Path) -> Result<()> {
     write_with_sheet_limit(v, path, MAX_DATA_ROWS)
@@ -243,7 +254,7 @@ fn build(v: &ReportView<'_>, path: &Path, limit: usize) -> std::result::Result<(
     wb.set_default_format(&base_format(), 20, 64)?;
     wb.set_zip_compression_level(1);
     let live: Vec<usize> = (0..v.findings.len()).filter(|i| !v.waived[*i]).collect();
-    let parts = live.len().div_ceil(limit).max(1);
+    let parts = sheets_for(live.len(), limit);
     let mut jobs: Vec<Big<'_>> = (0..parts)
         .map(|k| {
             let chunk = &live[(k * limit).min(live.len())..((k + 1) * limit).min(live.len())];
@@ -886,4 +897,21 @@ fn tracking_sheet(
     }
     widths(ws, &cols)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_continue_on_a_new_sheet_past_the_row_limit() {
+        assert_eq!(
+            sheets_for(0, MAX_DATA_ROWS),
+            1,
+            "an empty list still has its sheet"
+        );
+        assert_eq!(sheets_for(MAX_DATA_ROWS, MAX_DATA_ROWS), 1);
+        assert_eq!(sheets_for(MAX_DATA_ROWS + 1, MAX_DATA_ROWS), 2);
+        assert_eq!(sheets_for(3_240_000, MAX_DATA_ROWS), 4);
+    }
 }
