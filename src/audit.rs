@@ -385,15 +385,23 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
         }
         Ok(())
     };
-    // The machine-readable results: the findings files (each serialised in parallel
-    // parts) and summary.json.
+    // The machine-readable results: the two findings files side by side (each serialised
+    // in parallel parts while the parts before are written), then summary.json.
     let findings_files = || -> Result<()> {
-        timed("findings.csv", &|p| {
-            report::write_atomic(p, |w| report::findings::write_csv(&view, w))
-        })?;
-        timed("findings.jsonl", &|p| {
-            report::write_atomic(p, |w| report::findings::write_jsonl(&view, w))
-        })?;
+        let (csv, jsonl) = rayon::join(
+            || {
+                timed("findings.csv", &|p| {
+                    report::write_atomic(p, |w| report::findings::write_csv(&view, w))
+                })
+            },
+            || {
+                timed("findings.jsonl", &|p| {
+                    report::write_atomic(p, |w| report::findings::write_jsonl(&view, w))
+                })
+            },
+        );
+        csv?;
+        jsonl?;
         timed("summary.json", &|p| {
             report::write_atomic(p, |w| report::summary::write(&view, w))
         })

@@ -34,20 +34,21 @@ const PART: usize = 2048;
 
 /// Serialise `items` part by part with `part` (its text appended to the buffer) and write
 /// them in order: the parts of each batch of `sizes.0` items (`sizes.1` items a part) are
-/// serialised on all cores.
+/// serialised on all cores while the batch before is written (writing a file's text into
+/// the page cache takes as long as making it).
 fn write_parts<T: Sync, F>(
     items: &[T],
     waived: &[bool],
     sizes: (usize, usize),
-    w: &mut dyn Write,
+    w: &mut (dyn Write + Send),
     part: F,
 ) -> std::io::Result<()>
 where
     F: Fn(&[T], &[bool], &mut Vec<u8>) -> std::io::Result<()> + Sync,
 {
     let (batch, per_part) = sizes;
-    for (items, waived) in items.chunks(batch).zip(waived.chunks(batch)) {
-        let texts = items
+    let serialise = |items: &[T], waived: &[bool]| {
+        items
             .par_chunks(per_part)
             .zip(waived.par_chunks(per_part))
             .map(|(items, waived)| {
@@ -55,16 +56,25 @@ where
                 part(items, waived, &mut buf)?;
                 Ok(buf)
             })
-            .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
-        for t in texts {
-            w.write_all(&t)?;
-        }
+            .collect::<std::io::Result<Vec<Vec<u8>>>>()
+    };
+    let write = |w: &mut (dyn Write + Send), texts: Vec<Vec<u8>>| {
+        texts.iter().try_for_each(|t| w.write_all(t))
+    };
+    let mut ready: Vec<Vec<u8>> = Vec::new();
+    for (items, waived) in items.chunks(batch).zip(waived.chunks(batch)) {
+        let (written, next) = rayon::join(
+            || write(&mut *w, std::mem::take(&mut ready)),
+            || serialise(items, waived),
+        );
+        written?;
+        ready = next?;
     }
-    Ok(())
+    write(w, ready)
 }
 
 /// Write findings.csv.
-pub fn write_csv(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_csv(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::Result<()> {
     w.write_all(b"\xEF\xBB\xBF")?;
     let mut header = csv::Writer::from_writer(&mut *w);
     header.write_record(FIELDS)?;
@@ -116,7 +126,7 @@ struct Line<'a> {
 }
 
 /// Write findings.jsonl.
-pub fn write_jsonl(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_jsonl(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::Result<()> {
     write_parts(
         v.findings,
         v.waived,

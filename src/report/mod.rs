@@ -74,7 +74,7 @@ impl ReportView<'_> {
 /// `path` only when complete.
 pub fn write_atomic(
     path: &Path,
-    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    body: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<()> {
     let err = |source: std::io::Error| Error::Output {
         path: path.to_path_buf(),
