@@ -27,7 +27,8 @@ fn deduction_text(d: f64) -> String {
 }
 
 /// Findings taken per batch: the batch is cut into parts serialised in parallel, then
-/// written in order, so the text held at once is one batch's.
+/// written in order, so the text held at once is two batches' (one being written, the
+/// next being made): some 30 MB a file.
 const BATCH: usize = 1 << 16;
 /// Findings per part of a batch.
 const PART: usize = 2048;
