@@ -68,7 +68,9 @@ impl CsvEncoding {
 /// partly valid UTF-8 and partly not is `Mixed`. `complete` says the sample is the whole
 /// file, so a character cut at its end is an error rather than the sample's edge.
 fn detect_encoding(sample: &[u8], complete: bool) -> CsvEncoding {
-    match std::str::from_utf8(sample) {
+    // The whole sample (4 MiB) is validated with SIMD: std's scalar check of the six
+    // samples was some 3% of a county-year audit's instructions.
+    match simdutf8::compat::from_utf8(sample) {
         Ok(_) => return CsvEncoding::Utf8,
         Err(e) if e.error_len().is_none() && !complete => return CsvEncoding::Utf8,
         Err(_) => {}
@@ -660,6 +662,24 @@ mod tests {
                 vec!["end"],
             ]
         );
+    }
+
+    #[test]
+    fn encoding_of_a_sample() {
+        let utf8 = "案号,执法机关\n丰市监罚〔2023〕1号,丰台区市场监督管理局\n".as_bytes();
+        assert_eq!(detect_encoding(utf8, true), CsvEncoding::Utf8);
+        // A sample that ends inside a character: the file goes on, so still UTF-8 ...
+        let cut = &utf8[..utf8.len() - 2];
+        assert_eq!(detect_encoding(cut, false), CsvEncoding::Utf8);
+        // ... unless the sample is the whole file: then its other lines decide.
+        assert_eq!(detect_encoding(cut, true), CsvEncoding::Mixed);
+        let gbk = encoding_rs::GBK
+            .encode("案号,执法机关\n丰市监罚〔2023〕1号,丰台\n")
+            .0;
+        assert_eq!(detect_encoding(&gbk, false), CsvEncoding::Gb18030);
+        let mut mixed = utf8.to_vec();
+        mixed.extend_from_slice(&gbk);
+        assert_eq!(detect_encoding(&mixed, false), CsvEncoding::Mixed);
     }
 
     #[test]
