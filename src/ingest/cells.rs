@@ -64,11 +64,21 @@ impl Cell<'_> {
 
 /// A number as text: integers without a decimal point (certificate numbers, 案号 parts).
 pub fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
+    let mut s = String::new();
+    push_number_text(&mut s, n);
+    s
+}
+
+/// [`number_text`] appended to `out` (no allocation of its own: findings.csv writes one
+/// for every finding).
+pub fn push_number_text(out: &mut String, n: f64) {
+    use std::fmt::Write;
+    // Writing into a String cannot fail.
+    let _ = if n.fract() == 0.0 && n.abs() < 1e15 {
+        write!(out, "{}", n as i64)
     } else {
-        format!("{n}")
-    }
+        write!(out, "{n}")
+    };
 }
 
 /// An Excel serial date (1900 system) to a datetime; `None` outside 1950–2199.

@@ -39,7 +39,9 @@ fn slice(off: &[u32], c: CaseIx) -> Range<usize> {
 
 fn overlaps(m: &Media, a: &Activity) -> bool {
     match (m.started_at, m.ended_at, a.started_at, a.ended_at) {
-        (Some(ms), Some(me), Some(s), Some(e)) => ms.at() <= e.latest() && me.latest() >= s.at(),
+        (Some(ms), Some(me), Some(s), Some(e)) => {
+            ms.seconds() <= e.latest_seconds() && me.latest_seconds() >= s.seconds()
+        }
         _ => false,
     }
 }

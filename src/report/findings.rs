@@ -2,6 +2,7 @@
 //! with the fields of OUTPUT.md plus `waived`.
 
 use super::ReportView;
+use crate::ingest::cells::push_number_text;
 use crate::rules::Recurrence;
 use rayon::prelude::*;
 use std::io::Write;
@@ -21,10 +22,6 @@ pub const FIELDS: [&str; 11] = [
     "waived",
     "status",
 ];
-
-fn deduction_text(d: f64) -> String {
-    crate::ingest::cells::number_text(d)
-}
 
 /// Findings taken per batch: the batch is cut into parts serialised in parallel, then
 /// written in order, so the text held at once is two batches' (one being written, the
@@ -88,7 +85,10 @@ pub fn write_csv(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::Res
         w,
         |findings, waived, buf| {
             let mut c = csv::Writer::from_writer(buf);
+            let mut deduction = String::new();
             for (f, waived) in findings.iter().zip(waived) {
+                deduction.clear();
+                push_number_text(&mut deduction, f.deduction);
                 c.write_record([
                     f.rule,
                     f.title,
@@ -98,7 +98,7 @@ pub fn write_csv(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::Res
                     &f.subject,
                     &f.detail,
                     &f.article,
-                    &deduction_text(f.deduction),
+                    &deduction,
                     if *waived { "是" } else { "否" },
                     f.status.map_or("", Recurrence::zh),
                 ])?;

@@ -234,15 +234,17 @@ fn check_storage(
         return;
     };
     let d = &p.deadlines;
-    let (deadline, from) = match (remote_from, d.remote_storage_hours) {
-        (Some(ret), Some(h)) => (
+    // The remote exception applies when the activity had one and the profile has it.
+    let remote = remote_from.zip(d.remote_storage_hours);
+    let (deadline, from) = match remote {
+        Some((ret, h)) => (
             crate::profile::Deadline {
                 n: h,
                 unit: crate::profile::Unit::Hours,
             },
             ret,
         ),
-        _ => (d.storage, end),
+        None => (d.storage, end),
     };
     let limit = match due(from, &deadline, run.calendar, d.extend_over_holiday) {
         Ok(x) => x,
@@ -251,12 +253,12 @@ fn check_storage(
     let late = lateness(stored, limit);
     if late > 0 {
         // Worded only for the late rows (millions of footage rows are on time).
-        let (basis, wording) = match remote_from {
-            Some(_) if d.remote_storage_hours.is_some() => (
-                format!("返回单位时间 {from}"),
-                format!("返回单位后 {} 小时", deadline.n),
+        let (basis, wording) = match remote {
+            Some((ret, h)) => (
+                format!("返回单位时间 {ret}"),
+                format!("返回单位后 {h} 小时"),
             ),
-            _ => (format!("录像结束于 {end}"), deadline.zh()),
+            None => (format!("录像结束于 {end}"), deadline.zh()),
         };
         out.push(
             &*m.media_id,
