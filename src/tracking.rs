@@ -115,7 +115,11 @@ pub fn compare(
         *t.counts.entry(s.zh()).or_insert(0) += 1;
     }
     let cases: HashSet<&str> = in_scope.cases.iter().map(|c| &*c.case_no).collect();
-    let media: HashSet<&str> = in_scope.media.iter().map(|m| &*m.media_id).collect();
+    let media: HashSet<&str> = in_scope
+        .media
+        .iter()
+        .map(|m| in_scope.text(m.media_id))
+        .collect();
     for p in past.into_iter().filter(|p| !p.waived) {
         if now_keys.contains(&key(&p.rule, &p.case_no, &p.subject)) {
             continue;

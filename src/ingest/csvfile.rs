@@ -7,7 +7,9 @@
 //! doubled quotes. Every record is one row as Excel numbers them: blank lines count.
 
 use super::mapping::Mapping;
-use super::reader::{find_header, take_row, Collected, Header, RawRow, Sink, HEADER_SEARCH_ROWS};
+use super::reader::{
+    find_header, take_row, Collected, Header, RawRow, Row, Sink, HEADER_SEARCH_ROWS,
+};
 use crate::error::{Error, Result};
 use crate::model::Table;
 use memchr::{memchr, memchr_iter, memrchr};
@@ -480,7 +482,7 @@ impl CsvTable {
     /// Read the header and every row, and hash the file (SHA-256, lower-case hex). While
     /// one block is built, in parallel pieces, the next one is read and hashed. The table
     /// is read once: its first bytes, kept from detection, are handed to the first block.
-    pub fn read<T: Send, F>(
+    pub fn read<T: Send + Row, F>(
         mut self,
         t: Table,
         mapping: &Mapping,
@@ -516,6 +518,11 @@ impl CsvTable {
                 let file_len = std::fs::metadata(&self.path).map_or(0, |m| m.len()) as usize;
                 let per_row = (block.len() / out.rows.len().max(1)).max(1);
                 out.rows.reserve(file_len / per_row * 11 / 10);
+                // The identifier texts likewise, at the first block's share of the bytes.
+                let blocks = file_len / block.len().max(1) + 1;
+                out.sink
+                    .texts
+                    .reserve(out.sink.texts.len() * blocks * 11 / 10);
             }
             row += rows;
             skip = 0;
@@ -577,7 +584,7 @@ impl CsvTable {
 
     /// Build the rows of one block (starting a record) in parallel pieces; returns the
     /// number of records it held.
-    fn build_block<T: Send, F>(
+    fn build_block<T: Send + Row, F>(
         &self,
         block: &[u8],
         first_row: u32,

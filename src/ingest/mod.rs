@@ -17,7 +17,9 @@ use columns::spec;
 use csvfile::CsvTable;
 use mapping::Mapping;
 use rayon::prelude::*;
-use reader::{column_label, unknown_value_problems, Collected, Header, RawRow, Sink, Workbook};
+use reader::{
+    column_label, unknown_value_problems, Collected, Header, RawRow, Row, Sink, Workbook,
+};
 use std::path::{Path, PathBuf};
 use tables::{CaseMap, Fields};
 
@@ -163,6 +165,8 @@ fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
 /// The result of reading one table from its parts.
 struct TableOut<T> {
     rows: Vec<T>,
+    /// The identifier texts the rows refer to.
+    texts: String,
     sources: Vec<Source>,
     problems: Vec<DataProblem>,
     coverage: TableCoverage,
@@ -177,7 +181,7 @@ fn key_column(t: Table) -> usize {
     }
 }
 
-fn read_part<T: Send, F>(
+fn read_part<T: Send + Row, F>(
     t: Table,
     part: &Part,
     mapping: &Mapping,
@@ -259,7 +263,7 @@ where
     }
 }
 
-fn read_table<T: Send, F>(
+fn read_table<T: Send + Row, F>(
     t: Table,
     parts: &[Part],
     first_source: u16,
@@ -272,6 +276,7 @@ where
 {
     let mut out = TableOut {
         rows: Vec::new(),
+        texts: String::new(),
         sources: Vec::new(),
         problems: Vec::new(),
         coverage: TableCoverage {
@@ -284,7 +289,7 @@ where
     for (i, part) in parts.iter().enumerate() {
         let source = first_source + i as u16;
         let b = |r: &RawRow<'_>, sink: &mut Sink| {
-            let mut f = Fields::new(r, sink, mapping, source);
+            let mut f = Fields::new(r, sink, mapping, t, source);
             f.fixity = fixity;
             build(&mut f)
         };
@@ -326,7 +331,8 @@ where
                 });
             }
         }
-        let Collected { rows, sink, .. } = collected;
+        let Collected { rows, mut sink, .. } = collected;
+        let texts = std::mem::take(&mut sink.texts);
         out.problems
             .extend(sink.problems.into_iter().map(|p| DataProblem {
                 file: src.file.clone(),
@@ -351,10 +357,16 @@ where
             }));
         // The rows of the first (usually the only) part are taken as they are: extending
         // an empty vector would copy a table of millions of rows into fresh memory.
-        if out.rows.is_empty() {
+        if out.rows.is_empty() && out.texts.is_empty() {
             out.rows = rows;
+            out.texts = texts;
         } else {
-            out.rows.extend(rows);
+            let by = out.texts.len();
+            out.rows.extend(rows.into_iter().map(|mut r| {
+                r.shift_texts(by);
+                r
+            }));
+            out.texts.push_str(&texts);
         }
         out.sources.push(src);
     }
@@ -468,6 +480,7 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
             problems.extend(o.problems);
             bundle.coverage[$t as usize] = o.coverage;
             bundle.orphans.extend(o.orphans);
+            bundle.texts.set($t, o.texts);
             bundle.$field = o.rows;
         }};
     }

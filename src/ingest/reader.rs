@@ -248,6 +248,8 @@ pub struct Sink {
     /// The case the previous row of this piece linked to: exports list a case's rows
     /// together, so most rows are linked by comparing one 案号.
     pub last_case: Option<(std::sync::Arc<str>, crate::model::CaseIx)>,
+    /// The identifier texts of the rows built ([`crate::model::Text`] refers into it).
+    pub texts: String,
 }
 
 impl Sink {
@@ -302,6 +304,13 @@ impl Sink {
     }
 }
 
+/// A built row: its identifier texts refer to the arena of the piece that built it, and
+/// move with it when pieces are appended.
+pub trait Row {
+    /// Refer `by` bytes further into the arena (the texts of earlier pieces now precede).
+    fn shift_texts(&mut self, _by: usize) {}
+}
+
 /// What the row loop collects.
 pub struct Collected<T> {
     /// Built rows, in file order.
@@ -312,7 +321,7 @@ pub struct Collected<T> {
     pub sink: Sink,
 }
 
-impl<T> Collected<T> {
+impl<T: Row> Collected<T> {
     /// Nothing collected yet, for a table of `cols` catalogue columns.
     pub(super) fn new(cols: usize) -> Collected<T> {
         Collected {
@@ -323,7 +332,12 @@ impl<T> Collected<T> {
     }
 
     /// Add what a later piece of the same table collected.
-    pub(super) fn append(&mut self, other: Collected<T>) {
+    pub(super) fn append(&mut self, mut other: Collected<T>) {
+        let by = self.sink.texts.len();
+        if by > 0 && !other.sink.texts.is_empty() {
+            other.rows.iter_mut().for_each(|r| r.shift_texts(by));
+        }
+        self.sink.texts.push_str(&other.sink.texts);
         self.rows.extend(other.rows);
         self.summary_rows += other.summary_rows;
         self.sink.merge(other.sink);
@@ -340,7 +354,7 @@ fn is_summary_row(r: &RawRow<'_>, key: usize) -> bool {
 }
 
 /// Take one row: skip it when blank, count it when it is a summary row, else build it.
-pub(super) fn take_row<T, F>(r: &RawRow<'_>, key: usize, build: &F, out: &mut Collected<T>)
+pub(super) fn take_row<T: Row, F>(r: &RawRow<'_>, key: usize, build: &F, out: &mut Collected<T>)
 where
     F: Fn(&RawRow<'_>, &mut Sink) -> Option<T>,
 {
@@ -357,8 +371,12 @@ where
 }
 
 /// Run `build` over sheet rows in parallel chunks, keeping file order.
-fn run_batches<T: Send, F>(batch: &[RawRow<'_>], key: usize, build: &F, out: &mut Collected<T>)
-where
+fn run_batches<T: Send + Row, F>(
+    batch: &[RawRow<'_>],
+    key: usize,
+    build: &F,
+    out: &mut Collected<T>,
+) where
     F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
 {
     let cols = out.sink.stats.len();
@@ -463,7 +481,7 @@ impl Workbook {
 }
 
 /// Read the header and every row of a sheet, building rows with `build` in parallel.
-pub fn read_sheet<T: Send, F>(
+pub fn read_sheet<T: Send + Row, F>(
     range: &Range<Data>,
     t: Table,
     mapping: &Mapping,

@@ -1,12 +1,13 @@
 //! Row builders: one function per table turns spec-aligned cells into a typed model row,
 //! recording every bad cell in the sink and leaving that field empty.
 
-use super::cells::{number_text, parse_stamp, Cell};
+use super::cells::{number_text, parse_stamp, push_number_text, Cell};
 use super::columns::{
     access as ac, activities as at, cases as cc, documents as dc, media as mc, services as sc,
 };
 use super::mapping::Mapping;
-use super::reader::{RawRow, Sink};
+use super::reader::{RawRow, Row, Sink};
+use crate::model::text::MAX_TEXT_BYTES;
 use crate::model::vocab::{normalise_value, parse_yes_no, stage_of_doc, DocName};
 use crate::model::*;
 use std::borrow::Cow;
@@ -20,6 +21,7 @@ pub struct Fields<'r, 's> {
     row: &'r RawRow<'r>,
     sink: &'s mut Sink,
     mapping: &'r Mapping,
+    table: Table,
     source: u16,
     /// Keep 存储位置, 文件大小 and 哈希值 (only V06 reads them, and only with `--media-root`).
     pub fixity: bool,
@@ -33,12 +35,19 @@ fn split_multi(s: &str) -> impl Iterator<Item = &str> {
 }
 
 impl<'r, 's> Fields<'r, 's> {
-    /// Wrap a row.
-    pub fn new(row: &'r RawRow<'r>, sink: &'s mut Sink, mapping: &'r Mapping, source: u16) -> Self {
+    /// Wrap a row of table `table`, read from source `source`.
+    pub fn new(
+        row: &'r RawRow<'r>,
+        sink: &'s mut Sink,
+        mapping: &'r Mapping,
+        table: Table,
+        source: u16,
+    ) -> Self {
         Fields {
             row,
             sink,
             mapping,
+            table,
             source,
             fixity: false,
         }
@@ -67,6 +76,47 @@ impl<'r, 's> Fields<'r, 's> {
             Cell::Number(n) => number_text(*n).into(),
             other => other.raw().into(),
         })
+    }
+
+    /// Text of an identifier cell, put in the sink's arena (numbers rendered without a
+    /// decimal point). A cell longer than [`MAX_TEXT_BYTES`] is cut and reported.
+    pub fn id_text(&mut self, i: usize) -> Option<Text> {
+        let c = &self.cell(i);
+        if c.is_empty() {
+            return None;
+        }
+        self.sink.seen(i);
+        let texts = &mut self.sink.texts;
+        let start = texts.len();
+        match c {
+            Cell::Number(n) => push_number_text(texts, *n),
+            other => texts.push_str(&other.raw()),
+        }
+        let mut len = texts.len() - start;
+        if len > MAX_TEXT_BYTES {
+            let mut cut = start + MAX_TEXT_BYTES;
+            while !texts.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let raw: String = texts[start..].chars().take(20).collect();
+            texts.truncate(cut);
+            len = cut - start;
+            let row = self.row.row;
+            self.sink
+                .bad(row, i, &raw, "内容过长（超过 16 MB），已截断");
+        }
+        Some(Text::new(self.table, start, len))
+    }
+
+    /// A required identifier cell: blank is reported.
+    pub fn required_id_text(&mut self, i: usize, what: &str) -> Option<Text> {
+        let t = self.id_text(i);
+        if t.is_none() {
+            let row = self.row.row;
+            self.sink
+                .bad(row, i, "", format!("必填项为空（应为{what}）"));
+        }
+        t
     }
 
     /// A required text cell: blank is reported.
@@ -335,27 +385,51 @@ pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Docum
     };
     let note_mentions_legal_review =
         f.present(dc::note) && matches!(f.cell(dc::note), Cell::Text(t) if t.contains("法制审核"));
+    let doc_no = f.id_text(dc::doc_no);
+    let made_at = f.required_stamp(dc::made_at);
+    let officers = f.count(dc::officers);
+    let cert_nos = f.count(dc::cert_nos);
+    let mut flags = DocFlags::empty();
+    flags.set(DocFlags::ID_SHOWN, f.yes(dc::id_shown));
+    let refusal_witnesses = f.count(dc::refusal_witnesses);
+    flags.set(DocFlags::HANDLER_OPINION, f.present(dc::handler_opinion));
+    flags.set(DocFlags::REVIEWER, f.present(dc::reviewer));
+    flags.set(
+        DocFlags::REVIEWER_IS_LEGAL,
+        matches!(f.cell(dc::reviewer), Cell::Text(t) if t.contains("法制")),
+    );
+    let reviewed_at = f.stamp(dc::reviewed_at);
+    flags.set(DocFlags::APPROVER, f.present(dc::approver));
+    let approved_at = f.stamp(dc::approved_at);
+    flags.set(DocFlags::LEGAL_REVIEW, f.present(dc::legal_review));
+    flags.set(
+        DocFlags::NOTE_MENTIONS_LEGAL_REVIEW,
+        note_mentions_legal_review,
+    );
+    flags.set(
+        DocFlags::PRESERVATION_REASON,
+        f.present(dc::preservation_reason),
+    );
+    flags.set(
+        DocFlags::PRESERVATION_OBJECT,
+        f.present(dc::preservation_object),
+    );
+    flags.set(
+        DocFlags::PRESERVATION_FORM,
+        f.present(dc::preservation_form),
+    );
     Some(Document {
         case,
         stage,
-        doc_no: f.text(dc::doc_no),
-        made_at: f.required_stamp(dc::made_at),
-        officers: f.count(dc::officers),
-        cert_nos: f.count(dc::cert_nos),
-        id_shown: f.yes(dc::id_shown),
+        doc_no,
+        made_at,
+        officers,
+        cert_nos,
         signature,
-        refusal_witnesses: f.count(dc::refusal_witnesses),
-        has_handler_opinion: f.present(dc::handler_opinion),
-        has_reviewer: f.present(dc::reviewer),
-        reviewer_is_legal: matches!(f.cell(dc::reviewer), Cell::Text(t) if t.contains("法制")),
-        reviewed_at: f.stamp(dc::reviewed_at),
-        has_approver: f.present(dc::approver),
-        approved_at: f.stamp(dc::approved_at),
-        has_legal_review: f.present(dc::legal_review),
-        note_mentions_legal_review,
-        has_preservation_reason: f.present(dc::preservation_reason),
-        has_preservation_object: f.present(dc::preservation_object),
-        has_preservation_form: f.present(dc::preservation_form),
+        refusal_witnesses,
+        reviewed_at,
+        approved_at,
+        flags,
         name_rank: 0,
         at: f.at(),
         doc_type,
@@ -392,7 +466,7 @@ pub fn service(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Servic
 
 /// Build a 执法活动 row linked to its case.
 pub fn activity(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Activity> {
-    let activity_id = f.required_text(at::activity_id, "活动编号")?;
+    let activity_id = f.required_id_text(at::activity_id, "活动编号")?;
     let case = f.link(at::case_no, cases)?;
     let kind = f.vocab(at::kind, "activity_kind", ActivityKind::from_builtin);
     f.present(at::cert_nos);
@@ -413,7 +487,7 @@ pub fn activity(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Activ
 
 /// Build a 音像记录索引 row; a blank or unknown 案号 keeps the row, unlinked.
 pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
-    let media_id = f.required_text(mc::media_id, "文件编号")?;
+    let media_id = f.required_id_text(mc::media_id, "文件编号")?;
     let (case, unknown_case) = match cases.and_then(|m| f.known_case(mc::case_no, m)) {
         Some(ix) => (Some(ix), false),
         // Not a text cell that names a case: a number-typed 案号, an unknown or blank one.
@@ -444,26 +518,32 @@ pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
         f.present(mc::sha256);
         None
     };
+    let activity_id = f.id_text(mc::activity_id);
+    let mut flags = MediaFlags::empty();
+    flags.set(MediaFlags::UNKNOWN_CASE, unknown_case);
+    flags.set(MediaFlags::DEVICE, f.present(mc::device_id));
+    flags.set(MediaFlags::OFFICERS, f.present(mc::officers));
+    flags.set(MediaFlags::PARTY, f.present(mc::party));
+    flags.set(MediaFlags::HANDLER, f.present(mc::handler));
+    let started_at = f.required_stamp(mc::started_at);
+    let ended_at = f.required_stamp(mc::ended_at);
+    let stored_at = f.required_stamp(mc::stored_at);
+    flags.set(MediaFlags::OPENING_STATEMENT, f.yes(mc::opening_statement));
+    flags.set(MediaFlags::RESUME_REASON, f.present(mc::resume_reason));
+    flags.set(MediaFlags::EVIDENCE, f.yes(mc::evidence));
+    flags.set(MediaFlags::MAKER, f.present(mc::maker));
+    flags.set(MediaFlags::PROVES, f.present(mc::proves));
+    flags.set(MediaFlags::METHOD, f.present(mc::method));
+    flags.set(MediaFlags::PLACE, f.present(mc::place));
     Some(Media {
         media_id,
         case,
-        unknown_case,
-        activity_id: f.text(mc::activity_id),
-        has_device: f.present(mc::device_id),
-        has_officers: f.present(mc::officers),
-        has_party: f.present(mc::party),
-        has_handler: f.present(mc::handler),
-        started_at: f.required_stamp(mc::started_at),
-        ended_at: f.required_stamp(mc::ended_at),
-        stored_at: f.required_stamp(mc::stored_at),
+        activity_id,
+        started_at,
+        ended_at,
+        stored_at,
         file,
-        opening_statement: f.yes(mc::opening_statement),
-        has_resume_reason: f.present(mc::resume_reason),
-        evidence: f.yes(mc::evidence),
-        has_maker: f.present(mc::maker),
-        has_proves: f.present(mc::proves),
-        has_method: f.present(mc::method),
-        has_place: f.present(mc::place),
+        flags,
         at: f.at(),
     })
 }
@@ -481,4 +561,27 @@ pub fn access(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Access>
         approved_at: f.stamp(ac::approved_at),
         at: f.at(),
     })
+}
+
+impl Row for Case {}
+impl Row for Service {}
+impl Row for Access {}
+
+impl Row for Document {
+    fn shift_texts(&mut self, by: usize) {
+        self.doc_no = self.doc_no.map(|t| t.shifted(by));
+    }
+}
+
+impl Row for Activity {
+    fn shift_texts(&mut self, by: usize) {
+        self.activity_id = self.activity_id.shifted(by);
+    }
+}
+
+impl Row for Media {
+    fn shift_texts(&mut self, by: usize) {
+        self.media_id = self.media_id.shifted(by);
+        self.activity_id = self.activity_id.map(|t| t.shifted(by));
+    }
 }

@@ -91,18 +91,20 @@ impl Index {
         let mut by_id: Option<HashMap<&str, usize>> = None;
         // (activity, footage) pairs in footage order.
         let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(b.media.len());
+        let texts = &b.texts;
         for (mi, m) in b.media.iter().enumerate() {
-            match m.activity_id.as_deref() {
+            match m.activity_id.map(|t| texts.get(t)) {
                 Some(id) => {
                     let own = m.case.and_then(|c| {
-                        slice(&idx.activities, c).find(|&ai| &*b.activities[ai].activity_id == id)
+                        slice(&idx.activities, c)
+                            .find(|&ai| texts.get(b.activities[ai].activity_id) == id)
                     });
                     let hit = own.or_else(|| {
                         let map = by_id.get_or_insert_with(|| {
                             let mut map = HashMap::default();
                             map.reserve(b.activities.len());
                             for (i, a) in b.activities.iter().enumerate() {
-                                map.entry(&*a.activity_id).or_insert(i);
+                                map.entry(texts.get(a.activity_id)).or_insert(i);
                             }
                             map
                         });

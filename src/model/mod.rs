@@ -3,9 +3,11 @@
 
 pub mod index;
 pub mod stamp;
+pub mod text;
 pub mod vocab;
 
 pub use stamp::Stamp;
+pub use text::{Text, Texts};
 pub use vocab::{
     AccessKind, ActivityKind, Category, DocName, Origin, Procedure, ServiceMethod, Signature,
     Stage, Status,
@@ -177,42 +179,24 @@ pub struct Document {
     pub doc_type: DocName,
     /// 环节 (derived from the name when blank).
     pub stage: Option<Stage>,
-    /// 文书编号
-    pub doc_no: Option<Box<str>>,
+    /// 文书编号 (in the table's arena, [`Bundle::text`])
+    pub doc_no: Option<Text>,
     /// 制作时间
     pub made_at: Option<Stamp>,
     /// Number of officers named.
     pub officers: u8,
     /// Number of certificate numbers.
     pub cert_nos: u8,
-    /// 出示证件
-    pub id_shown: bool,
     /// 当事人签字
     pub signature: Signature,
     /// Number of officers attesting a refusal.
     pub refusal_witnesses: u8,
-    /// 承办人意见 present
-    pub has_handler_opinion: bool,
-    /// 审核人 present
-    pub has_reviewer: bool,
-    /// 审核人 names the legal office (法制…)
-    pub reviewer_is_legal: bool,
     /// 审核时间
     pub reviewed_at: Option<Stamp>,
-    /// 批准人 present
-    pub has_approver: bool,
     /// 批准时间
     pub approved_at: Option<Stamp>,
-    /// 法制审核意见 present
-    pub has_legal_review: bool,
-    /// 备注 mentions 法制审核 (legal review noted on an approval form)
-    pub note_mentions_legal_review: bool,
-    /// 保全理由 present
-    pub has_preservation_reason: bool,
-    /// 保全标的 present
-    pub has_preservation_object: bool,
-    /// 保全形式 present
-    pub has_preservation_form: bool,
+    /// The row's yes/no facts (出示证件, which columns are filled).
+    pub flags: DocFlags,
     /// k of the subject `文书名称#k` (k-th of that name by 制作时间), set by the index.
     pub name_rank: u16,
     /// Origin row.
@@ -221,11 +205,70 @@ pub struct Document {
 
 impl Document {
     /// The finding subject, unique within the case: 文书编号, or `文书名称#k` (OUTPUT.md).
-    pub fn subject(&self) -> String {
-        match &self.doc_no {
-            Some(no) => no.to_string(),
+    pub fn subject(&self, texts: &Texts) -> String {
+        match self.doc_no {
+            Some(no) => texts.get(no).to_string(),
             None => format!("{}#{}", self.doc_type, self.name_rank),
         }
+    }
+}
+
+bitflags::bitflags! {
+    /// The yes/no facts of a 文书记录 row, a bit each (twelve million rows in a
+    /// province-year: ten `bool`s would take eight bytes more a row).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct DocFlags: u16 {
+        /// 出示证件
+        const ID_SHOWN = 1;
+        /// 承办人意见 present
+        const HANDLER_OPINION = 1 << 1;
+        /// 审核人 present
+        const REVIEWER = 1 << 2;
+        /// 审核人 names the legal office (法制…)
+        const REVIEWER_IS_LEGAL = 1 << 3;
+        /// 批准人 present
+        const APPROVER = 1 << 4;
+        /// 法制审核意见 present
+        const LEGAL_REVIEW = 1 << 5;
+        /// 备注 mentions 法制审核 (legal review noted on an approval form)
+        const NOTE_MENTIONS_LEGAL_REVIEW = 1 << 6;
+        /// 保全理由 present
+        const PRESERVATION_REASON = 1 << 7;
+        /// 保全标的 present
+        const PRESERVATION_OBJECT = 1 << 8;
+        /// 保全形式 present
+        const PRESERVATION_FORM = 1 << 9;
+    }
+}
+
+bitflags::bitflags! {
+    /// The yes/no facts of a 音像记录索引 row, a bit each.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub struct MediaFlags: u16 {
+        /// A 案号 is written but matches no case (Q01 reports it from the orphan rows).
+        const UNKNOWN_CASE = 1;
+        /// 设备编号 present
+        const DEVICE = 1 << 1;
+        /// 执法人员 present
+        const OFFICERS = 1 << 2;
+        /// 当事人 present
+        const PARTY = 1 << 3;
+        /// 承办人 present
+        const HANDLER = 1 << 4;
+        /// 开场语音说明
+        const OPENING_STATEMENT = 1 << 5;
+        /// 中断原因说明 present
+        const RESUME_REASON = 1 << 6;
+        /// 证据用途
+        const EVIDENCE = 1 << 7;
+        /// 制作人 present
+        const MAKER = 1 << 8;
+        /// 证明对象 present
+        const PROVES = 1 << 9;
+        /// 制作方法 present
+        const METHOD = 1 << 10;
+        /// 地点 present
+        const PLACE = 1 << 11;
     }
 }
 
@@ -273,8 +316,8 @@ impl Service {
 /// A row of 执法活动.
 #[derive(Debug, Clone)]
 pub struct Activity {
-    /// 活动编号
-    pub activity_id: Box<str>,
+    /// 活动编号 (in the table's arena)
+    pub activity_id: Text,
     /// Linked case.
     pub case: CaseIx,
     /// 活动类型
@@ -300,22 +343,12 @@ pub struct Activity {
 /// A row of 音像记录索引.
 #[derive(Debug, Clone)]
 pub struct Media {
-    /// 文件编号
-    pub media_id: Box<str>,
+    /// 文件编号 (in the table's arena)
+    pub media_id: Text,
     /// Linked case; `None` when 案号 is blank or unknown.
     pub case: Option<CaseIx>,
-    /// A 案号 is written but matches no case (Q01 reports it from the orphan rows).
-    pub unknown_case: bool,
-    /// 活动编号
-    pub activity_id: Option<Box<str>>,
-    /// 设备编号 present
-    pub has_device: bool,
-    /// 执法人员 present
-    pub has_officers: bool,
-    /// 当事人 present
-    pub has_party: bool,
-    /// 承办人 present
-    pub has_handler: bool,
+    /// 活动编号 (in the table's arena)
+    pub activity_id: Option<Text>,
     /// 开始时间
     pub started_at: Option<Stamp>,
     /// 结束时间
@@ -324,20 +357,8 @@ pub struct Media {
     pub stored_at: Option<Stamp>,
     /// 存储位置, 文件大小 and 哈希值: held only for the fixity check (`--media-root`).
     pub file: Option<Box<MediaFile>>,
-    /// 开场语音说明
-    pub opening_statement: bool,
-    /// 中断原因说明 present
-    pub has_resume_reason: bool,
-    /// 证据用途
-    pub evidence: bool,
-    /// 制作人 present
-    pub has_maker: bool,
-    /// 证明对象 present
-    pub has_proves: bool,
-    /// 制作方法 present
-    pub has_method: bool,
-    /// 地点 present
-    pub has_place: bool,
+    /// The row's yes/no facts (开场语音说明, 证据用途, which columns are filled).
+    pub flags: MediaFlags,
     /// Origin row.
     pub at: RowRef,
 }
@@ -468,9 +489,16 @@ pub struct Bundle {
     pub problems: Vec<DataProblem>,
     /// Per-case slices and footage links (built after ingest).
     pub index: index::Index,
+    /// The identifier texts the rows refer to ([`Text`]).
+    pub texts: Texts,
 }
 
 impl Bundle {
+    /// The string of a row's identifier text.
+    pub fn text(&self, t: Text) -> &str {
+        self.texts.get(t)
+    }
+
     /// Coverage of one table.
     pub fn coverage(&self, t: Table) -> &TableCoverage {
         &self.coverage[t as usize]

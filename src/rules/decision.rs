@@ -35,7 +35,10 @@ pub static D01: RuleDef = RuleDef {
             .iter()
             .filter(|d| matches!(&*d.doc_type, "案件处理审批表" | "调查终结报告"))
             .collect();
-        if forms.iter().any(|d| d.has_handler_opinion) {
+        if forms
+            .iter()
+            .any(|d| d.flags.contains(DocFlags::HANDLER_OPINION))
+        {
             return;
         }
         let detail = if forms.is_empty() {
@@ -62,8 +65,9 @@ fn is_legal_review(cx: &CaseCx<'_>, d: &Document) -> bool {
     }
     cx.profile.scope.legal_review_on_approval_form
         && &*d.doc_type == "案件处理审批表"
-        && d.reviewer_is_legal
-        && (d.has_legal_review || d.note_mentions_legal_review)
+        && d.flags.contains(DocFlags::REVIEWER_IS_LEGAL)
+        && d.flags
+            .intersects(DocFlags::LEGAL_REVIEW | DocFlags::NOTE_MENTIONS_LEGAL_REVIEW)
 }
 
 /// D02 法制审核缺失.
@@ -149,9 +153,12 @@ pub static D03: RuleDef = RuleDef {
         if !decided(cx) {
             return;
         }
-        for f in cx.docs_named("案件处理审批表").filter(|d| !d.has_approver) {
+        for f in cx
+            .docs_named("案件处理审批表")
+            .filter(|d| !d.flags.contains(DocFlags::APPROVER))
+        {
             out.push(
-                f.subject(),
+                f.subject(cx.texts()),
                 format!("案件处理审批表（{}）未载明批准人", show(f.made_at)),
             );
         }
@@ -197,16 +204,16 @@ pub static D04: RuleDef = RuleDef {
             .filter(|d| matches!(&*d.doc_type, "立案审批表" | "案件处理审批表" | "结案审批表"))
         {
             let mut gaps = Vec::new();
-            if !d.has_handler_opinion {
+            if !d.flags.contains(DocFlags::HANDLER_OPINION) {
                 gaps.push("承办人意见".to_string());
             }
-            if !d.has_reviewer {
+            if !d.flags.contains(DocFlags::REVIEWER) {
                 gaps.push("审核人".to_string());
             }
             if d.reviewed_at.is_none() {
                 gaps.push("审核时间".to_string());
             }
-            if !d.has_approver {
+            if !d.flags.contains(DocFlags::APPROVER) {
                 gaps.push("批准人".to_string());
             }
             if d.approved_at.is_none() {
@@ -239,7 +246,7 @@ pub static D04: RuleDef = RuleDef {
             }
             parts.extend(order);
             out.push(
-                d.subject(),
+                d.subject(cx.texts()),
                 format!("{}（{}）{}", d.doc_type, show(d.made_at), parts.join("；")),
             );
         }

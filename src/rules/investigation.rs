@@ -60,12 +60,12 @@ pub static I01: RuleDef = RuleDef {
                     d.officers, d.cert_nos
                 ));
             }
-            if !d.id_shown {
+            if !d.flags.contains(DocFlags::ID_SHOWN) {
                 gaps.push("未记录出示执法证件".to_string());
             }
             if !gaps.is_empty() {
                 out.push(
-                    d.subject(),
+                    d.subject(cx.texts()),
                     format!("{}（{}）：{}", d.doc_type, show(d.made_at), gaps.join("，")),
                 );
             }
@@ -95,7 +95,7 @@ pub static I02: RuleDef = RuleDef {
     check_case: Some(|cx, out| {
         for d in cx.docs.iter().filter(|d| is_record(d) && d.officers == 1) {
             out.push(
-                d.subject(),
+                d.subject(cx.texts()),
                 format!("{}（{}）仅记录执法人员 1 名", d.doc_type, show(d.made_at)),
             );
         }
@@ -103,7 +103,7 @@ pub static I02: RuleDef = RuleDef {
         if acts_known {
             for a in cx.activities.iter().filter(|a| a.officers < 2) {
                 out.push(
-                    &*a.activity_id,
+                    cx.text(a.activity_id),
                     format!(
                         "{}活动（{}）记录执法人员 {} 名",
                         a.kind.map(|k| k.zh()).unwrap_or(""),
@@ -162,14 +162,14 @@ pub static I03: RuleDef = RuleDef {
                         show(notices.iter().filter_map(|n| n.made_at).min())
                     )
                 };
-                out.push(dec.subject(), detail);
+                out.push(dec.subject(cx.texts()), detail);
             }
         }
         let hearing_notice = cx.has_doc("听证告知书");
         if !hearing_notice {
             if let Some(h) = cx.docs_named("听证笔录").next() {
                 out.push(
-                    h.subject(),
+                    h.subject(cx.texts()),
                     format!("已举行听证（听证笔录 {}），无听证告知书", show(h.made_at)),
                 );
             } else if let Some(a) = cx
@@ -178,7 +178,7 @@ pub static I03: RuleDef = RuleDef {
                 .find(|a| a.kind == Some(ActivityKind::Hearing))
             {
                 out.push(
-                    &*a.activity_id,
+                    cx.text(a.activity_id),
                     format!("已举行听证（{}），无听证告知书", show(a.started_at)),
                 );
             }
@@ -212,7 +212,7 @@ pub static I04: RuleDef = RuleDef {
         {
             if d.signature == Signature::Missing {
                 out.push(
-                    d.subject(),
+                    d.subject(cx.texts()),
                     format!(
                         "{}（{}）既无当事人签字，也未注明拒签",
                         d.doc_type,
@@ -251,7 +251,7 @@ pub static I05: RuleDef = RuleDef {
             .filter(|d| d.signature == Signature::Refused && d.refusal_witnesses < 2)
         {
             out.push(
-                d.subject(),
+                d.subject(cx.texts()),
                 format!(
                     "{}（{}）当事人拒签，见证执法人员 {} 名，少于 2 名",
                     d.doc_type,
@@ -286,18 +286,18 @@ pub static I06: RuleDef = RuleDef {
     check_case: Some(|cx, out| {
         for d in cx.docs_named("证据登记保存清单") {
             let mut missing = Vec::new();
-            if !d.has_preservation_reason {
+            if !d.flags.contains(DocFlags::PRESERVATION_REASON) {
                 missing.push("保全理由");
             }
-            if !d.has_preservation_object {
+            if !d.flags.contains(DocFlags::PRESERVATION_OBJECT) {
                 missing.push("保全标的");
             }
-            if !d.has_preservation_form {
+            if !d.flags.contains(DocFlags::PRESERVATION_FORM) {
                 missing.push("保全形式");
             }
             if !missing.is_empty() {
                 out.push(
-                    d.subject(),
+                    d.subject(cx.texts()),
                     format!(
                         "证据登记保存清单（{}）缺少{}",
                         show(d.made_at),

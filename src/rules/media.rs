@@ -59,7 +59,7 @@ pub static V01: RuleDef = RuleDef {
                 Duty::Should => "宜音像记录",
             };
             out.push_with(
-                &*a.activity_id,
+                cx.text(a.activity_id),
                 format!(
                     "{}活动（{} 至 {}）{}，无音像记录{}",
                     kind.zh(),
@@ -171,9 +171,11 @@ pub static V02: RuleDef = RuleDef {
             let segs: Vec<_> = cx
                 .footage(i)
                 .filter_map(|m| match (m.started_at, m.ended_at) {
-                    (Some(ms), Some(me)) if !ms.date_only() && !me.date_only() => {
-                        Some((ms.at(), me.at(), m.has_resume_reason))
-                    }
+                    (Some(ms), Some(me)) if !ms.date_only() && !me.date_only() => Some((
+                        ms.at(),
+                        me.at(),
+                        m.flags.contains(MediaFlags::RESUME_REASON),
+                    )),
                     _ => None,
                 })
                 .collect();
@@ -205,7 +207,7 @@ pub static V02: RuleDef = RuleDef {
                 })
                 .collect();
             out.push(
-                &*a.activity_id,
+                cx.text(a.activity_id),
                 format!(
                     "{}活动 {} 至 {}，录像未覆盖 {} 处共 {}：{}{}，且无中断原因说明",
                     kind.zh(),
@@ -261,7 +263,7 @@ fn check_storage(
             None => (format!("录像结束于 {end}"), deadline.zh()),
         };
         out.push(
-            &*m.media_id,
+            run.bundle.text(m.media_id),
             format!(
                 "{basis}，入库时间 {stored}，超过{wording}入库期限 {}",
                 zh_late(late, &deadline)
@@ -324,16 +326,16 @@ pub static V03: RuleDef = RuleDef {
 fn has_label(m: &Media, column: &str, activity_place: bool) -> bool {
     match column {
         "case_no" => m.case.is_some(),
-        "party" => m.has_party,
-        "handler" => m.has_handler,
-        "device_id" => m.has_device,
-        "officers" => m.has_officers,
+        "party" => m.flags.contains(MediaFlags::PARTY),
+        "handler" => m.flags.contains(MediaFlags::HANDLER),
+        "device_id" => m.flags.contains(MediaFlags::DEVICE),
+        "officers" => m.flags.contains(MediaFlags::OFFICERS),
         "started_at" => m.started_at.is_some(),
-        "maker" => m.has_maker,
-        "maker_or_officers" => m.has_maker || m.has_officers,
-        "proves" => m.has_proves,
-        "method" => m.has_method,
-        "place" => m.has_place || activity_place,
+        "maker" => m.flags.contains(MediaFlags::MAKER),
+        "maker_or_officers" => m.flags.intersects(MediaFlags::MAKER | MediaFlags::OFFICERS),
+        "proves" => m.flags.contains(MediaFlags::PROVES),
+        "method" => m.flags.contains(MediaFlags::METHOD),
+        "place" => m.flags.contains(MediaFlags::PLACE) || activity_place,
         _ => true,
     }
 }
@@ -405,7 +407,7 @@ pub static V04: RuleDef = RuleDef {
             let miss = missing_labels(labels, m, false);
             if !miss.is_empty() {
                 out.push(
-                    &*m.media_id,
+                    cx.text(m.media_id),
                     format!("音像记录缺少标注：{}", miss.join("、")),
                 );
                 out.dated(m.started_at);
@@ -415,7 +417,7 @@ pub static V04: RuleDef = RuleDef {
     check_bundle: Some(|bx, out| {
         let b = bx.run.bundle;
         for m in &b.media[b.index.unlinked_media_start..] {
-            if m.unknown_case {
+            if m.flags.contains(MediaFlags::UNKNOWN_CASE) {
                 continue;
             }
             let miss: Vec<&str> = missing_labels(&bx.profile.labels.v04, m, false)
@@ -428,7 +430,7 @@ pub static V04: RuleDef = RuleDef {
                 format!("，并缺少标注：{}", miss.join("、"))
             };
             out.push(
-                &*m.media_id,
+                b.text(m.media_id),
                 format!(
                     "音像记录（{} 至 {}）未关联案件{extra}",
                     show(m.started_at),
@@ -463,14 +465,14 @@ pub static V05: RuleDef = RuleDef {
                 .footage(i)
                 .min_by_key(|m| (m.started_at.map(|s| s.seconds()), m.at));
             if let Some(m) = first {
-                if !m.opening_statement {
+                if !m.flags.contains(MediaFlags::OPENING_STATEMENT) {
                     out.push(
-                        &*m.media_id,
+                        cx.text(m.media_id),
                         format!(
                             "{}活动（{}）的首段录像 {} 未作开场语音说明",
                             a.kind.map(|k| k.zh()).unwrap_or(""),
-                            a.activity_id,
-                            m.media_id
+                            cx.text(a.activity_id),
+                            cx.text(m.media_id)
                         ),
                     );
                     out.dated(m.started_at);
@@ -481,7 +483,7 @@ pub static V05: RuleDef = RuleDef {
     check_bundle: None,
 };
 
-fn fixity_finding(out: &mut Emit<'_>, m: &Media, f: &Fixity) {
+fn fixity_finding(out: &mut Emit<'_>, texts: &Texts, m: &Media, f: &Fixity) {
     let detail = match f {
         Fixity::Missing(p) => format!("音像文件缺失：{}", p.display()),
         Fixity::SizeDiffers { expected, actual } => {
@@ -492,7 +494,7 @@ fn fixity_finding(out: &mut Emit<'_>, m: &Media, f: &Fixity) {
         }
         Fixity::NotChecked | Fixity::Intact => return,
     };
-    out.push(&*m.media_id, detail);
+    out.push(texts.get(m.media_id), detail);
     out.dated(m.started_at);
     out.veto_last();
 }
@@ -523,7 +525,7 @@ pub static V06: RuleDef = RuleDef {
         let Some(fx) = cx.run.fixity else { return };
         let base = cx.run.bundle.index.media(cx.ix).start;
         for (k, m) in cx.media.iter().enumerate() {
-            fixity_finding(out, m, &fx[base + k]);
+            fixity_finding(out, cx.texts(), m, &fx[base + k]);
         }
     }),
     check_bundle: Some(|bx, out| {
@@ -535,7 +537,7 @@ pub static V06: RuleDef = RuleDef {
             .enumerate()
             .skip(b.index.unlinked_media_start)
         {
-            fixity_finding(out, m, &fx[k]);
+            fixity_finding(out, &b.texts, m, &fx[k]);
         }
     }),
 };
@@ -565,11 +567,16 @@ pub static V07: RuleDef = RuleDef {
         }
         let placed = placed_media(cx);
         let base = cx.run.bundle.index.media(cx.ix).start;
-        for (k, m) in cx.media.iter().enumerate().filter(|(_, m)| m.evidence) {
+        for (k, m) in cx
+            .media
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.flags.contains(MediaFlags::EVIDENCE))
+        {
             let miss = missing_labels(labels, m, placed.contains(&((base + k) as u32)));
             if !miss.is_empty() {
                 out.push(
-                    &*m.media_id,
+                    cx.text(m.media_id),
                     format!("作为证据使用的音像记录缺少说明：{}", miss.join("、")),
                 );
                 out.dated(m.started_at);

@@ -186,6 +186,16 @@ pub struct CaseCx<'a> {
 }
 
 impl<'a> CaseCx<'a> {
+    /// The identifier texts of the bundle's rows.
+    pub fn texts(&self) -> &'a Texts {
+        &self.run.bundle.texts
+    }
+
+    /// The string of an identifier text (文书编号, 文件编号, 活动编号).
+    pub fn text(&self, t: Text) -> &'a str {
+        self.run.bundle.texts.get(t)
+    }
+
     /// Documents with this canonical name.
     pub fn docs_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a Document> + 's {
         self.docs.iter().filter(move |d| &*d.doc_type == name)

@@ -63,7 +63,7 @@ pub static Q02: RuleDef = RuleDef {
                 ),
             );
         }
-        for group in same_media_id(&b.media) {
+        for group in same_media_id(&b.media, &b.texts) {
             let (first, later) = group.split_first().expect("groups are not empty");
             for m in later {
                 let case_no = m
@@ -75,7 +75,7 @@ pub static Q02: RuleDef = RuleDef {
                     b.row_label(m.at),
                     format!(
                         "文件编号「{}」重复（首次见于第 {} 行）",
-                        m.media_id,
+                        b.text(m.media_id),
                         { first.at.row }
                     ),
                 );
@@ -86,22 +86,23 @@ pub static Q02: RuleDef = RuleDef {
 
 /// Footage rows sharing a 文件编号, each group in file order (groups of one are left out).
 /// Rows are sorted by a hash of the number in parallel, then grouped by the number itself.
-fn same_media_id(media: &[Media]) -> Vec<Vec<&Media>> {
+fn same_media_id<'a>(media: &'a [Media], texts: &Texts) -> Vec<Vec<&'a Media>> {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
     let h = foldhash::fast::FixedState::with_seed(0);
     let mut keys: Vec<(u64, RowRef, u32)> = media
         .par_iter()
         .enumerate()
-        .map(|(i, m)| (h.hash_one(&*m.media_id), m.at, i as u32))
+        .map(|(i, m)| (h.hash_one(texts.get(m.media_id)), m.at, i as u32))
         .collect();
     keys.par_sort_unstable();
     let mut groups = Vec::new();
     for same_hash in keys.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
         let mut rows: Vec<&Media> = same_hash.iter().map(|k| &media[k.2 as usize]).collect();
-        rows.sort_by(|x, y| (&x.media_id, x.at).cmp(&(&y.media_id, y.at)));
+        let id = |m: &Media| texts.get(m.media_id);
+        rows.sort_by(|x, y| (id(x), x.at).cmp(&(id(y), y.at)));
         groups.extend(
-            rows.chunk_by(|x, y| x.media_id == y.media_id)
+            rows.chunk_by(|x, y| id(x) == id(y))
                 .filter(|g| g.len() > 1)
                 .map(<[&Media]>::to_vec),
         );

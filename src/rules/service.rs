@@ -30,7 +30,7 @@ pub static T01: RuleDef = RuleDef {
         for d in cx.decision_docs() {
             if !cx.services.iter().any(|s| s.doc_type == d.doc_type) {
                 out.push(
-                    d.subject(),
+                    d.subject(cx.texts()),
                     format!("{}（{}）无送达记录", d.doc_type, show(d.made_at)),
                 );
             }
@@ -112,7 +112,7 @@ fn service_footage(cx: &CaseCx<'_>, out: &mut Emit<'_>, kind: ActivityKind, meth
             continue;
         }
         out.push_with(
-            &*a.activity_id,
+            cx.text(a.activity_id),
             format!(
                 "{}活动（{} 至 {}）无音像记录",
                 kind.zh(),
@@ -378,7 +378,7 @@ pub static E01: RuleDef = RuleDef {
             let due = served.date() + chrono::Duration::days(grace);
             if cx.run.as_of > due {
                 out.push(
-                    d.subject(),
+                    d.subject(cx.texts()),
                     format!(
                         "{}于 {} 送达，至 {} 已超过 {} 日，无履行情况记录或整改核查记录",
                         d.doc_type, served, cx.run.as_of, grace
@@ -431,7 +431,7 @@ pub static E02: RuleDef = RuleDef {
                         show(d.made_at)
                     ),
                 };
-                out.push(d.subject(), detail);
+                out.push(d.subject(cx.texts()), detail);
             }
         }
     }),

@@ -170,7 +170,10 @@ pub static S04: RuleDef = RuleDef {
             return;
         }
         let forms: Vec<&Document> = cx.docs_named("立案审批表").collect();
-        if forms.iter().any(|d| d.has_legal_review) {
+        if forms
+            .iter()
+            .any(|d| d.flags.contains(DocFlags::LEGAL_REVIEW))
+        {
             return;
         }
         let detail = if forms.is_empty() {
@@ -178,7 +181,7 @@ pub static S04: RuleDef = RuleDef {
         } else {
             format!(
                 "重大执法决定案件，立案审批表（{}）未载明法制审核意见",
-                forms[0].subject()
+                forms[0].subject(cx.texts())
             )
         };
         out.push("", detail);

@@ -119,6 +119,76 @@ fn title_rows_summary_rows_and_split_parts() {
     assert!(b.problems.is_empty(), "{:#?}", b.problems);
 }
 
+/// Identifiers are held in one arena per table: rows built in parallel pieces of a file
+/// and rows of a second part of the table must still name their own 文件编号 and 活动编号.
+#[test]
+fn identifiers_of_many_pieces_and_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(dir.path());
+    let media = dir.path().join("音像记录索引.csv");
+    let body = std::fs::read_to_string(&media).unwrap();
+    let mut lines = body.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let id_col = header.iter().position(|h| *h == "文件编号").unwrap();
+    let act_col = header.iter().position(|h| *h == "活动编号").unwrap();
+    // Two parts of some 2.5 MB each: several 512 KiB pieces apiece.
+    for (part, name) in ["音像记录索引.csv", "音像记录索引_2.csv"]
+        .iter()
+        .enumerate()
+    {
+        let mut text = header.join(",") + "\n";
+        for n in 0..20_000 {
+            let mut r = row.clone();
+            let id = format!("媒体{part}-{n:06}");
+            let act = format!("活动{part}-{n}");
+            r[id_col] = &id;
+            r[act_col] = if n % 3 == 0 { "" } else { &act };
+            text += &r.join(",");
+            text += "\n";
+        }
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let b = read(dir.path());
+    assert_eq!(b.media.len(), 40_000);
+    let first_source = b.media.iter().map(|m| m.at.source).min().unwrap();
+    for m in &b.media {
+        let part = m.at.source - first_source;
+        let n = m.at.row - 2;
+        assert_eq!(b.text(m.media_id), format!("媒体{part}-{n:06}"));
+        let act = m.activity_id.map(|t| b.text(t).to_string());
+        let want = (n % 3 != 0).then(|| format!("活动{part}-{n}"));
+        assert_eq!(act, want, "row {} of part {part}", { m.at.row });
+    }
+}
+
+/// An identifier cell longer than an arena reference can hold (16 MiB) is cut at a
+/// character boundary and reported, not lost or panicked on.
+#[test]
+fn overlong_identifier_is_cut_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fx = Fx::clean();
+    let long = "号".repeat(6 << 20);
+    fx.doc("LA-1", "文书编号", &long);
+    fx.write(dir.path());
+    let b = read(dir.path());
+    let cut = b
+        .documents
+        .iter()
+        .filter_map(|d| d.doc_no.map(|t| b.text(t)))
+        .find(|t| t.starts_with("号号"))
+        .unwrap();
+    assert_eq!(cut.len(), trailcheck::model::text::MAX_TEXT_BYTES / 3 * 3);
+    assert!(long.starts_with(cut));
+    let p = b
+        .problems
+        .iter()
+        .find(|p| p.message.contains("已截断"))
+        .unwrap();
+    assert_eq!((p.column.as_str(), p.row), ("文书编号", 2));
+    assert!(p.raw.starts_with("号号号"), "{}", p.raw);
+}
+
 #[test]
 fn every_date_form_parses() {
     let dir = tempfile::tempdir().unwrap();
@@ -134,7 +204,7 @@ fn every_date_form_parses() {
     let made = |no: &str| {
         b.documents
             .iter()
-            .find(|d| d.doc_no.as_deref() == Some(no))
+            .find(|d| d.doc_no.map(|t| b.text(t)) == Some(no))
             .unwrap()
             .made_at
             .unwrap()
@@ -317,7 +387,7 @@ fn media_with_blank_or_unknown_case_is_kept() {
     assert!(b
         .media
         .iter()
-        .any(|m| &*m.media_id == "MV-7" && m.case.is_none()));
+        .any(|m| b.text(m.media_id) == "MV-7" && m.case.is_none()));
 }
 
 #[test]
@@ -506,7 +576,7 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
     let noted = b
         .documents
         .iter()
-        .filter(|d| d.doc_no.as_deref() == Some("LA-7"))
+        .filter(|d| d.doc_no.map(|t| b.text(t)) == Some("LA-7"))
         .count();
     assert_eq!(noted, 1);
     let rows: Vec<u32> = b
