@@ -112,7 +112,7 @@ impl Rubric {
 
     fn deduction(&self, f: &Finding) -> Deduction {
         self.by_rule
-            .get(f.rule)
+            .get(f.rule())
             .copied()
             .unwrap_or(self.by_severity[f.severity as usize])
     }
@@ -296,7 +296,7 @@ pub fn score(
     } else {
         findings
             .iter()
-            .map(|f| keys.contains(&(f.rule, &*f.case_no, f.subject.as_str())))
+            .map(|f| keys.contains(&(f.rule(), &*f.case_no, &*f.subject)))
             .collect()
     };
 
@@ -329,11 +329,11 @@ pub fn score(
             continue;
         }
         by_severity[f.severity as usize] += 1;
-        let entry = rule_stats.entry(f.rule).or_insert_with(|| {
+        let entry = rule_stats.entry(f.rule()).or_insert_with(|| {
             (
                 RuleStat {
-                    rule: f.rule.to_string(),
-                    title: f.title.to_string(),
+                    rule: f.rule().to_string(),
+                    title: f.title().to_string(),
                     severity: f.severity,
                     articles: Vec::new(),
                     count: 0,
@@ -360,9 +360,9 @@ pub fn score(
         let d = rubric.deduction(f);
         let k = used
             .iter()
-            .position(|(r, _)| *r == f.rule)
+            .position(|(r, _)| *r == f.rule())
             .unwrap_or_else(|| {
-                used.push((f.rule, 0.0));
+                used.push((f.rule(), 0.0));
                 used.len() - 1
             });
         let u = &mut used[k].1;
@@ -370,7 +370,7 @@ pub fn score(
         *u += take;
         f.deduction = take;
         let cs = &mut cases[c as usize];
-        let st = Stage::ALL.iter().position(|s| *s == f.stage).unwrap_or(4);
+        let st = Stage::ALL.iter().position(|s| *s == f.stage()).unwrap_or(4);
         cs.by_stage[st] += 1;
         cs.deducted_by_stage[st] += take;
         cs.findings += 1;
@@ -378,10 +378,10 @@ pub fn score(
             cs.violations += 1;
         }
         cs.score -= take;
-        if f.veto_hint && rubric.veto.iter().any(|r| r == f.rule) {
+        if f.veto_hint && rubric.veto.iter().any(|r| r == f.rule()) {
             cs.veto = true;
-            if !cs.veto_rules.iter().any(|r| r == f.rule) {
-                cs.veto_rules.push(f.rule.to_string());
+            if !cs.veto_rules.iter().any(|r| r == f.rule()) {
+                cs.veto_rules.push(f.rule().to_string());
             }
         }
     }
@@ -417,7 +417,7 @@ pub fn score(
         }
         let e = agency_findings.entry(&*f.agency).or_default();
         e.0[f.severity as usize] += 1;
-        *e.1.entry(f.rule).or_insert(0) += 1;
+        *e.1.entry(f.rule()).or_insert(0) += 1;
     }
     let mut agencies: Vec<AgencyScore> = by_agency
         .iter()

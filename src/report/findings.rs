@@ -90,8 +90,8 @@ pub fn write_csv(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::Res
                 deduction.clear();
                 push_number_text(&mut deduction, f.deduction);
                 c.write_record([
-                    f.rule,
-                    f.title,
+                    f.rule(),
+                    f.title(),
                     f.severity.zh(),
                     &f.case_no,
                     &f.agency,
@@ -136,8 +136,8 @@ pub fn write_jsonl(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::R
         |findings, waived, buf| {
             for (f, waived) in findings.iter().zip(waived) {
                 let line = Line {
-                    rule: f.rule,
-                    title: f.title,
+                    rule: f.rule(),
+                    title: f.title(),
                     severity: f.severity,
                     case_no: &f.case_no,
                     agency: &f.agency,

@@ -205,13 +205,13 @@ fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
                 .findings
                 .iter()
                 .zip(v.waived)
-                .filter(|(f, w)| !**w && f.rule == r.rule)
+                .filter(|(f, w)| !**w && f.rule() == r.rule)
                 .take(3)
                 .map(|(f, _)| Example {
                     agency: f.agency.to_string(),
                     case_no: f.case_no.to_string(),
-                    subject: f.subject.clone(),
-                    detail: f.detail.clone(),
+                    subject: f.subject.to_string(),
+                    detail: f.detail.to_string(),
                 })
                 .collect();
             TopRule {

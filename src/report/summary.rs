@@ -58,7 +58,7 @@ pub fn write(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
     let mut by_agency = BTreeMap::new();
     for (f, waived) in v.findings.iter().zip(v.waived) {
         if !waived {
-            *by_rule.entry(f.rule).or_insert(0) += 1;
+            *by_rule.entry(f.rule()).or_insert(0) += 1;
             *by_agency.entry(&*f.agency).or_insert(0) += 1;
         }
     }

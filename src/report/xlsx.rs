@@ -479,8 +479,8 @@ fn findings_sheet(
         let x = &v.findings[i];
         let r = k as u32 + 1;
         ws.write_number(r, 0, (first + k + 1) as f64)?;
-        ws.write_string(r, 1, x.rule)?;
-        ws.write_string(r, 2, x.title)?;
+        ws.write_string(r, 1, x.rule())?;
+        ws.write_string(r, 2, x.title())?;
         ws.write_string(r, 3, x.severity.zh())?;
         ws.write_string(r, 4, &*x.agency)?;
         match x.case {
@@ -491,8 +491,8 @@ fn findings_sheet(
                 ws.write_string_with_format(r, 5, &*x.case_no, &f.plain)?;
             }
         }
-        ws.write_string(r, 6, &x.subject)?;
-        ws.write_string(r, 7, &x.detail)?;
+        ws.write_string(r, 6, &*x.subject)?;
+        ws.write_string(r, 7, &*x.detail)?;
         let art = titles.entry((x.profile, &*x.article)).or_insert_with(|| {
             if x.article.is_empty() {
                 "（数据质量）".to_string()
@@ -502,7 +502,7 @@ fn findings_sheet(
         });
         ws.write_string(r, 8, art.as_str())?;
         ws.write_number(r, 9, x.deduction)?;
-        ws.write_string(r, 10, if x.case.is_some() { x.stage.zh() } else { "" })?;
+        ws.write_string(r, 10, if x.case.is_some() { x.stage().zh() } else { "" })?;
     }
     let last = chunk.len() as u32;
     ws.autofilter(0, 0, last, cols.len() as u16 - 1)?;
@@ -815,11 +815,11 @@ fn waived_sheet(
     let mut r = 1;
     for (x, _) in v.findings.iter().zip(v.waived).filter(|(_, w)| **w) {
         let w = v.waivers.iter().find(|w| {
-            w.rule == x.rule && w.case_no.as_str() == &*x.case_no && w.subject == x.subject
+            w.rule == x.rule() && w.case_no.as_str() == &*x.case_no && *w.subject == *x.subject
         });
         let vals = [
-            x.rule,
-            x.title,
+            x.rule(),
+            x.title(),
             &x.agency,
             &x.case_no,
             &x.subject,
@@ -858,8 +858,8 @@ fn tracking_sheet(
         }
         let vals = [
             x.status.map_or("", crate::rules::Recurrence::zh),
-            x.rule,
-            x.title,
+            x.rule(),
+            x.title(),
             &x.agency,
             &x.case_no,
             &x.subject,

@@ -213,12 +213,12 @@ const CASES_PER_CHUNK: usize = 256;
 
 /// Findings are ordered by agency, 案号, rule, subject (RULES.md), then detail.
 fn order_key(f: &Finding) -> (&str, &str, &str, &str, &str) {
-    (&f.agency, &f.case_no, f.rule, &f.subject, &f.detail)
+    (&f.agency, &f.case_no, f.rule(), &f.subject, &f.detail)
 }
 
 /// [`order_key`] less the agency and 案号, for the findings of one case.
 fn case_key(f: &Finding) -> (&str, &str, &str) {
-    (f.rule, &f.subject, &f.detail)
+    (f.rule(), &f.subject, &f.detail)
 }
 
 /// Chunks checked in parallel before their findings are moved into the run's list.
@@ -255,16 +255,14 @@ mod tests {
 
     fn finding(agency: &str, case_no: &str, rule: &'static str, detail: &str) -> Finding {
         Finding {
-            rule,
-            title: "",
+            def: super::super::registry::find(rule).unwrap(),
             severity: Severity::Info,
             case_no: case_no.into(),
             agency: agency.into(),
-            subject: String::new(),
+            subject: "".into(),
             detail: detail.into(),
             article: "".into(),
             deduction: 0.0,
-            stage: Stage::Archive,
             profile: 0,
             case: None,
             veto_hint: false,
@@ -287,7 +285,7 @@ mod tests {
             finding("B局", "9号", "Q02", "b3"),
             finding("D局", "1号", "Q02", "b4"),
         ];
-        rest[1].title = "from rest";
+        rest[1].article = "from rest".into();
         rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
         let mut later = cases;
         let earlier: Vec<Finding> = later.drain(..2).collect();
@@ -299,7 +297,7 @@ mod tests {
         merged.extend(rest);
         let tags: Vec<(&str, &str)> = merged
             .iter()
-            .map(|f| (f.detail.as_str(), f.title))
+            .map(|f| (&*f.detail, &*f.article))
             .collect();
         assert_eq!(
             tags,

@@ -56,12 +56,13 @@ impl Severity {
 }
 
 /// One finding: a rule broken by a case (or a row), with the values that prove it.
-#[derive(Debug, Clone, Serialize)]
+///
+/// A province-year has millions: the rule's code, title and stage come from its
+/// definition through one reference, the texts are exact-size boxes.
+#[derive(Debug, Clone)]
 pub struct Finding {
-    /// Rule code.
-    pub rule: &'static str,
-    /// Rule title.
-    pub title: &'static str,
+    /// The rule (code, title, stage).
+    pub def: &'static RuleDef,
     /// Severity.
     pub severity: Severity,
     /// 案号 (blank for footage with no case); shared with the case, not copied.
@@ -69,32 +70,41 @@ pub struct Finding {
     /// 执法机关 (`（未关联案件）` for footage with no case); shared with the case.
     pub agency: Arc<str>,
     /// The row the finding is about; blank when it is the case itself.
-    pub subject: String,
+    pub subject: Box<str>,
     /// Chinese sentence with the proving values.
-    pub detail: String,
+    pub detail: Box<str>,
     /// Article in force (`001:第二十一条`).
     pub article: Arc<str>,
     /// Points deducted after the cap (set by scoring).
     pub deduction: f64,
-    /// The stage the rule belongs to.
-    #[serde(skip)]
-    pub stage: Stage,
     /// Profile that judged it (index into the run's profiles).
-    #[serde(skip)]
     pub profile: u16,
     /// The case, when there is one.
-    #[serde(skip)]
     pub case: Option<CaseIx>,
     /// True for findings that fail the case outright (一票否决 candidates, see scoring).
-    #[serde(skip)]
     pub veto_hint: bool,
     /// The time of the footage or access row the finding is about (review windows select
     /// those rows by their own time).
-    #[serde(skip)]
     pub at: Option<Stamp>,
     /// Change-tracking status against a baseline run, when one was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Recurrence>,
+}
+
+impl Finding {
+    /// Rule code, e.g. `V03`.
+    pub fn rule(&self) -> &'static str {
+        self.def.code
+    }
+
+    /// Rule title.
+    pub fn title(&self) -> &'static str {
+        self.def.title
+    }
+
+    /// The stage the rule belongs to.
+    pub fn stage(&self) -> Stage {
+        self.def.stage
+    }
 }
 
 /// Whether a finding was reported by the baseline run too (`--baseline`): one byte a
@@ -123,6 +133,7 @@ impl Recurrence {
 pub type Need = (Table, &'static str);
 
 /// A rule of the catalogue.
+#[derive(Debug)]
 pub struct RuleDef {
     /// Code, e.g. `V03`.
     pub code: &'static str,
@@ -323,18 +334,15 @@ impl<'a> Emit<'a> {
             Some((ix, c)) => (Some(ix), c.case_no.clone(), c.agency.clone()),
             None => (None, Arc::from(""), Arc::from(NO_CASE_AGENCY)),
         };
-        let def = self.rule.def;
         self.findings.push(Finding {
-            rule: def.code,
-            title: def.title,
+            def: self.rule.def,
             severity,
             case_no,
             agency,
-            subject: subject.into(),
-            detail: detail.into(),
+            subject: subject.into().into_boxed_str(),
+            detail: detail.into().into_boxed_str(),
             article: article.into(),
             deduction: 0.0,
-            stage: def.stage,
             profile: self.profile_ix,
             case,
             veto_hint: false,

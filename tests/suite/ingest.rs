@@ -274,7 +274,7 @@ fn a_column_that_fails_often_makes_its_rules_not_evaluated() {
         .find(|n| n.rule == "V03")
         .expect("V03 not evaluated");
     assert!(n.reason.contains("入库时间"), "{}", n.reason);
-    assert!(o.findings.iter().all(|f| f.rule != "V03"));
+    assert!(o.findings.iter().all(|f| f.rule() != "V03"));
 }
 
 #[test]

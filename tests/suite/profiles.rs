@@ -39,7 +39,7 @@ fn the_same_bundle_under_all_five_profiles() {
     assert_eq!(got["lingshou-approval"], vec!["I04", "V03"]);
     let henan = fx.findings("henan-2019");
     assert_eq!(
-        henan.iter().filter(|f| f.rule == "V03").count(),
+        henan.iter().filter(|f| f.rule() == "V03").count(),
         1,
         "MV-1 was stored the same day"
     );

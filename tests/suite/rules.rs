@@ -127,7 +127,7 @@ fn i01_officers_certificates_and_id() {
     fx.doc("XW-1", "执法证号", "A001");
     let f = fx.findings("pingluo-veterans");
     only(&f, "I01");
-    assert_eq!(f[0].subject, "XW-1");
+    assert_eq!(&*f[0].subject, "XW-1");
     assert!(f[0].detail.contains("执法证号仅 1 个"));
     let mut fx = Fx::clean();
     fx.doc("JC-1", "出示证件", "否");
@@ -157,7 +157,7 @@ fn i02_fewer_than_two_officers() {
     fx.act("HD-1", "执法人员", "张三");
     let f = fx.findings("district-2018");
     only(&f, "I02");
-    assert_eq!(f[0].subject, "HD-1");
+    assert_eq!(&*f[0].subject, "HD-1");
 }
 
 #[test]
@@ -186,7 +186,7 @@ fn i03_notice_after_the_decision_or_hearing_without_notice() {
     );
     let f = fx.findings("pingluo-veterans");
     only(&f, "I03");
-    assert_eq!(f[0].subject, "TZ-1");
+    assert_eq!(&*f[0].subject, "TZ-1");
     fx.add(
         "文书记录",
         &[("文书名称", "听证告知书"), ("制作时间", "2024-03-11")],
@@ -317,7 +317,7 @@ fn d05_no_decision_document_is_a_veto() {
     let mut fx = Fx::clean();
     fx.remove("文书记录", "文书名称", "行政处罚决定书");
     let f = fx.findings("henan-2019");
-    assert!(f.iter().any(|x| x.rule == "D05" && x.veto_hint), "{f:#?}");
+    assert!(f.iter().any(|x| x.rule() == "D05" && x.veto_hint), "{f:#?}");
     assert!(!fx.codes("pingluo-veterans").contains(&"D05"));
 }
 
@@ -329,7 +329,7 @@ fn t01_decision_not_served() {
     fx.remove("送达记录", "送达文书", "行政处罚决定书");
     let f = fx.findings("pingluo-veterans");
     only(&f, "T01");
-    assert_eq!(f[0].subject, "JD-1");
+    assert_eq!(&*f[0].subject, "JD-1");
 }
 
 fn leave_at_premises(fx: &mut Fx, witness: &str) {
@@ -352,7 +352,7 @@ fn t02_leave_at_premises_needs_witness() {
     add_service_footage(&mut fx, "2024-03-21 14:55:00", "2024-03-21 15:10:00");
     let f = fx.findings("jinpu-justice");
     only(&f, "T02");
-    assert_eq!(f[0].subject, "行政处罚决定书:留置送达:2024-03-21 15:00");
+    assert_eq!(&*f[0].subject, "行政处罚决定书:留置送达:2024-03-21 15:00");
     assert!(fx.findings("henan-2019").is_empty());
 }
 
@@ -405,7 +405,7 @@ fn t03_activity_row_uses_the_footage_linkage() {
     );
     let f = fx.findings("jinpu-justice");
     only(&f, "T03");
-    assert_eq!(f[0].subject, "HD-3");
+    assert_eq!(&*f[0].subject, "HD-3");
     // Footage with a blank 活动编号 but the same case and an overlapping time is linked.
     add_service_footage(&mut fx, "2024-03-21 15:00:00", "2024-03-21 15:05:00");
     assert!(fx.findings("jinpu-justice").is_empty());
@@ -567,12 +567,12 @@ fn v01_footage_is_linked_by_its_activity_number_even_without_its_case() {
     let mut fx = Fx::clean();
     fx.media("MV-1", "案号", "");
     let f = fx.findings("district-2018");
-    assert!(f.iter().all(|x| x.rule != "V01"), "{f:#?}");
+    assert!(f.iter().all(|x| x.rule() != "V01"), "{f:#?}");
     fx.media("MV-1", "活动编号", "HD-9");
     let f = fx.findings("district-2018");
-    let v01: Vec<_> = f.iter().filter(|x| x.rule == "V01").collect();
+    let v01: Vec<_> = f.iter().filter(|x| x.rule() == "V01").collect();
     assert_eq!(v01.len(), 1, "{f:#?}");
-    assert_eq!(v01[0].subject, "HD-1");
+    assert_eq!(&*v01[0].subject, "HD-1");
 }
 
 #[test]
@@ -640,7 +640,7 @@ fn v02_gap_longer_than_the_tolerance() {
     fx.media("MV-3", "开始时间", "2024-03-02 10:21:01");
     let f = fx.findings("district-2018");
     only(&f, "V02");
-    assert_eq!(f[0].subject, "HD-2");
+    assert_eq!(&*f[0].subject, "HD-2");
     assert!(f[0].detail.contains("10:20:00–10:21:01"), "{}", f[0].detail);
     fx.media("MV-3", "中断原因说明", "更换电池");
     assert!(fx.findings("district-2018").is_empty());
@@ -673,7 +673,7 @@ fn v03_storage_deadline_by_profile() {
     );
     let f = fx.findings("henan-2019");
     only(&f, "V03");
-    assert_eq!(f[0].subject, "MV-1");
+    assert_eq!(&*f[0].subject, "MV-1");
     fx.media("MV-1", "入库时间", "2024-03-03 10:01:00");
     let f = fx.findings("district-2018");
     only(&f, "V03");
@@ -748,7 +748,7 @@ fn v05_opening_statement_on_the_first_footage() {
     fx.media("MV-1", "开场语音说明", "");
     let f = fx.findings("henan-2019");
     only(&f, "V05");
-    assert_eq!(f[0].subject, "MV-1");
+    assert_eq!(&*f[0].subject, "MV-1");
     assert!(fx.findings("district-2018").is_empty());
 }
 
@@ -843,7 +843,7 @@ fn a02_calendar_gap_is_reported_not_guessed() {
     fx.case("终结日期", "2026-12-20")
         .case("归档日期", "2027-02-01");
     let o = fx.outcome_at("henan-2019", "2027-03-01");
-    assert!(o.findings.iter().all(|f| f.rule != "A02"));
+    assert!(o.findings.iter().all(|f| f.rule() != "A02"));
     assert!(o.calendar_missing.contains(&2027));
 }
 
@@ -867,7 +867,7 @@ fn x01_copy_and_consult_approval() {
     );
     let f = fx.findings("district-2018");
     only(&f, "X01");
-    assert_eq!(f[0].subject, "复制:孙律师:2024-05-06 10:00");
+    assert_eq!(&*f[0].subject, "复制:孙律师:2024-05-06 10:00");
     assert!(fx.findings("lingshou-approval").is_empty(), "off in 004");
     let mut fx = Fx::clean();
     fx.set("调阅复制记录", "类型", "调阅", "批准人", "");
@@ -931,12 +931,12 @@ fn findings_are_ordered_and_identical_whatever_the_thread_count() {
         .build()
         .unwrap();
     let b = pool.install(|| fx.findings("henan-2019"));
-    let key = |f: &trailcheck::rules::Finding| (f.rule, f.subject.clone(), f.detail.clone());
+    let key = |f: &trailcheck::rules::Finding| (f.rule(), f.subject.clone(), f.detail.clone());
     assert_eq!(
         a.iter().map(key).collect::<Vec<_>>(),
         b.iter().map(key).collect::<Vec<_>>()
     );
-    let rules: Vec<&str> = a.iter().map(|f| f.rule).collect();
+    let rules: Vec<&str> = a.iter().map(|f| f.rule()).collect();
     let mut sorted = rules.clone();
     sorted.sort();
     assert_eq!(rules, sorted);

@@ -216,13 +216,13 @@ impl Fx {
 
     /// Rule codes found under a profile.
     pub fn codes(&self, profile: &str) -> Vec<&'static str> {
-        self.findings(profile).iter().map(|f| f.rule).collect()
+        self.findings(profile).iter().map(|f| f.rule()).collect()
     }
 }
 
 /// Assert that exactly the given rule fires (once or more) and nothing else.
 pub fn only(findings: &[Finding], code: &str) {
-    let codes: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    let codes: Vec<&str> = findings.iter().map(|f| f.rule()).collect();
     assert!(
         !codes.is_empty() && codes.iter().all(|c| *c == code),
         "expected only {code}, got {findings:#?}"
