@@ -296,7 +296,7 @@ pub fn score(
     } else {
         findings
             .iter()
-            .map(|f| keys.contains(&(f.rule(), &*f.case_no, &*f.subject)))
+            .map(|f| keys.contains(&(f.rule(), &*f.case_no, f.subject())))
             .collect()
     };
 

@@ -210,8 +210,8 @@ fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
                 .map(|(f, _)| Example {
                     agency: f.agency.to_string(),
                     case_no: f.case_no.to_string(),
-                    subject: f.subject.to_string(),
-                    detail: f.detail.to_string(),
+                    subject: f.subject().to_string(),
+                    detail: f.detail().to_string(),
                 })
                 .collect();
             TopRule {

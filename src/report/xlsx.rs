@@ -491,8 +491,8 @@ fn findings_sheet(
                 ws.write_string_with_format(r, 5, &*x.case_no, &f.plain)?;
             }
         }
-        ws.write_string(r, 6, &*x.subject)?;
-        ws.write_string(r, 7, &*x.detail)?;
+        ws.write_string(r, 6, x.subject())?;
+        ws.write_string(r, 7, x.detail())?;
         let art = titles.entry((x.profile, &*x.article)).or_insert_with(|| {
             if x.article.is_empty() {
                 "（数据质量）".to_string()
@@ -815,15 +815,15 @@ fn waived_sheet(
     let mut r = 1;
     for (x, _) in v.findings.iter().zip(v.waived).filter(|(_, w)| **w) {
         let w = v.waivers.iter().find(|w| {
-            w.rule == x.rule() && w.case_no.as_str() == &*x.case_no && *w.subject == *x.subject
+            w.rule == x.rule() && w.case_no.as_str() == &*x.case_no && w.subject == x.subject()
         });
         let vals = [
             x.rule(),
             x.title(),
             &x.agency,
             &x.case_no,
-            &x.subject,
-            &x.detail,
+            x.subject(),
+            x.detail(),
             w.map(|w| w.reason.as_str()).unwrap_or(""),
             w.map(|w| w.approved_by.as_str()).unwrap_or(""),
         ];
@@ -862,8 +862,8 @@ fn tracking_sheet(
             x.title(),
             &x.agency,
             &x.case_no,
-            &x.subject,
-            &x.detail,
+            x.subject(),
+            x.detail(),
         ];
         text_row(ws, r, &vals, None)?;
         r += 1;

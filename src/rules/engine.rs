@@ -213,12 +213,12 @@ const CASES_PER_CHUNK: usize = 256;
 
 /// Findings are ordered by agency, 案号, rule, subject (RULES.md), then detail.
 fn order_key(f: &Finding) -> (&str, &str, &str, &str, &str) {
-    (&f.agency, &f.case_no, f.rule(), &f.subject, &f.detail)
+    (&f.agency, &f.case_no, f.rule(), f.subject(), f.detail())
 }
 
 /// [`order_key`] less the agency and 案号, for the findings of one case.
 fn case_key(f: &Finding) -> (&str, &str, &str) {
-    (f.rule(), &f.subject, &f.detail)
+    (f.rule(), f.subject(), f.detail())
 }
 
 /// Chunks checked in parallel before their findings are moved into the run's list.
@@ -254,13 +254,14 @@ mod tests {
     use super::*;
 
     fn finding(agency: &str, case_no: &str, rule: &'static str, detail: &str) -> Finding {
+        let (texts, subject_len) = Finding::texts("", detail);
         Finding {
             def: super::super::registry::find(rule).unwrap(),
             severity: Severity::Info,
             case_no: case_no.into(),
             agency: agency.into(),
-            subject: "".into(),
-            detail: detail.into(),
+            texts,
+            subject_len,
             article: "".into(),
             deduction: 0.0,
             profile: 0,
@@ -295,10 +296,7 @@ mod tests {
             merge_run(&mut merged, run, &mut rest);
         }
         merged.extend(rest);
-        let tags: Vec<(&str, &str)> = merged
-            .iter()
-            .map(|f| (&*f.detail, &*f.article))
-            .collect();
+        let tags: Vec<(&str, &str)> = merged.iter().map(|f| (f.detail(), &*f.article)).collect();
         assert_eq!(
             tags,
             vec![

@@ -69,10 +69,12 @@ pub struct Finding {
     pub case_no: Arc<str>,
     /// 执法机关 (`（未关联案件）` for footage with no case); shared with the case.
     pub agency: Arc<str>,
-    /// The row the finding is about; blank when it is the case itself.
-    pub subject: Box<str>,
-    /// Chinese sentence with the proving values.
-    pub detail: Box<str>,
+    /// The subject (the row the finding is about; blank when it is the case itself)
+    /// followed by the detail (a Chinese sentence with the proving values): one
+    /// allocation a finding.
+    texts: Box<str>,
+    /// Bytes of `texts` that are the subject.
+    subject_len: u32,
     /// Article in force (`001:第二十一条`).
     pub article: Arc<str>,
     /// Points deducted after the cap (set by scoring).
@@ -91,6 +93,25 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The row the finding is about; blank when it is the case itself.
+    pub fn subject(&self) -> &str {
+        &self.texts[..self.subject_len as usize]
+    }
+
+    /// Chinese sentence with the proving values.
+    pub fn detail(&self) -> &str {
+        &self.texts[self.subject_len as usize..]
+    }
+
+    /// Subject and detail laid end to end, as a finding holds them.
+    fn texts(subject: &str, detail: &str) -> (Box<str>, u32) {
+        let mut t = String::with_capacity(subject.len() + detail.len());
+        t.push_str(subject);
+        t.push_str(detail);
+        // A subject is a cell (at most 16 MiB) or a short label.
+        (t.into_boxed_str(), subject.len() as u32)
+    }
+
     /// Rule code, e.g. `V03`.
     pub fn rule(&self) -> &'static str {
         self.def.code
@@ -317,7 +338,7 @@ impl<'a> Emit<'a> {
     }
 
     /// Report a finding with the rule's article and severity.
-    pub fn push(&mut self, subject: impl Into<String>, detail: impl Into<String>) {
+    pub fn push(&mut self, subject: impl AsRef<str>, detail: impl AsRef<str>) {
         let article = self.rule.article.clone();
         self.push_with(subject, detail, self.rule.severity, article);
     }
@@ -325,8 +346,8 @@ impl<'a> Emit<'a> {
     /// Report a finding with an explicit severity and qualified article.
     pub fn push_with(
         &mut self,
-        subject: impl Into<String>,
-        detail: impl Into<String>,
+        subject: impl AsRef<str>,
+        detail: impl AsRef<str>,
         severity: Severity,
         article: impl Into<Arc<str>>,
     ) {
@@ -334,13 +355,14 @@ impl<'a> Emit<'a> {
             Some((ix, c)) => (Some(ix), c.case_no.clone(), c.agency.clone()),
             None => (None, Arc::from(""), Arc::from(NO_CASE_AGENCY)),
         };
+        let (texts, subject_len) = Finding::texts(subject.as_ref(), detail.as_ref());
         self.findings.push(Finding {
             def: self.rule.def,
             severity,
             case_no,
             agency,
-            subject: subject.into().into_boxed_str(),
-            detail: detail.into().into_boxed_str(),
+            texts,
+            subject_len,
             article: article.into(),
             deduction: 0.0,
             profile: self.profile_ix,
@@ -355,8 +377,8 @@ impl<'a> Emit<'a> {
     pub fn push_unlinked(
         &mut self,
         case_no: &str,
-        subject: impl Into<String>,
-        detail: impl Into<String>,
+        subject: impl AsRef<str>,
+        detail: impl AsRef<str>,
     ) {
         self.push(subject, detail);
         if let Some(f) = self.last() {

@@ -22,7 +22,7 @@ fn s01_no_approval_evidence() {
     let f = fx.findings("henan-2019");
     only(&f, "S01");
     assert_eq!(&*f[0].article, "001:第九条");
-    assert!(f[0].subject.is_empty());
+    assert!(f[0].subject().is_empty());
     // S04 also fires for the major case under district-2018 (no opening legal review).
     let codes = fx.codes("district-2018");
     assert!(
@@ -79,7 +79,7 @@ fn s02_urgent_approval_boundary_only_in_jinpu() {
     fx.case("立案审批时间", "2024-03-02 09:01");
     let f = fx.findings("jinpu-justice");
     only(&f, "S02");
-    assert!(f[0].detail.contains("1 分钟"), "{}", f[0].detail);
+    assert!(f[0].detail().contains("1 分钟"), "{}", f[0].detail());
     assert_eq!(&*f[0].article, "003:第六条");
     assert!(Fx::clean()
         .case("紧急启动", "是")
@@ -127,8 +127,8 @@ fn i01_officers_certificates_and_id() {
     fx.doc("XW-1", "执法证号", "A001");
     let f = fx.findings("pingluo-veterans");
     only(&f, "I01");
-    assert_eq!(&*f[0].subject, "XW-1");
-    assert!(f[0].detail.contains("执法证号仅 1 个"));
+    assert_eq!(f[0].subject(), "XW-1");
+    assert!(f[0].detail().contains("执法证号仅 1 个"));
     let mut fx = Fx::clean();
     fx.doc("JC-1", "出示证件", "否");
     only(&fx.findings("jinpu-justice"), "I01");
@@ -157,7 +157,7 @@ fn i02_fewer_than_two_officers() {
     fx.act("HD-1", "执法人员", "张三");
     let f = fx.findings("district-2018");
     only(&f, "I02");
-    assert_eq!(&*f[0].subject, "HD-1");
+    assert_eq!(f[0].subject(), "HD-1");
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn i03_notice_after_the_decision_or_hearing_without_notice() {
     fx.doc("GZ-1", "制作时间", "2024-03-21 09:00");
     let f = fx.findings("pingluo-veterans");
     only(&f, "I03");
-    assert!(f[0].detail.contains("晚于决定"));
+    assert!(f[0].detail().contains("晚于决定"));
     // Same day, date-only: counts as before.
     let mut fx = Fx::clean();
     fx.doc("GZ-1", "制作时间", "2024-03-20");
@@ -186,7 +186,7 @@ fn i03_notice_after_the_decision_or_hearing_without_notice() {
     );
     let f = fx.findings("pingluo-veterans");
     only(&f, "I03");
-    assert_eq!(&*f[0].subject, "TZ-1");
+    assert_eq!(f[0].subject(), "TZ-1");
     fx.add(
         "文书记录",
         &[("文书名称", "听证告知书"), ("制作时间", "2024-03-11")],
@@ -226,7 +226,7 @@ fn i06_preservation_elements() {
     fx.doc("BC-1", "保全形式", "");
     let f = fx.findings("jinpu-justice");
     only(&f, "I06");
-    assert!(f[0].detail.contains("保全形式"));
+    assert!(f[0].detail().contains("保全形式"));
     assert!(fx.findings("lingshou-approval").is_empty());
 }
 
@@ -305,7 +305,7 @@ fn d04_approval_chain_and_order() {
     fx.doc("JA-1", "批准时间", "2024-04-01 09:30");
     let f = fx.findings("lingshou-approval");
     only(&f, "D04");
-    assert!(f[0].detail.contains("早于审核时间"), "{}", f[0].detail);
+    assert!(f[0].detail().contains("早于审核时间"), "{}", f[0].detail());
     assert!(fx.findings("henan-2019").is_empty());
     let mut fx = Fx::clean();
     fx.doc("LA-1", "审核时间", "");
@@ -329,7 +329,7 @@ fn t01_decision_not_served() {
     fx.remove("送达记录", "送达文书", "行政处罚决定书");
     let f = fx.findings("pingluo-veterans");
     only(&f, "T01");
-    assert_eq!(&*f[0].subject, "JD-1");
+    assert_eq!(f[0].subject(), "JD-1");
 }
 
 fn leave_at_premises(fx: &mut Fx, witness: &str) {
@@ -352,7 +352,7 @@ fn t02_leave_at_premises_needs_witness() {
     add_service_footage(&mut fx, "2024-03-21 14:55:00", "2024-03-21 15:10:00");
     let f = fx.findings("jinpu-justice");
     only(&f, "T02");
-    assert_eq!(&*f[0].subject, "行政处罚决定书:留置送达:2024-03-21 15:00");
+    assert_eq!(f[0].subject(), "行政处罚决定书:留置送达:2024-03-21 15:00");
     assert!(fx.findings("henan-2019").is_empty());
 }
 
@@ -405,7 +405,7 @@ fn t03_activity_row_uses_the_footage_linkage() {
     );
     let f = fx.findings("jinpu-justice");
     only(&f, "T03");
-    assert_eq!(&*f[0].subject, "HD-3");
+    assert_eq!(f[0].subject(), "HD-3");
     // Footage with a blank 活动编号 but the same case and an overlapping time is linked.
     add_service_footage(&mut fx, "2024-03-21 15:00:00", "2024-03-21 15:05:00");
     assert!(fx.findings("jinpu-justice").is_empty());
@@ -426,7 +426,7 @@ fn t04_public_notice_prior_attempts_and_medium() {
     add_service_footage(&mut fx, "2024-03-25 09:00:00", "2024-03-25 09:10:00");
     let f = fx.findings("district-2018");
     only(&f, "T04");
-    assert!(f[0].detail.contains("前序送达情况"));
+    assert!(f[0].detail().contains("前序送达情况"));
     assert!(
         fx.findings("lingshou-approval").is_empty(),
         "004 checks the medium alone"
@@ -572,7 +572,7 @@ fn v01_footage_is_linked_by_its_activity_number_even_without_its_case() {
     let f = fx.findings("district-2018");
     let v01: Vec<_> = f.iter().filter(|x| x.rule() == "V01").collect();
     assert_eq!(v01.len(), 1, "{f:#?}");
-    assert_eq!(&*v01[0].subject, "HD-1");
+    assert_eq!(v01[0].subject(), "HD-1");
 }
 
 #[test]
@@ -640,8 +640,12 @@ fn v02_gap_longer_than_the_tolerance() {
     fx.media("MV-3", "开始时间", "2024-03-02 10:21:01");
     let f = fx.findings("district-2018");
     only(&f, "V02");
-    assert_eq!(&*f[0].subject, "HD-2");
-    assert!(f[0].detail.contains("10:20:00–10:21:01"), "{}", f[0].detail);
+    assert_eq!(f[0].subject(), "HD-2");
+    assert!(
+        f[0].detail().contains("10:20:00–10:21:01"),
+        "{}",
+        f[0].detail()
+    );
     fx.media("MV-3", "中断原因说明", "更换电池");
     assert!(fx.findings("district-2018").is_empty());
 }
@@ -655,7 +659,7 @@ fn v02_late_start_and_early_end() {
     fx.media("MV-2", "结束时间", "2024-03-02 10:50:00");
     let f = fx.findings("district-2018");
     only(&f, "V02");
-    assert!(f[0].detail.contains("结束早于离场"));
+    assert!(f[0].detail().contains("结束早于离场"));
     // 004 films 现场检查 full, 000 does not.
     let mut fx = Fx::clean();
     fx.media("MV-1", "结束时间", "2024-03-02 09:50:00");
@@ -673,11 +677,11 @@ fn v03_storage_deadline_by_profile() {
     );
     let f = fx.findings("henan-2019");
     only(&f, "V03");
-    assert_eq!(&*f[0].subject, "MV-1");
+    assert_eq!(f[0].subject(), "MV-1");
     fx.media("MV-1", "入库时间", "2024-03-03 10:01:00");
     let f = fx.findings("district-2018");
     only(&f, "V03");
-    assert!(f[0].detail.contains("1 分钟"), "{}", f[0].detail);
+    assert!(f[0].detail().contains("1 分钟"), "{}", f[0].detail());
     // 2 working days (002): recorded Saturday 2024-03-02, due end of Tuesday 03-05.
     let mut fx = Fx::clean();
     fx.media("MV-1", "入库时间", "2024-03-05");
@@ -700,20 +704,24 @@ fn v03_remote_exception() {
     // detail says so (not the return time).
     let f = fx.findings("district-2018");
     only(&f, "V03");
-    assert!(f[0].detail.starts_with("录像结束于 "), "{}", f[0].detail);
     assert!(
-        f[0].detail.contains("超过24 小时入库期限"),
+        f[0].detail().starts_with("录像结束于 "),
         "{}",
-        f[0].detail
+        f[0].detail()
+    );
+    assert!(
+        f[0].detail().contains("超过24 小时入库期限"),
+        "{}",
+        f[0].detail()
     );
     fx.act("HD-1", "返回单位时间", "2024-03-03 08:00");
     let f = fx.findings("lingshou-approval");
     only(&f, "V03");
     assert!(
-        f[0].detail.starts_with("返回单位时间 2024-03-03 08:00，")
-            && f[0].detail.contains("超过返回单位后 24 小时入库期限"),
+        f[0].detail().starts_with("返回单位时间 2024-03-03 08:00，")
+            && f[0].detail().contains("超过返回单位后 24 小时入库期限"),
         "{}",
-        f[0].detail
+        f[0].detail()
     );
 }
 
@@ -748,7 +756,7 @@ fn v05_opening_statement_on_the_first_footage() {
     fx.media("MV-1", "开场语音说明", "");
     let f = fx.findings("henan-2019");
     only(&f, "V05");
-    assert_eq!(&*f[0].subject, "MV-1");
+    assert_eq!(f[0].subject(), "MV-1");
     assert!(fx.findings("district-2018").is_empty());
 }
 
@@ -796,9 +804,9 @@ fn a01_overdue_only_after_the_deadline() {
     let f = fx.outcome_at("district-2018", "2024-05-02").findings;
     only(&f, "A01");
     assert!(
-        f[0].detail.contains("超过 30 日期限 1 日"),
+        f[0].detail().contains("超过 30 日期限 1 日"),
         "{}",
-        f[0].detail
+        f[0].detail()
     );
 }
 
@@ -819,9 +827,9 @@ fn a02_archive_deadlines_differ_by_profile() {
     let f = fx.findings("district-2018");
     only(&f, "A02");
     assert!(
-        f[0].detail.contains("超过 30 日期限 1 日"),
+        f[0].detail().contains("超过 30 日期限 1 日"),
         "{}",
-        f[0].detail
+        f[0].detail()
     );
 }
 
@@ -867,7 +875,7 @@ fn x01_copy_and_consult_approval() {
     );
     let f = fx.findings("district-2018");
     only(&f, "X01");
-    assert_eq!(&*f[0].subject, "复制:孙律师:2024-05-06 10:00");
+    assert_eq!(f[0].subject(), "复制:孙律师:2024-05-06 10:00");
     assert!(fx.findings("lingshou-approval").is_empty(), "off in 004");
     let mut fx = Fx::clean();
     fx.set("调阅复制记录", "类型", "调阅", "批准人", "");
@@ -897,7 +905,11 @@ fn q01_unknown_case_number() {
     only(&f, "Q01");
     assert_eq!(f[0].severity, Severity::Info);
     assert_eq!(&*f[0].case_no, "测罚〔2024〕99号");
-    assert!(f[0].subject.ends_with("送达记录.csv:4"), "{}", f[0].subject);
+    assert!(
+        f[0].subject().ends_with("送达记录.csv:4"),
+        "{}",
+        f[0].subject()
+    );
 }
 
 #[test]
@@ -931,7 +943,9 @@ fn findings_are_ordered_and_identical_whatever_the_thread_count() {
         .build()
         .unwrap();
     let b = pool.install(|| fx.findings("henan-2019"));
-    let key = |f: &trailcheck::rules::Finding| (f.rule(), f.subject.clone(), f.detail.clone());
+    let key = |f: &trailcheck::rules::Finding| {
+        (f.rule(), f.subject().to_string(), f.detail().to_string())
+    };
     assert_eq!(
         a.iter().map(key).collect::<Vec<_>>(),
         b.iter().map(key).collect::<Vec<_>>()

@@ -66,7 +66,13 @@ fn found(bundle: &Path, profile: &str) -> BTreeSet<Key> {
     );
     let keys: Vec<Key> = engine_findings(&b, profile)
         .iter()
-        .map(|f| (f.rule().to_string(), f.case_no.to_string(), f.subject.to_string()))
+        .map(|f| {
+            (
+                f.rule().to_string(),
+                f.case_no.to_string(),
+                f.subject().to_string(),
+            )
+        })
         .collect();
     let set: BTreeSet<Key> = keys.iter().cloned().collect();
     assert_eq!(set.len(), keys.len(), "finding identities are unique");
@@ -199,7 +205,7 @@ fn findings_are_in_report_order_whatever_the_case_order() {
                     f.agency.to_string(),
                     f.case_no.to_string(),
                     f.rule().to_string(),
-                    f.subject.to_string(),
+                    f.subject().to_string(),
                 )
             })
             .collect()
