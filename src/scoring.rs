@@ -200,11 +200,9 @@ pub struct CaseScore {
     /// 一票否决.
     pub veto: bool,
     /// Rules that vetoed it.
-    pub veto_rules: Vec<String>,
+    pub veto_rules: Vec<&'static str>,
     /// Findings (not waived) by stage, in [`Stage::ALL`] order.
     pub by_stage: [u32; 5],
-    /// Points deducted by stage.
-    pub deducted_by_stage: [f64; 5],
     /// Findings (not waived).
     pub findings: u32,
     /// 违规 findings.
@@ -311,7 +309,6 @@ pub fn score(
             veto: false,
             veto_rules: Vec::new(),
             by_stage: [0; 5],
-            deducted_by_stage: [0.0; 5],
             findings: 0,
             violations: 0,
         })
@@ -372,7 +369,6 @@ pub fn score(
         let cs = &mut cases[c as usize];
         let st = Stage::ALL.iter().position(|s| *s == f.stage()).unwrap_or(4);
         cs.by_stage[st] += 1;
-        cs.deducted_by_stage[st] += take;
         cs.findings += 1;
         if f.severity == Severity::Violation {
             cs.violations += 1;
@@ -380,8 +376,8 @@ pub fn score(
         cs.score -= take;
         if f.veto_hint && rubric.veto.iter().any(|r| r == f.rule()) {
             cs.veto = true;
-            if !cs.veto_rules.iter().any(|r| r == f.rule()) {
-                cs.veto_rules.push(f.rule().to_string());
+            if !cs.veto_rules.contains(&f.rule()) {
+                cs.veto_rules.push(f.rule());
             }
         }
     }

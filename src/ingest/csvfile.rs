@@ -519,10 +519,11 @@ impl CsvTable {
                 let per_row = (block.len() / out.rows.len().max(1)).max(1);
                 out.rows.reserve(file_len / per_row * 11 / 10);
                 // The identifier texts likewise, at the first block's share of the bytes.
-                let blocks = file_len / block.len().max(1) + 1;
+                let held = out.sink.texts.len();
+                let blocks = file_len.div_ceil(block.len().max(1));
                 out.sink
                     .texts
-                    .reserve(out.sink.texts.len() * blocks * 11 / 10);
+                    .reserve((held * blocks * 11 / 10).saturating_sub(held));
             }
             row += rows;
             skip = 0;
