@@ -339,8 +339,6 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     if let Some(w) = &plan.window {
         findings.retain(|f| w.has_stamp(f.at));
     }
-    progress.stage("评分");
-    let (scores, waived) = scoring::score(&bundle, &mut findings, &plan.waivers, &plan.rubric);
     let tracking = match &plan.baseline {
         Some(dir) => {
             let past = crate::tracking::load(dir)?;
@@ -348,6 +346,11 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
         }
         None => None,
     };
+    // The run's peak of memory is here, the rows and the findings held together; scoring
+    // and the outputs read only the cases of the bundle, so the other rows go first.
+    bundle.release_rows();
+    progress.stage("评分");
+    let (scores, waived) = scoring::score(&bundle, &mut findings, &plan.waivers, &plan.rubric);
     let meta = RunMeta {
         version: env!("CARGO_PKG_VERSION").to_string(),
         as_of: plan.as_of,

@@ -491,12 +491,45 @@ pub struct Bundle {
     pub index: index::Index,
     /// The identifier texts the rows refer to ([`Text`]).
     pub texts: Texts,
+    /// Rows each table held when [`Bundle::release_rows`] freed them.
+    released: Option<[usize; 6]>,
 }
 
 impl Bundle {
     /// The string of a row's identifier text.
     pub fn text(&self, t: Text) -> &str {
         self.texts.get(t)
+    }
+
+    /// Rows a table holds (linked to a case; every 音像记录索引 row), also after
+    /// [`Bundle::release_rows`].
+    pub fn rows(&self, t: Table) -> usize {
+        if let Some(n) = self.released {
+            return n[t as usize];
+        }
+        match t {
+            Table::Cases => self.cases.len(),
+            Table::Documents => self.documents.len(),
+            Table::Services => self.services.len(),
+            Table::Activities => self.activities.len(),
+            Table::Media => self.media.len(),
+            Table::Access => self.access.len(),
+        }
+    }
+
+    /// Free the rows of every table but 案件登记, their identifier texts and the per-case
+    /// index, keeping the row counts. After the rules (and the comparison with a baseline)
+    /// only the cases, sources, coverage and problems are read: a province-year's other
+    /// rows are some 1.7 GB, freed before scoring and the outputs add their own memory.
+    pub fn release_rows(&mut self) {
+        self.released = Some(Table::ALL.map(|t| self.rows(t)));
+        self.documents = Vec::new();
+        self.services = Vec::new();
+        self.activities = Vec::new();
+        self.media = Vec::new();
+        self.access = Vec::new();
+        self.texts = Texts::default();
+        self.index = index::Index::default();
     }
 
     /// Coverage of one table.

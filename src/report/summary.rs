@@ -64,17 +64,7 @@ pub fn write(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
     }
     let mut rows = BTreeMap::new();
     for t in Table::ALL {
-        rows.insert(
-            t.en(),
-            match t {
-                Table::Cases => b.cases.len(),
-                Table::Documents => b.documents.len(),
-                Table::Services => b.services.len(),
-                Table::Activities => b.activities.len(),
-                Table::Media => b.media.len(),
-                Table::Access => b.access.len(),
-            },
-        );
+        rows.insert(t.en(), b.rows(t));
     }
     let summary = Summary {
         tool: "trailcheck",

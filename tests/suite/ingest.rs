@@ -4,7 +4,7 @@ use crate::support::{bin, Fx};
 use std::path::Path;
 use trailcheck::ingest::mapping::Mapping;
 use trailcheck::ingest::{read_bundle, Inputs};
-use trailcheck::model::{Bundle, ServiceMethod};
+use trailcheck::model::{Bundle, ServiceMethod, Table};
 
 fn read(dir: &Path) -> Bundle {
     read_bundle(
@@ -187,6 +187,22 @@ fn overlong_identifier_is_cut_and_reported() {
         .unwrap();
     assert_eq!((p.column.as_str(), p.row), ("文书编号", 2));
     assert!(p.raw.starts_with("号号号"), "{}", p.raw);
+}
+
+/// After the rules the audit frees every table but 案件登记; the summary's row counts
+/// stay those read.
+#[test]
+fn released_rows_keep_their_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(dir.path());
+    let mut b = read(dir.path());
+    let before = Table::ALL.map(|t| b.rows(t));
+    assert_eq!(before[Table::Documents as usize], b.documents.len());
+    assert!(before.iter().all(|n| *n > 0), "{before:?}");
+    b.release_rows();
+    assert_eq!(Table::ALL.map(|t| b.rows(t)), before);
+    assert!(b.documents.is_empty() && b.media.is_empty() && b.services.is_empty());
+    assert_eq!(b.cases.len(), before[0]);
 }
 
 #[test]
