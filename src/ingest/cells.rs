@@ -22,15 +22,19 @@ pub enum Cell<'a> {
 
 impl Cell<'_> {
     /// Make a text cell, blank when only white space.
+    #[inline]
     pub fn text(s: Cow<'_, str>) -> Cell<'_> {
-        // A first byte that is visible ASCII or leads a CJK character (U+4000 and up: no
-        // white space there) settles the start without decoding it.
         let b = s.as_bytes();
-        let solid_start = b
-            .first()
-            .is_some_and(|&f| f.is_ascii_graphic() || f >= 0xE4)
+        let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+            return Cell::Empty;
+        };
+        // A first byte that is visible ASCII or leads a CJK character (U+4000 and up: no
+        // white space there) settles the start without decoding it; the end likewise.
+        let solid_start = first.is_ascii_graphic()
+            || first >= 0xE4
             || s.chars().next().is_some_and(|c| !c.is_whitespace());
-        let solid_end = b.last().is_some_and(u8::is_ascii_graphic)
+        let solid_end = last.is_ascii_graphic()
+            || ends_with_cjk(b)
             || s.chars().next_back().is_some_and(|c| !c.is_whitespace());
         if solid_start && solid_end {
             return Cell::Text(s);
@@ -60,6 +64,16 @@ impl Cell<'_> {
     pub fn is_empty(&self) -> bool {
         matches!(self, Cell::Empty)
     }
+}
+
+/// True when the last character of `b` (UTF-8) is from U+4000 up, where there is no
+/// white space: its lead byte, at most three bytes from the end, is 0xE4 or more.
+fn ends_with_cjk(b: &[u8]) -> bool {
+    b.iter()
+        .rev()
+        .take(4)
+        .find(|&&x| !(0x80..0xC0).contains(&x))
+        .is_some_and(|&lead| lead >= 0xE4)
 }
 
 /// A number as text: integers without a decimal point (certificate numbers, 案号 parts).
@@ -225,6 +239,14 @@ mod tests {
         assert_eq!(cell("A1\u{a0}"), Cell::Text(Cow::Borrowed("A1")));
         assert_eq!(cell("\u{3000} \t"), Cell::Empty);
         assert_eq!(cell(""), Cell::Empty);
+        // The CJK shortcut at either end must not hide white space of three-byte or
+        // four-byte characters next to it.
+        assert_eq!(cell("案号\u{3000}"), Cell::Text(Cow::Borrowed("案号")));
+        assert_eq!(cell("\u{2003}案号"), Cell::Text(Cow::Borrowed("案号")));
+        assert_eq!(cell("𠀀\u{3000}"), Cell::Text(Cow::Borrowed("𠀀")));
+        assert_eq!(cell("号𠀀"), Cell::Text(Cow::Borrowed("号𠀀")));
+        assert!(ends_with_cjk("a号".as_bytes()) && ends_with_cjk("𠀀".as_bytes()));
+        assert!(!ends_with_cjk("号\u{3000}".as_bytes()) && !ends_with_cjk("号 ".as_bytes()));
     }
 
     #[test]

@@ -204,10 +204,13 @@ impl<'a> RawRow<'a> {
                 None => true,
                 Some(&(a, b)) => {
                     let f = &text.as_bytes()[a as usize..b as usize];
-                    if f.iter().any(|b| b.is_ascii_graphic()) {
-                        false
-                    } else {
-                        f.is_ascii() || self.cell(i).is_empty()
+                    match f.first() {
+                        None => true,
+                        // Visible ASCII, or the lead byte of a character from U+4000 up
+                        // (CJK: no white space there), settles it without a scan.
+                        Some(&c) if c.is_ascii_graphic() || c >= 0xE4 => false,
+                        _ if f.iter().any(|b| b.is_ascii_graphic()) => false,
+                        _ => f.is_ascii() || self.cell(i).is_empty(),
                     }
                 }
             },
