@@ -25,8 +25,7 @@ pub const FIELDS: [&str; 11] = [
 
 /// Findings taken per batch: the batch is cut into parts serialised in parallel, then
 /// written in order, so the text held at once is two batches' (one being written, the
-/// next being made): some 8 MB a file. The files are written while the run holds all its
-/// rows and findings, its peak of memory, so the batches are kept small.
+/// next being made): some 8 MB a file, held beside all the findings.
 const BATCH: usize = 1 << 14;
 /// Findings per part of a batch.
 const PART: usize = 2048;

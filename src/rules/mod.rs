@@ -58,7 +58,8 @@ impl Severity {
 /// One finding: a rule broken by a case (or a row), with the values that prove it.
 ///
 /// A province-year has millions: the rule's code, title and stage come from its
-/// definition through one reference, the texts are exact-size boxes.
+/// definition through one reference, and the subject and detail share one exact-size
+/// allocation.
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// The rule (code, title, stage).
