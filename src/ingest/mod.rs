@@ -167,6 +167,8 @@ struct TableOut<T> {
     rows: Vec<T>,
     /// The identifier texts the rows refer to.
     texts: String,
+    /// 审核时间 and 批准时间 of the documents, in row order.
+    review_times: Vec<crate::model::ReviewTimes>,
     sources: Vec<Source>,
     problems: Vec<DataProblem>,
     coverage: TableCoverage,
@@ -277,6 +279,7 @@ where
     let mut out = TableOut {
         rows: Vec::new(),
         texts: String::new(),
+        review_times: Vec::new(),
         sources: Vec::new(),
         problems: Vec::new(),
         coverage: TableCoverage {
@@ -333,6 +336,8 @@ where
         }
         let Collected { rows, mut sink, .. } = collected;
         let texts = std::mem::take(&mut sink.texts);
+        // Parts come in source order, so the side table stays in row order.
+        out.review_times.append(&mut sink.review_times);
         out.problems
             .extend(sink.problems.into_iter().map(|p| DataProblem {
                 file: src.file.clone(),
@@ -468,7 +473,7 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
             )
         },
     );
-    let (docs, services, acts, media, access) = (docs?, services?, acts?, media?, access?);
+    let (mut docs, services, acts, media, access) = (docs?, services?, acts?, media?, access?);
 
     let mut sources: Vec<Source> = cases.sources;
     let mut problems = cases.problems;
@@ -484,6 +489,7 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
             bundle.$field = o.rows;
         }};
     }
+    bundle.review_times = std::mem::take(&mut docs.review_times);
     absorb!(docs, Table::Documents, documents);
     absorb!(services, Table::Services, services);
     absorb!(acts, Table::Activities, activities);

@@ -253,6 +253,8 @@ pub struct Sink {
     pub last_case: Option<(std::sync::Arc<str>, crate::model::CaseIx)>,
     /// The identifier texts of the rows built ([`crate::model::Text`] refers into it).
     pub texts: String,
+    /// 审核时间 and 批准时间 of the documents built, in row order.
+    pub review_times: Vec<crate::model::ReviewTimes>,
 }
 
 impl Sink {
@@ -304,6 +306,7 @@ impl Sink {
             e.1 = e.1.min(r);
         }
         self.orphans.extend(other.orphans);
+        self.review_times.extend(other.review_times);
     }
 }
 

@@ -418,6 +418,15 @@ pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Docum
         DocFlags::PRESERVATION_FORM,
         f.present(dc::preservation_form),
     );
+    if reviewed_at.is_some() || approved_at.is_some() {
+        flags.insert(DocFlags::REVIEW_TIMES);
+        let at = f.at();
+        f.sink.review_times.push(ReviewTimes {
+            at,
+            reviewed_at,
+            approved_at,
+        });
+    }
     Some(Document {
         case,
         stage,
@@ -427,8 +436,6 @@ pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Docum
         cert_nos,
         signature,
         refusal_witnesses,
-        reviewed_at,
-        approved_at,
         flags,
         name_rank: 0,
         at: f.at(),

@@ -203,6 +203,7 @@ pub static D04: RuleDef = RuleDef {
             .iter()
             .filter(|d| matches!(&*d.doc_type, "立案审批表" | "案件处理审批表" | "结案审批表"))
         {
+            let (reviewed_at, approved_at) = cx.review_times(d);
             let mut gaps = Vec::new();
             if !d.flags.contains(DocFlags::HANDLER_OPINION) {
                 gaps.push("承办人意见".to_string());
@@ -210,26 +211,26 @@ pub static D04: RuleDef = RuleDef {
             if !d.flags.contains(DocFlags::REVIEWER) {
                 gaps.push("审核人".to_string());
             }
-            if d.reviewed_at.is_none() {
+            if reviewed_at.is_none() {
                 gaps.push("审核时间".to_string());
             }
             if !d.flags.contains(DocFlags::APPROVER) {
                 gaps.push("批准人".to_string());
             }
-            if d.approved_at.is_none() {
+            if approved_at.is_none() {
                 gaps.push("批准时间".to_string());
             }
             let mut order = Vec::new();
-            if let (Some(m), Some(r)) = (d.made_at, d.reviewed_at) {
+            if let (Some(m), Some(r)) = (d.made_at, reviewed_at) {
                 if !m.not_after(&r) {
                     order.push(format!("审核时间 {r} 早于制作时间 {m}"));
                 }
             }
-            if let (Some(r), Some(a)) = (d.reviewed_at.or(d.made_at), d.approved_at) {
+            if let (Some(r), Some(a)) = (reviewed_at.or(d.made_at), approved_at) {
                 if !r.not_after(&a) {
                     order.push(format!(
                         "批准时间 {a} 早于{} {r}",
-                        if d.reviewed_at.is_some() {
+                        if reviewed_at.is_some() {
                             "审核时间"
                         } else {
                             "制作时间"

@@ -224,6 +224,11 @@ impl<'a> CaseCx<'a> {
         &self.run.bundle.texts
     }
 
+    /// 审核时间 and 批准时间 of a document.
+    pub fn review_times(&self, d: &Document) -> (Option<Stamp>, Option<Stamp>) {
+        self.run.bundle.review_times(d)
+    }
+
     /// The string of an identifier text (文书编号, 文件编号, 活动编号).
     pub fn text(&self, t: Text) -> &'a str {
         self.run.bundle.texts.get(t)

@@ -198,12 +198,13 @@ pub static Q04: RuleDef = RuleDef {
             ],
         );
         for d in cx.docs {
+            let (reviewed_at, approved_at) = cx.review_times(d);
             check(
                 d.at,
                 &[
                     ("制作时间", d.made_at),
-                    ("审核时间", d.reviewed_at),
-                    ("批准时间", d.approved_at),
+                    ("审核时间", reviewed_at),
+                    ("批准时间", approved_at),
                 ],
             );
         }

@@ -66,7 +66,7 @@ pub static S01: RuleDef = RuleDef {
 fn approval_time(cx: &CaseCx<'_>) -> Option<Stamp> {
     cx.case.approved_at.or_else(|| {
         cx.docs_named("立案审批表")
-            .find_map(|d| d.approved_at.or(d.made_at))
+            .find_map(|d| cx.review_times(d).1.or(d.made_at))
     })
 }
 

@@ -162,6 +162,48 @@ fn identifiers_of_many_pieces_and_parts() {
     }
 }
 
+/// 审核时间 and 批准时间 live in a side table ordered by row: every document of every part
+/// of the table finds its own.
+#[test]
+fn review_times_of_every_part() {
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(dir.path());
+    let first = dir.path().join("文书记录.csv");
+    let text = std::fs::read_to_string(&first).unwrap();
+    // A second part whose review times differ from the first's by the day.
+    std::fs::write(
+        dir.path().join("文书记录_2.csv"),
+        text.replace("2024-03-01 09:30", "2024-03-09 09:30")
+            .replace("-1,", "-9,"),
+    )
+    .unwrap();
+    let b = read(dir.path());
+    let mut with_times = [0; 2];
+    for d in &b.documents {
+        let source = &b.sources[d.at.source as usize];
+        let body = std::fs::read_to_string(&source.file).unwrap();
+        let mut lines = body.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let line: Vec<&str> = lines
+            .nth(d.at.row as usize - 2)
+            .unwrap()
+            .split(',')
+            .collect();
+        let cell = |name: &str| {
+            let raw = line[header.iter().position(|h| *h == name).unwrap()];
+            trailcheck::ingest::cells::parse_stamp_text(raw)
+        };
+        let expected = (cell("审核时间"), cell("批准时间"));
+        assert_eq!(b.review_times(d), expected, "{}:{}", source.file, {
+            d.at.row
+        });
+        if expected.0.is_some() {
+            with_times[usize::from(source.file.ends_with("_2.csv"))] += 1;
+        }
+    }
+    assert!(with_times.iter().all(|n| *n > 0), "{with_times:?}");
+}
+
 /// An identifier cell longer than an arena reference can hold (16 MiB) is cut at a
 /// character boundary and reported, not lost or panicked on.
 #[test]
