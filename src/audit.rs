@@ -289,7 +289,7 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
         Some(r) => {
             progress.stage("核验音像文件");
             let cache = crate::fixity::HashCache::load(&plan.cache_dir);
-            let fx = crate::fixity::check_all(r, &bundle.media, Some(&cache));
+            let fx = crate::fixity::check_all(r, &bundle, Some(&cache));
             let (hashed, reused) = (
                 cache.hashed.load(std::sync::atomic::Ordering::Relaxed),
                 cache.reused.load(std::sync::atomic::Ordering::Relaxed),

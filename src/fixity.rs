@@ -1,7 +1,7 @@
 //! Media fixity (rule V06): stream SHA-256 over the footage files under `--media-root`,
 //! in parallel, never loading a file whole, and compare with the index.
 
-use crate::model::Media;
+use crate::model::{Bundle, MediaFile};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -146,8 +146,8 @@ pub fn default_cache_dir() -> PathBuf {
         .join("trailcheck")
 }
 
-fn check_one(root: &Path, m: &Media, cache: Option<&HashCache>) -> Fixity {
-    let Some(file) = m.file.as_deref() else {
+fn check_one(root: &Path, file: Option<&MediaFile>, cache: Option<&HashCache>) -> Fixity {
+    let Some(file) = file else {
         return Fixity::NotChecked;
     };
     let Some(loc) = file.location.as_deref() else {
@@ -210,11 +210,13 @@ fn check_one(root: &Path, m: &Media, cache: Option<&HashCache>) -> Fixity {
     Fixity::Intact
 }
 
-/// Check every media row, in parallel; the result is indexed like `media`. With a cache,
-/// files whose size and modification time are unchanged are not hashed again.
-pub fn check_all(root: &Path, media: &[Media], cache: Option<&HashCache>) -> Vec<Fixity> {
-    media
+/// Check every media row of the bundle, in parallel; the result is indexed like
+/// `Bundle::media`. With a cache, files whose size and modification time are unchanged
+/// are not hashed again.
+pub fn check_all(root: &Path, bundle: &Bundle, cache: Option<&HashCache>) -> Vec<Fixity> {
+    bundle
+        .media
         .par_iter()
-        .map(|m| check_one(root, m, cache))
+        .map(|m| check_one(root, bundle.media_file(m), cache))
         .collect()
 }

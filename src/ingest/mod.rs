@@ -169,6 +169,8 @@ struct TableOut<T> {
     texts: String,
     /// 审核时间 and 批准时间 of the documents, in row order.
     review_times: Vec<crate::model::ReviewTimes>,
+    /// The footage file columns, in row order.
+    media_files: Vec<crate::model::MediaFile>,
     sources: Vec<Source>,
     problems: Vec<DataProblem>,
     coverage: TableCoverage,
@@ -280,6 +282,7 @@ where
         rows: Vec::new(),
         texts: String::new(),
         review_times: Vec::new(),
+        media_files: Vec::new(),
         sources: Vec::new(),
         problems: Vec::new(),
         coverage: TableCoverage {
@@ -338,6 +341,7 @@ where
         let texts = std::mem::take(&mut sink.texts);
         // Parts come in source order, so the side table stays in row order.
         out.review_times.append(&mut sink.review_times);
+        out.media_files.append(&mut sink.media_files);
         out.problems
             .extend(sink.problems.into_iter().map(|p| DataProblem {
                 file: src.file.clone(),
@@ -473,7 +477,7 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
             )
         },
     );
-    let (mut docs, services, acts, media, access) = (docs?, services?, acts?, media?, access?);
+    let (mut docs, services, acts, mut media, access) = (docs?, services?, acts?, media?, access?);
 
     let mut sources: Vec<Source> = cases.sources;
     let mut problems = cases.problems;
@@ -490,6 +494,7 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
         }};
     }
     bundle.review_times = std::mem::take(&mut docs.review_times);
+    bundle.media_files = std::mem::take(&mut media.media_files);
     absorb!(docs, Table::Documents, documents);
     absorb!(services, Table::Services, services);
     absorb!(acts, Table::Activities, activities);

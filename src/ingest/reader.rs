@@ -255,6 +255,8 @@ pub struct Sink {
     pub texts: String,
     /// 审核时间 and 批准时间 of the documents built, in row order.
     pub review_times: Vec<crate::model::ReviewTimes>,
+    /// The file columns of the footage built, in row order (`--media-root`).
+    pub media_files: Vec<crate::model::MediaFile>,
 }
 
 impl Sink {
@@ -307,6 +309,7 @@ impl Sink {
         }
         self.orphans.extend(other.orphans);
         self.review_times.extend(other.review_times);
+        self.media_files.extend(other.media_files);
     }
 }
 

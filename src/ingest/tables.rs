@@ -511,22 +511,24 @@ pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
         },
     };
     // The file columns are validated either way; they are held only for `--media-root`.
-    let file = if f.fixity {
-        Some(Box::new(MediaFile {
+    let mut flags = MediaFlags::empty();
+    if f.fixity {
+        let file = MediaFile {
+            at: f.at(),
             location: f.text(mc::location),
             size_bytes: f.integer(mc::size_bytes),
             sha256: f
                 .text(mc::sha256)
                 .map(|s| s.to_ascii_lowercase().into_boxed_str()),
-        }))
+        };
+        flags.insert(MediaFlags::FILE);
+        f.sink.media_files.push(file);
     } else {
         f.present(mc::location);
         f.integer(mc::size_bytes);
         f.present(mc::sha256);
-        None
-    };
+    }
     let activity_id = f.id_text(mc::activity_id);
-    let mut flags = MediaFlags::empty();
     flags.set(MediaFlags::UNKNOWN_CASE, unknown_case);
     flags.set(MediaFlags::DEVICE, f.present(mc::device_id));
     flags.set(MediaFlags::OFFICERS, f.present(mc::officers));
@@ -549,7 +551,6 @@ pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
         started_at,
         ended_at,
         stored_at,
-        file,
         flags,
         at: f.at(),
     })

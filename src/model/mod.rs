@@ -281,6 +281,8 @@ bitflags::bitflags! {
         const METHOD = 1 << 10;
         /// 地点 present
         const PLACE = 1 << 11;
+        /// The row has [`MediaFile`] columns held (`--media-root`).
+        const FILE = 1 << 12;
     }
 }
 
@@ -367,8 +369,6 @@ pub struct Media {
     pub ended_at: Option<Stamp>,
     /// 入库时间
     pub stored_at: Option<Stamp>,
-    /// 存储位置, 文件大小 and 哈希值: held only for the fixity check (`--media-root`).
-    pub file: Option<Box<MediaFile>>,
     /// The row's yes/no facts (开场语音说明, 证据用途, which columns are filled).
     pub flags: MediaFlags,
     /// Origin row.
@@ -376,8 +376,12 @@ pub struct Media {
 }
 
 /// Where a footage file is stored and what it should be, as 音像记录索引 records it.
+/// Held only for the fixity check (`--media-root`), beside the rows in row order
+/// ([`Bundle::media_file`]).
 #[derive(Debug, Clone)]
 pub struct MediaFile {
+    /// The footage row.
+    pub at: RowRef,
     /// 存储位置
     pub location: Option<Box<str>>,
     /// 文件大小
@@ -505,6 +509,8 @@ pub struct Bundle {
     pub texts: Texts,
     /// 审核时间 and 批准时间 of the documents that have them, in row order.
     pub review_times: Vec<ReviewTimes>,
+    /// The footage file columns, in row order, when they are held (`--media-root`).
+    pub media_files: Vec<MediaFile>,
     /// Rows each table held when [`Bundle::release_rows`] freed them.
     released: Option<[usize; 6]>,
 }
@@ -527,6 +533,18 @@ impl Bundle {
             ),
             Err(_) => (None, None),
         }
+    }
+
+    /// The file columns of a footage row, when they are held (`--media-root`).
+    pub fn media_file(&self, m: &Media) -> Option<&MediaFile> {
+        if !m.flags.contains(MediaFlags::FILE) {
+            return None;
+        }
+        let i = self
+            .media_files
+            .binary_search_by_key(&m.at, |f| f.at)
+            .ok()?;
+        Some(&self.media_files[i])
     }
 
     /// Rows a table holds (linked to a case; every 音像记录索引 row), also after
@@ -558,6 +576,7 @@ impl Bundle {
         self.access = Vec::new();
         self.texts = Texts::default();
         self.review_times = Vec::new();
+        self.media_files = Vec::new();
         self.index = index::Index::default();
     }
 
