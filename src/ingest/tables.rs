@@ -108,26 +108,26 @@ impl<'r, 's> Fields<'r, 's> {
         Some(Text::new(self.table, start, len))
     }
 
-    /// A required identifier cell: blank is reported.
-    pub fn required_id_text(&mut self, i: usize, what: &str) -> Option<Text> {
-        let t = self.id_text(i);
-        if t.is_none() {
+    /// Report a blank required cell of column `i` (`value` is what was read of it).
+    fn required<T>(&mut self, i: usize, what: &str, value: Option<T>) -> Option<T> {
+        if value.is_none() {
             let row = self.row.row;
             self.sink
                 .bad(row, i, "", format!("必填项为空（应为{what}）"));
         }
-        t
+        value
+    }
+
+    /// A required identifier cell: blank is reported.
+    pub fn required_id_text(&mut self, i: usize, what: &str) -> Option<Text> {
+        let t = self.id_text(i);
+        self.required(i, what, t)
     }
 
     /// A required text cell: blank is reported.
     pub fn required_text(&mut self, i: usize, what: &str) -> Option<Box<str>> {
         let t = self.text(i);
-        if t.is_none() {
-            let row = self.row.row;
-            self.sink
-                .bad(row, i, "", format!("必填项为空（应为{what}）"));
-        }
-        t
+        self.required(i, what, t)
     }
 
     /// True when the cell holds anything (no copy is made).

@@ -478,6 +478,12 @@ impl TableCoverage {
     }
 }
 
+/// The entry of a side table (held in row order, beside the rows) for the row `at`.
+fn beside<T>(table: &[T], at: RowRef, row: impl Fn(&T) -> RowRef) -> Option<&T> {
+    let i = table.binary_search_by_key(&at, row).ok()?;
+    Some(&table[i])
+}
+
 /// Everything read from one export bundle.
 #[derive(Debug, Default)]
 pub struct Bundle {
@@ -526,13 +532,8 @@ impl Bundle {
         if !d.flags.contains(DocFlags::REVIEW_TIMES) {
             return (None, None);
         }
-        match self.review_times.binary_search_by_key(&d.at, |r| r.at) {
-            Ok(i) => (
-                self.review_times[i].reviewed_at,
-                self.review_times[i].approved_at,
-            ),
-            Err(_) => (None, None),
-        }
+        beside(&self.review_times, d.at, |r| r.at)
+            .map_or((None, None), |r| (r.reviewed_at, r.approved_at))
     }
 
     /// The file columns of a footage row, when they are held (`--media-root`).
@@ -540,11 +541,7 @@ impl Bundle {
         if !m.flags.contains(MediaFlags::FILE) {
             return None;
         }
-        let i = self
-            .media_files
-            .binary_search_by_key(&m.at, |f| f.at)
-            .ok()?;
-        Some(&self.media_files[i])
+        beside(&self.media_files, m.at, |f| f.at)
     }
 
     /// Rows a table holds (linked to a case; every 音像记录索引 row), also after
