@@ -11,6 +11,7 @@ use rust_xlsxwriter::{
     ConditionalFormatTextRule, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet,
     XlsxError,
 };
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// Data rows one sheet holds below its header (Excel's 1,048,576 rows less the header).
@@ -210,8 +211,12 @@ pub fn write_with_sheet_limit(v: &ReportView<'_>, path: &Path, rows: usize) -> R
         .suffix(".xlsx")
         .tempfile_in(dir)
         .map_err(io)?;
-    build(v, tmp.path(), rows.clamp(1, MAX_DATA_ROWS))
+    // `Workbook::save(path)` hands the zip writer an unbuffered file (some 1.2 KB a write).
+    let mut w = BufWriter::with_capacity(super::WRITE_BUFFER, tmp.as_file());
+    build(v, &mut w, rows.clamp(1, MAX_DATA_ROWS))
         .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    w.flush().map_err(io)?;
+    drop(w);
     super::finish(tmp, path)
 }
 
@@ -248,7 +253,11 @@ enum Big<'a> {
     Tracking(&'a crate::tracking::Tracking),
 }
 
-fn build(v: &ReportView<'_>, path: &Path, limit: usize) -> std::result::Result<(), XlsxError> {
+fn build(
+    v: &ReportView<'_>,
+    out: &mut (impl Write + Send),
+    limit: usize,
+) -> std::result::Result<(), XlsxError> {
     let f = Formats::new();
     let mut wb = Workbook::new();
     wb.set_default_format(&base_format(), 20, 64)?;
@@ -298,7 +307,7 @@ fn build(v: &ReportView<'_>, path: &Path, limit: usize) -> std::result::Result<(
     for ws in sheets {
         wb.push_worksheet(ws);
     }
-    wb.save(path)
+    wb.save_to_writer(out)
 }
 
 fn summary_sheet(
