@@ -162,6 +162,47 @@ fn identifiers_of_many_pieces_and_parts() {
     }
 }
 
+/// A 案号 registered again is one case, its first row (in export order); every later row
+/// is reported once, in row order, whatever its other columns say. Cases of one agency
+/// share one agency string.
+#[test]
+fn repeated_case_numbers_keep_the_first_row() {
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(dir.path());
+    let cases = dir.path().join("案件登记.csv");
+    let body = std::fs::read_to_string(&cases).unwrap();
+    let mut lines = body.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let no_col = header.iter().position(|h| *h == "案号").unwrap();
+    let agency_col = header.iter().position(|h| *h == "执法机关").unwrap();
+    let mut text = header.join(",") + "\n";
+    for n in 0..2_000 {
+        let mut r = row.clone();
+        let no = format!("测罚〔2024〕{}号", n % 700 + 1);
+        r[no_col] = &no;
+        if n >= 700 {
+            r[agency_col] = "重复登记局";
+        }
+        text += &r.join(",");
+        text += "\n";
+    }
+    std::fs::write(&cases, text).unwrap();
+    let b = read(dir.path());
+    assert_eq!(b.cases.len(), 700);
+    assert!(b.cases.iter().all(|c| &*c.agency == row[agency_col]));
+    assert!(b
+        .cases
+        .windows(2)
+        .all(|w| std::sync::Arc::ptr_eq(&w[0].agency, &w[1].agency)));
+    assert_eq!(b.duplicate_cases.len(), 1_300);
+    for (k, (no, at)) in b.duplicate_cases.iter().enumerate() {
+        let n = 700 + k;
+        assert_eq!({ at.row } as usize, n + 2, "duplicates in row order");
+        assert_eq!(&**no, format!("测罚〔2024〕{}号", n % 700 + 1));
+    }
+}
+
 /// 审核时间 and 批准时间 live in a side table ordered by row: every document of every part
 /// of the table finds its own.
 #[test]
