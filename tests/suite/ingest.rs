@@ -119,17 +119,29 @@ fn title_rows_summary_rows_and_split_parts() {
     assert!(b.problems.is_empty(), "{:#?}", b.problems);
 }
 
+/// The clean bundle written to a new folder, with the header and first data row of one of
+/// its files, split at commas.
+fn clean_with_first_row(file: &str) -> (tempfile::TempDir, Vec<String>, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(dir.path());
+    let body = std::fs::read_to_string(dir.path().join(file)).unwrap();
+    let mut lines = body
+        .lines()
+        .map(|l| l.split(',').map(String::from).collect());
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap();
+    (dir, header, row)
+}
+
 /// Identifiers are held in one arena per table: rows built in parallel pieces of a file
 /// and rows of a second part of the table must still name their own 文件编号 and 活动编号.
 #[test]
 fn identifiers_of_many_pieces_and_parts() {
-    let dir = tempfile::tempdir().unwrap();
-    Fx::clean().write(dir.path());
-    let media = dir.path().join("音像记录索引.csv");
-    let body = std::fs::read_to_string(&media).unwrap();
-    let mut lines = body.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (dir, header, row) = clean_with_first_row("音像记录索引.csv");
+    let (header, row): (Vec<&str>, Vec<&str>) = (
+        header.iter().map(String::as_str).collect(),
+        row.iter().map(String::as_str).collect(),
+    );
     let id_col = header.iter().position(|h| *h == "文件编号").unwrap();
     let act_col = header.iter().position(|h| *h == "活动编号").unwrap();
     // Two parts of some 2.5 MB each: several 512 KiB pieces apiece.
@@ -167,13 +179,12 @@ fn identifiers_of_many_pieces_and_parts() {
 /// share one agency string.
 #[test]
 fn repeated_case_numbers_keep_the_first_row() {
-    let dir = tempfile::tempdir().unwrap();
-    Fx::clean().write(dir.path());
+    let (dir, header, row) = clean_with_first_row("案件登记.csv");
+    let (header, row): (Vec<&str>, Vec<&str>) = (
+        header.iter().map(String::as_str).collect(),
+        row.iter().map(String::as_str).collect(),
+    );
     let cases = dir.path().join("案件登记.csv");
-    let body = std::fs::read_to_string(&cases).unwrap();
-    let mut lines = body.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     let no_col = header.iter().position(|h| *h == "案号").unwrap();
     let agency_col = header.iter().position(|h| *h == "执法机关").unwrap();
     let mut text = header.join(",") + "\n";
