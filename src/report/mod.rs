@@ -76,7 +76,8 @@ impl ReportView<'_> {
 pub const WRITE_BUFFER: usize = 4 << 20;
 
 /// Write `path` atomically: the content goes to a temporary file beside it, which replaces
-/// `path` only when complete.
+/// `path` only when complete. Every output goes through here, the workbooks too
+/// (`Workbook::save(path)` would hand the zip writer an unbuffered file: ~1.2 KB a write).
 pub fn write_atomic(
     path: &Path,
     body: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
@@ -104,7 +105,7 @@ pub fn write_atomic(
 
 /// Give a completed temporary file ordinary permissions, flush it to disk and move it
 /// over `path`.
-pub fn finish(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+fn finish(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     let err = |source: std::io::Error| Error::Output {
         path: path.to_path_buf(),
         source,

@@ -114,19 +114,9 @@ impl Trend {
                     .map_err(err)?;
             }
         }
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = tempfile::Builder::new()
-            .prefix(".trailcheck-")
-            .suffix(".xlsx")
-            .tempfile_in(dir)
-            .map_err(|source| Error::Output {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        wb.save(tmp.path()).map_err(err)?;
-        super::finish(tmp, path)
+        super::write_atomic(path, |w| {
+            wb.save_to_writer(w)
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        })
     }
 }

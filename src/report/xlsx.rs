@@ -3,7 +3,7 @@
 //! mode; the file is written beside its target and renamed when complete.
 
 use super::ReportView;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Stage, Stamp};
 use rayon::prelude::*;
 use rust_xlsxwriter::{
@@ -11,7 +11,7 @@ use rust_xlsxwriter::{
     ConditionalFormatTextRule, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet,
     XlsxError,
 };
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// Data rows one sheet holds below its header (Excel's 1,048,576 rows less the header).
@@ -198,26 +198,9 @@ pub fn write(v: &ReportView<'_>, path: &Path) -> Result<()> {
 /// Write report.xlsx with at most `rows` findings per 问题清单 sheet (Excel's limit in
 /// production; smaller to exercise the split in tests).
 pub fn write_with_sheet_limit(v: &ReportView<'_>, path: &Path, rows: usize) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let io = |source: std::io::Error| Error::Output {
-        path: path.to_path_buf(),
-        source,
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".trailcheck-")
-        .suffix(".xlsx")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    // `Workbook::save(path)` hands the zip writer an unbuffered file (some 1.2 KB a write).
-    let mut w = BufWriter::with_capacity(super::WRITE_BUFFER, tmp.as_file());
-    build(v, &mut w, rows.clamp(1, MAX_DATA_ROWS))
-        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
-    w.flush().map_err(io)?;
-    drop(w);
-    super::finish(tmp, path)
+    super::write_atomic(path, |w| {
+        build(v, w, rows.clamp(1, MAX_DATA_ROWS)).map_err(|e| std::io::Error::other(e.to_string()))
+    })
 }
 
 /// A link from a finding to its case's row on 案卷评分, as a `HYPERLINK` formula with the
@@ -255,7 +238,7 @@ enum Big<'a> {
 
 fn build(
     v: &ReportView<'_>,
-    out: &mut (impl Write + Send),
+    out: &mut (dyn Write + Send),
     limit: usize,
 ) -> std::result::Result<(), XlsxError> {
     let f = Formats::new();
