@@ -138,10 +138,6 @@ fn clean_with_first_row(file: &str) -> (tempfile::TempDir, Vec<String>, Vec<Stri
 #[test]
 fn identifiers_of_many_pieces_and_parts() {
     let (dir, header, row) = clean_with_first_row("音像记录索引.csv");
-    let (header, row): (Vec<&str>, Vec<&str>) = (
-        header.iter().map(String::as_str).collect(),
-        row.iter().map(String::as_str).collect(),
-    );
     let id_col = header.iter().position(|h| *h == "文件编号").unwrap();
     let act_col = header.iter().position(|h| *h == "活动编号").unwrap();
     // Two parts of some 2.5 MB each: several 512 KiB pieces apiece.
@@ -152,10 +148,12 @@ fn identifiers_of_many_pieces_and_parts() {
         let mut text = header.join(",") + "\n";
         for n in 0..20_000 {
             let mut r = row.clone();
-            let id = format!("媒体{part}-{n:06}");
-            let act = format!("活动{part}-{n}");
-            r[id_col] = &id;
-            r[act_col] = if n % 3 == 0 { "" } else { &act };
+            r[id_col] = format!("媒体{part}-{n:06}");
+            r[act_col] = if n % 3 == 0 {
+                String::new()
+            } else {
+                format!("活动{part}-{n}")
+            };
             text += &r.join(",");
             text += "\n";
         }
@@ -180,20 +178,15 @@ fn identifiers_of_many_pieces_and_parts() {
 #[test]
 fn repeated_case_numbers_keep_the_first_row() {
     let (dir, header, row) = clean_with_first_row("案件登记.csv");
-    let (header, row): (Vec<&str>, Vec<&str>) = (
-        header.iter().map(String::as_str).collect(),
-        row.iter().map(String::as_str).collect(),
-    );
     let cases = dir.path().join("案件登记.csv");
     let no_col = header.iter().position(|h| *h == "案号").unwrap();
     let agency_col = header.iter().position(|h| *h == "执法机关").unwrap();
     let mut text = header.join(",") + "\n";
     for n in 0..2_000 {
         let mut r = row.clone();
-        let no = format!("测罚〔2024〕{}号", n % 700 + 1);
-        r[no_col] = &no;
+        r[no_col] = format!("测罚〔2024〕{}号", n % 700 + 1);
         if n >= 700 {
-            r[agency_col] = "重复登记局";
+            r[agency_col] = "重复登记局".into();
         }
         text += &r.join(",");
         text += "\n";
@@ -201,7 +194,7 @@ fn repeated_case_numbers_keep_the_first_row() {
     std::fs::write(&cases, text).unwrap();
     let b = read(dir.path());
     assert_eq!(b.cases.len(), 700);
-    assert!(b.cases.iter().all(|c| &*c.agency == row[agency_col]));
+    assert!(b.cases.iter().all(|c| *c.agency == row[agency_col]));
     assert!(b
         .cases
         .windows(2)
