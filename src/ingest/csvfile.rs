@@ -2,8 +2,9 @@
 //! blocks cut at record boundaries, each block split into pieces that are decoded,
 //! tokenised and built into rows in parallel, while the next block is read and hashed.
 //!
-//! Tokenising: a line without a quote character is split on the delimiter with `memchr`;
-//! a line with one is handed to `csv_core`, which also takes quoted line breaks and
+//! Tokenising: a line without a quote character is split on the delimiter in one pass
+//! that finds delimiters, line break and quotes together; a line with a quote is handed
+//! to `csv_core`, which also takes quoted line breaks and
 //! doubled quotes. Every record is one row as Excel numbers them: blank lines count.
 
 use super::mapping::Mapping;
@@ -183,6 +184,41 @@ pub struct Record<'t> {
     pub fields: &'t [(u32, u32)],
 }
 
+/// Where a line stops: at its line break (or the end of the text), or at a quote.
+enum Stop {
+    Line(usize),
+    Quote,
+}
+
+/// The delimiters, line breaks and quotes among 16 bytes, one bit each (SSE2, part of
+/// every x86-64 processor).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn marks(chunk: &[u8; 16], delimiter: u8) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: the unaligned load reads exactly the 16 bytes of `chunk`; SSE2 is in the
+    // x86-64 baseline, so the instructions exist on every processor this runs on.
+    unsafe {
+        let v = _mm_loadu_si128(chunk.as_ptr().cast());
+        let eq = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+        _mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(eq(delimiter), eq(b'\n')),
+            eq(b'"'),
+        )) as u32
+    }
+}
+
+/// The delimiters, line breaks and quotes among 16 bytes, one bit each.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn marks(chunk: &[u8; 16], delimiter: u8) -> u32 {
+    chunk.iter().enumerate().fold(0, |m, (k, &b)| {
+        m | (u32::from(b == delimiter || b == b'\n' || b == b'"') << k)
+    })
+}
+
 /// Splits decoded text into records.
 struct Tokens<'t> {
     text: &'t str,
@@ -213,17 +249,72 @@ impl<'t> Tokens<'t> {
     }
 
     /// The next record, or `None` at the end of the text.
+    ///
+    /// A line is split in one pass, 16 bytes at a time (delimiters, line break and
+    /// quotes found together: ASCII bytes never occur inside a UTF-8 character); a quote
+    /// hands the record to [`Tokens::quoted`].
     fn next(&mut self) -> Option<Record<'_>> {
         let bytes = self.text.as_bytes();
         if self.pos >= bytes.len() {
             return None;
         }
         let start = self.pos;
-        let nl = memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        if memchr(b'"', &bytes[start..nl]).is_none() {
-            self.pos = nl + 1;
-            return Some(self.plain(start, nl));
-        }
+        let delimiter = self.delimiter;
+        self.fields.clear();
+        let mut s = start;
+        let mut at = |p: usize, fields: &mut Vec<(u32, u32)>| -> Option<Stop> {
+            match bytes[p] {
+                b'\n' => Some(Stop::Line(p)),
+                b'"' => Some(Stop::Quote),
+                _ => {
+                    fields.push((s as u32, p as u32));
+                    s = p + 1;
+                    None
+                }
+            }
+        };
+        let stop = 'scan: {
+            let mut i = start;
+            while i < bytes.len() {
+                let mut m = match bytes.get(i..i + 16) {
+                    Some(chunk) => marks(chunk.try_into().expect("sixteen bytes"), delimiter),
+                    // The last bytes of the text, padded with bytes that mark nothing.
+                    None => {
+                        let mut tail = [0u8; 16];
+                        tail[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+                        marks(&tail, delimiter) & ((1 << (bytes.len() - i)) - 1)
+                    }
+                };
+                while m != 0 {
+                    if let Some(stop) = at(i + m.trailing_zeros() as usize, &mut self.fields) {
+                        break 'scan stop;
+                    }
+                    m &= m - 1;
+                }
+                i += 16;
+            }
+            Stop::Line(bytes.len())
+        };
+        let end = match stop {
+            Stop::Line(end) => end,
+            Stop::Quote => return self.quoted_or_plain(start),
+        };
+        self.pos = end + 1;
+        let last = if end > s && bytes[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        self.fields.push((s as u32, last as u32));
+        Some(Record {
+            text: self.text,
+            fields: &self.fields,
+        })
+    }
+
+    /// A record with a quote: `csv_core`'s reading of it, or, when its unquoted bytes are
+    /// not UTF-8, the line as it stands.
+    fn quoted_or_plain(&mut self, start: usize) -> Option<Record<'_>> {
         match self.quoted(start) {
             Some(n) => {
                 // `quoted` checked these bytes.
@@ -234,13 +325,15 @@ impl<'t> Tokens<'t> {
                 })
             }
             None => {
+                let bytes = self.text.as_bytes();
+                let nl = memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
                 self.pos = nl + 1;
                 Some(self.plain(start, nl))
             }
         }
     }
 
-    /// A line without quotes, split on the delimiter.
+    /// A line read as it stands, split on the delimiter.
     fn plain(&mut self, start: usize, nl: usize) -> Record<'_> {
         let bytes = self.text.as_bytes();
         let end = if nl > start && bytes[nl - 1] == b'\r' {
@@ -670,6 +763,57 @@ mod tests {
                 vec!["end"],
             ]
         );
+    }
+
+    #[test]
+    fn lines_of_any_length_split_like_a_plain_split() {
+        // Fields of 0 to 40 bytes (ASCII and CJK) so that delimiters, `\r\n` and quotes
+        // fall on every position of the 16-byte steps, with two delimiters.
+        let words = [
+            "",
+            "a",
+            "丰市监罚〔2023〕1号",
+            "2024-03-05 14:30:00",
+            "x;y",
+            "许刚",
+        ];
+        for delimiter in [b',', b'\t'] {
+            let d = char::from(delimiter);
+            let mut text = String::new();
+            let mut expected: Vec<Vec<String>> = Vec::new();
+            for n in 0..200usize {
+                let fields: Vec<String> = (0..1 + n % 7)
+                    .map(|k| words[(n * 7 + k * 3) % words.len()].repeat(1 + (n + k) % 3))
+                    .collect();
+                text.push_str(&fields.join(&d.to_string()));
+                text.push_str(if n % 3 == 0 { "\r\n" } else { "\n" });
+                expected.push(fields);
+            }
+            text.push_str(&format!("\"q{d}1\"{d}{}", "b".repeat(17)));
+            expected.push(vec![format!("q{d}1"), "b".repeat(17)]);
+            let mut t = Tokens::new(&text, delimiter);
+            let mut got = Vec::new();
+            while let Some(r) = t.next() {
+                got.push(
+                    r.fields
+                        .iter()
+                        .map(|&(a, b)| r.text[a as usize..b as usize].to_string())
+                        .collect::<Vec<_>>(),
+                );
+            }
+            assert_eq!(got, expected);
+            assert_eq!(count_records(&text, delimiter), expected.len());
+        }
+        // A last line without a line break, its delimiters at every offset of the last
+        // (padded) step.
+        for pad in 0..40 {
+            let text = format!("{},,y,z", "x".repeat(pad));
+            let r = records(&text);
+            assert_eq!(
+                r,
+                vec![vec!["x".repeat(pad), "".into(), "y".into(), "z".into()]]
+            );
+        }
     }
 
     #[test]
