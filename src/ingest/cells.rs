@@ -125,7 +125,8 @@ pub fn parse_stamp(cell: &Cell<'_>) -> Option<Stamp> {
                 excel_serial(*n).map(stamp_of)
             }
         }
-        Cell::Text(s) => parse_stamp_text(s),
+        // Text cells are trimmed already.
+        Cell::Text(s) => parse_trimmed_stamp(s),
     }
 }
 
@@ -171,7 +172,11 @@ fn fast_path(s: &str) -> Option<Stamp> {
 /// `2024-03-05 14:30`, `2024-03-05T14:30:00`, `20240305`, `2024.3.5 14:30:00` and
 /// an Excel serial written as text.
 pub fn parse_stamp_text(s: &str) -> Option<Stamp> {
-    let s = s.trim();
+    parse_trimmed_stamp(s.trim())
+}
+
+/// [`parse_stamp_text`] of a text without leading or trailing white space.
+fn parse_trimmed_stamp(s: &str) -> Option<Stamp> {
     if let Some(st) = fast_path(s) {
         return Some(st);
     }

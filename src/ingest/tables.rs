@@ -27,11 +27,20 @@ pub struct Fields<'r, 's> {
     pub fixity: bool,
 }
 
-/// Separators of multi-valued cells (INPUT.md).
-fn split_multi(s: &str) -> impl Iterator<Item = &str> {
-    s.split([';', '；', ',', '，', '、', '\n', '\r', '/'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
+/// How many values a multi-valued cell names: its parts between separators (INPUT.md:
+/// `;` `；` `,` `，` `、` `/` and line breaks) that hold more than white space. Counted in
+/// one pass over the characters, without splitting.
+fn count_multi(s: &str) -> usize {
+    let (mut n, mut filled) = (0, false);
+    for c in s.chars() {
+        if matches!(c, ';' | '；' | ',' | '，' | '、' | '\n' | '\r' | '/') {
+            n += usize::from(filled);
+            filled = false;
+        } else if !filled && !c.is_whitespace() {
+            filled = true;
+        }
+    }
+    n + usize::from(filled)
 }
 
 impl<'r, 's> Fields<'r, 's> {
@@ -199,7 +208,7 @@ impl<'r, 's> Fields<'r, 's> {
             Cell::Empty => 0,
             Cell::Text(t) => {
                 self.sink.seen(i);
-                split_multi(&t).count().min(255) as u8
+                count_multi(&t).min(255) as u8
             }
             _ => {
                 self.sink.seen(i);
@@ -591,5 +600,20 @@ impl Row for Media {
     fn shift_texts(&mut self, by: usize) {
         self.media_id = self.media_id.shifted(by);
         self.activity_id = self.activity_id.map(|t| t.shifted(by));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_multi;
+
+    #[test]
+    fn multi_valued_cells_count_their_filled_parts() {
+        assert_eq!(count_multi("许刚"), 1);
+        assert_eq!(count_multi("许刚;万红"), 2);
+        assert_eq!(count_multi("许刚；万红、李明，王芳/赵六\n钱七"), 6);
+        assert_eq!(count_multi(" 许刚 ; ;\u{3000};万红,"), 2);
+        assert_eq!(count_multi(";;"), 0);
+        assert_eq!(count_multi("11010823469;11010823543"), 2);
     }
 }
