@@ -353,26 +353,29 @@ impl<T: Row> Collected<T> {
     }
 }
 
-/// True for a row that is a 合计/备注 line under the data: blank key, a marker word.
-fn is_summary_row(r: &RawRow<'_>, key: usize) -> bool {
-    r.cell(key).is_empty()
-        && r.cells().any(|c| match c {
-            Cell::Text(s) => SUMMARY_MARKERS.iter().any(|m| s.contains(m)),
-            _ => false,
-        })
+/// True for a row of a blank key that is a 合计/备注 line under the data: a marker word.
+fn has_summary_marker(r: &RawRow<'_>) -> bool {
+    r.cells().any(|c| match c {
+        Cell::Text(s) => SUMMARY_MARKERS.iter().any(|m| s.contains(m)),
+        _ => false,
+    })
 }
 
-/// Take one row: skip it when blank, count it when it is a summary row, else build it.
+/// Take one row: skip it when blank, count it when it is a summary row (blank key, a
+/// marker word), else build it. The key cell is looked at once: it is filled on almost
+/// every row.
 pub(super) fn take_row<T: Row, F>(r: &RawRow<'_>, key: usize, build: &F, out: &mut Collected<T>)
 where
     F: Fn(&RawRow<'_>, &mut Sink) -> Option<T>,
 {
-    if r.cell(key).is_empty() && r.cells().all(|c| c.is_empty()) {
-        return;
-    }
-    if is_summary_row(r, key) {
-        out.summary_rows += 1;
-        return;
+    if r.cell(key).is_empty() {
+        if r.cells().all(|c| c.is_empty()) {
+            return;
+        }
+        if has_summary_marker(r) {
+            out.summary_rows += 1;
+            return;
+        }
     }
     if let Some(t) = build(r, &mut out.sink) {
         out.rows.push(t);
