@@ -224,7 +224,9 @@ struct Tokens<'t> {
     text: &'t str,
     pos: usize,
     delimiter: u8,
-    core: csv_core::Reader,
+    /// Built at the first quoted record (building its automaton costs more than
+    /// splitting a piece of plain lines).
+    core: Option<csv_core::Reader>,
     fields: Vec<(u32, u32)>,
     unquoted: Vec<u8>,
     ends: Vec<usize>,
@@ -236,7 +238,7 @@ impl<'t> Tokens<'t> {
             text,
             pos: 0,
             delimiter,
-            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            core: None,
             fields: Vec::with_capacity(32),
             unquoted: vec![0; 4096],
             ends: vec![0; 64],
@@ -359,9 +361,13 @@ impl<'t> Tokens<'t> {
     fn quoted(&mut self, start: usize) -> Option<usize> {
         use csv_core::ReadRecordResult as R;
         let input = &self.text.as_bytes()[start..];
+        let delimiter = self.delimiter;
+        let core = self
+            .core
+            .get_or_insert_with(|| csv_core::ReaderBuilder::new().delimiter(delimiter).build());
         let (mut nin, mut nout, mut nend) = (0, 0, 0);
         loop {
-            let (res, i, o, e) = self.core.read_record(
+            let (res, i, o, e) = core.read_record(
                 &input[nin..],
                 &mut self.unquoted[nout..],
                 &mut self.ends[nend..],
@@ -387,7 +393,7 @@ impl<'t> Tokens<'t> {
                 next += 1;
             }
         }
-        self.core.reset();
+        core.reset();
         std::str::from_utf8(&self.unquoted[..nout]).ok()?;
         self.pos = next.max(start + 1);
         self.fields.clear();

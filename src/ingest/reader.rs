@@ -179,6 +179,7 @@ impl<'a> RawRow<'a> {
     }
 
     /// The cell of catalogue column `i` (`Cell::Empty` for an absent column).
+    #[inline]
     pub fn cell(&self, i: usize) -> Cell<'a> {
         let Some(p) = self.positions[i] else {
             return Cell::Empty;
