@@ -51,7 +51,7 @@ impl Stamp {
     }
 
     /// Days since 1970-01-01 of the calendar day: compares days without building a date.
-    fn day_number(&self) -> i64 {
+    pub fn day_number(&self) -> i64 {
         self.seconds().div_euclid(86_400)
     }
 
@@ -180,6 +180,11 @@ mod tests {
                     a.at() <= b.at()
                 };
                 assert_eq!(a.not_after(b), by_date, "{a} / {b}");
+                assert_eq!(
+                    a.day_number() > b.day_number(),
+                    a.date() > b.date(),
+                    "{a} / {b}"
+                );
                 // `within` as "footage from a to c covers the moment b": any footage that
                 // day for a date-only moment, else from a's start to c's last instant.
                 for c in &stamps {

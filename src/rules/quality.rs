@@ -174,10 +174,15 @@ pub static Q04: RuleDef = RuleDef {
     check_case: Some(|cx, out| {
         let b = cx.run.bundle;
         let as_of = cx.run.as_of;
+        // Days compared as numbers: building a date of each of a bundle's stamps costs more.
+        let last = Stamp::day(as_of).day_number();
         let mut check = |at: RowRef, stamps: &[(&str, Option<Stamp>)]| {
             let future: Vec<String> = stamps
                 .iter()
-                .filter_map(|(n, s)| s.filter(|s| s.date() > as_of).map(|s| format!("{n} {s}")))
+                .filter_map(|(n, s)| {
+                    s.filter(|s| s.day_number() > last)
+                        .map(|s| format!("{n} {s}"))
+                })
                 .collect();
             if !future.is_empty() {
                 out.push(
