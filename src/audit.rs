@@ -72,8 +72,8 @@ pub struct AuditPlan {
     pub fail_on: Option<Severity>,
     /// Bureau name.
     pub bureau: String,
-    /// CJK font for the PDF report.
-    pub font: crate::report::pdf::CjkFont,
+    /// CJK font for the PDF report, parsed while the bundle is read.
+    pub font: crate::report::pdf::FontChoice,
     /// Report wording.
     pub templates: crate::report::pdf::Templates,
     /// The review window.
@@ -158,7 +158,7 @@ impl AuditPlan {
                 )));
             }
         }
-        let font = crate::report::pdf::CjkFont::find(a.font.as_deref())?;
+        let font = crate::report::pdf::FontChoice::locate(a.font.as_deref())?;
         let templates = crate::report::pdf::Templates::load(a.templates.as_deref())?;
         let mut inputs = inputs(a.bundle.clone(), &a.tables)?;
         inputs.fixity = a.media_root.is_some();
@@ -274,7 +274,9 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     ];
 
     progress.stage("读取数据");
-    let mut bundle = read_bundle(&plan.inputs, false)?;
+    let (font, bundle) = rayon::join(|| plan.font.load(), || read_bundle(&plan.inputs, false));
+    let font = font?;
+    let mut bundle = bundle?;
     let total_cases = bundle.cases.len();
     if let Some(w) = &plan.window {
         bundle.retain_cases(|c| w.has_case(c), |m| w.has_stamp(m.started_at));
@@ -412,7 +414,7 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     let workbook = || timed("report.xlsx", &|p| report::xlsx::write(&view, p));
     let pdf = || {
         timed("report.pdf", &|p| {
-            report::pdf::write(&view, &plan.font, &plan.templates, p)
+            report::pdf::write(&view, &font, &plan.templates, p)
         })
     };
     // The workbook is the largest output; its large sheets are filled in parallel, one

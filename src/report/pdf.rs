@@ -55,18 +55,68 @@ impl CjkFont {
     /// `--font FILE`, or the first usable font of the usual places. Exit code 4 when none.
     pub fn find(explicit: Option<&Path>) -> Result<CjkFont> {
         if let Some(p) = explicit {
-            return CjkFont::parse(p, 0).ok_or_else(|| {
-                Error::Config(format!(
-                    "字体文件 {} 无法使用（不存在、无法解析或不含中文字形）",
-                    p.display()
-                ))
-            });
+            return CjkFont::parse(p, 0).ok_or_else(|| unusable(p));
         }
-        FONT_CANDIDATES.iter().find_map(|(p, i)| CjkFont::parse(Path::new(p), *i)).ok_or_else(|| {
-            Error::Config(
-                "未找到中文字体，无法生成 PDF 报告：请安装 fonts-wqy-microhei（apt-get install fonts-wqy-microhei），或用 --font 指定字体文件".into(),
-            )
-        })
+        FONT_CANDIDATES
+            .iter()
+            .find_map(|(p, i)| CjkFont::parse(Path::new(p), *i))
+            .ok_or_else(not_found)
+    }
+}
+
+fn unusable(p: &Path) -> Error {
+    Error::Config(format!(
+        "字体文件 {} 无法使用（不存在、无法解析或不含中文字形）",
+        p.display()
+    ))
+}
+
+fn not_found() -> Error {
+    Error::Config(
+        "未找到中文字体，无法生成 PDF 报告：请安装 fonts-wqy-microhei（apt-get install fonts-wqy-microhei），或用 --font 指定字体文件".into(),
+    )
+}
+
+/// True when the file opens with a font's signature (TrueType, OpenType or a collection).
+fn looks_like_font(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && matches!(&magic, b"\x00\x01\x00\x00" | b"OTTO" | b"ttcf" | b"true")
+}
+
+/// The CJK font a run will use: checked when the run is planned (no font file, or a file
+/// that is not a font, stops the run before anything is read or written), parsed by
+/// [`FontChoice::load`] beside the reading of the bundle (parsing a CJK font takes tens
+/// of milliseconds, which a county-year run would otherwise spend on one core first).
+#[derive(Debug, Clone)]
+pub struct FontChoice {
+    explicit: Option<PathBuf>,
+}
+
+impl FontChoice {
+    /// `--font FILE`, or the usual places (exit code 4 when none holds a font file).
+    pub fn locate(explicit: Option<&Path>) -> Result<FontChoice> {
+        match explicit {
+            Some(p) if looks_like_font(p) => Ok(FontChoice {
+                explicit: Some(p.to_path_buf()),
+            }),
+            Some(p) => Err(unusable(p)),
+            None if FONT_CANDIDATES
+                .iter()
+                .any(|(p, _)| looks_like_font(Path::new(p))) =>
+            {
+                Ok(FontChoice { explicit: None })
+            }
+            None => Err(not_found()),
+        }
+    }
+
+    /// Parse the font ([`CjkFont::find`]).
+    pub fn load(&self) -> Result<CjkFont> {
+        CjkFont::find(self.explicit.as_deref())
     }
 }
 
