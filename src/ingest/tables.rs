@@ -150,7 +150,24 @@ impl<'r, 's> Fields<'r, 's> {
 
     /// A date or datetime; a bad cell is reported and left empty.
     pub fn stamp(&mut self, i: usize) -> Option<Stamp> {
-        let c = &self.cell(i);
+        let c = self.cell(i);
+        self.stamp_of(i, &c)
+    }
+
+    /// A required date: blank is reported too.
+    pub fn required_stamp(&mut self, i: usize) -> Option<Stamp> {
+        let c = self.cell(i);
+        if c.is_empty() {
+            let row = self.row.row;
+            self.sink
+                .bad(row, i, "", "必填项为空（应为日期或日期时间）");
+            return None;
+        }
+        self.stamp_of(i, &c)
+    }
+
+    /// [`Fields::stamp`] of cell `c` of column `i`, read once by the caller.
+    fn stamp_of(&mut self, i: usize, c: &Cell<'_>) -> Option<Stamp> {
         if c.is_empty() {
             return None;
         }
@@ -167,17 +184,6 @@ impl<'r, 's> Fields<'r, 's> {
             );
         }
         s
-    }
-
-    /// A required date: blank is reported too.
-    pub fn required_stamp(&mut self, i: usize) -> Option<Stamp> {
-        if self.cell(i).is_empty() {
-            let row = self.row.row;
-            self.sink
-                .bad(row, i, "", "必填项为空（应为日期或日期时间）");
-            return None;
-        }
-        self.stamp(i)
     }
 
     /// A yes/no cell; blank is "no" (RULES.md); an unreadable value is reported and "no".
