@@ -225,7 +225,7 @@ struct Tokens<'t> {
     pos: usize,
     delimiter: u8,
     /// Built at the first quoted record (building its automaton costs more than
-    /// splitting a piece of plain lines).
+    /// splitting a piece of plain lines); its buffers below grow at need from empty.
     core: Option<csv_core::Reader>,
     fields: Vec<(u32, u32)>,
     unquoted: Vec<u8>,
@@ -240,8 +240,8 @@ impl<'t> Tokens<'t> {
             delimiter,
             core: None,
             fields: Vec::with_capacity(32),
-            unquoted: vec![0; 4096],
-            ends: vec![0; 64],
+            unquoted: Vec::new(),
+            ends: Vec::new(),
         }
     }
 
@@ -377,8 +377,8 @@ impl<'t> Tokens<'t> {
             nend += e;
             match res {
                 R::InputEmpty => {}
-                R::OutputFull => self.unquoted.resize(self.unquoted.len() * 2, 0),
-                R::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                R::OutputFull => self.unquoted.resize((self.unquoted.len() * 2).max(4096), 0),
+                R::OutputEndsFull => self.ends.resize((self.ends.len() * 2).max(64), 0),
                 R::Record | R::End => break,
             }
         }

@@ -103,31 +103,34 @@ pub fn end_of_day(d: NaiveDate) -> NaiveDateTime {
 
 /// `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM` with a time of day. Findings carry millions of
 /// these: the digits are put into a buffer and written at once (`write!` with padded
-/// fields cost ~1,700 instructions a stamp); years outside 0–9999 go through `write!`.
+/// fields cost ~1,700 instructions a stamp); only a year outside 0–9999 goes through
+/// `write!`.
 impl fmt::Display for Stamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use chrono::{Datelike, Timelike};
         let at = self.at();
-        let Ok(year @ 0..=9999) = u32::try_from(at.year()) else {
-            write!(f, "{:04}-{:02}-{:02}", at.year(), at.month(), at.day())?;
-            if !self.date_only() {
-                write!(f, " {:02}:{:02}", at.hour(), at.minute())?;
-            }
-            return Ok(());
-        };
         let mut buf = *b"0000-00-00 00:00";
-        let mut put = |at: usize, v: u32, digits: u32| {
-            for k in 0..digits {
-                buf[at + k as usize] = b'0' + (v / 10u32.pow(digits - 1 - k) % 10) as u8;
+        let mut two = |i: usize, v: u32| {
+            buf[i] = b'0' + (v / 10 % 10) as u8;
+            buf[i + 1] = b'0' + (v % 10) as u8;
+        };
+        two(5, at.month());
+        two(8, at.day());
+        two(11, at.hour());
+        two(14, at.minute());
+        let from = match u32::try_from(at.year()) {
+            Ok(y @ 0..=9999) => {
+                two(0, y / 100);
+                two(2, y % 100);
+                0
+            }
+            _ => {
+                write!(f, "{:04}", at.year())?;
+                4
             }
         };
-        put(0, year, 4);
-        put(5, at.month(), 2);
-        put(8, at.day(), 2);
-        put(11, at.hour(), 2);
-        put(14, at.minute(), 2);
-        let len = if self.date_only() { 10 } else { 16 };
-        f.write_str(std::str::from_utf8(&buf[..len]).expect("ASCII digits"))
+        let to = if self.date_only() { 10 } else { 16 };
+        f.write_str(std::str::from_utf8(&buf[from..to]).expect("ASCII digits"))
     }
 }
 

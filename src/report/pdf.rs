@@ -36,8 +36,6 @@ const FONT_CANDIDATES: &[(&str, usize)] = &[
 
 /// A CJK font ready for embedding.
 pub struct CjkFont {
-    /// Where it came from.
-    pub path: PathBuf,
     font: ParsedFont,
 }
 
@@ -46,10 +44,7 @@ impl CjkFont {
         let bytes = std::fs::read(path).ok()?;
         let font = ParsedFont::from_bytes(&bytes, index, &mut Vec::new())?;
         font.lookup_glyph_index('评' as u32)?;
-        Some(CjkFont {
-            path: path.to_path_buf(),
-            font,
-        })
+        Some(CjkFont { font })
     }
 
     /// `--font FILE`, or the first usable font of the usual places. Exit code 4 when none.
