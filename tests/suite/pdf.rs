@@ -128,27 +128,34 @@ fn a_custom_template_folder_changes_the_wording() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("报告模板"));
 }
 
+/// Audit the clean bundle with `--font` naming a file of `bytes`, which must stop the run
+/// with exit code 4 and a message about the font; returns the output folder.
+fn audit_with_font_file(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    Fx::clean().write(&dir.join("data"));
+    let font = dir.join(name);
+    std::fs::write(&font, bytes).unwrap();
+    let out = dir.join("out");
+    let o = bin()
+        .args(["audit", "--profile", "henan-2019", "--font"])
+        .arg(&font)
+        .arg("--out")
+        .arg(&out)
+        .arg(dir.join("data"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("字体"));
+    out
+}
+
 /// A file with a font's signature is only parsed beside the reading of the bundle: one
 /// that does not parse still stops the run with exit code 4, before any output is written.
 #[test]
 fn a_font_that_does_not_parse_is_exit_code_four_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    Fx::clean().write(&dir.path().join("data"));
-    let bogus = dir.path().join("font.ttc");
     let mut bytes = b"ttcf".to_vec();
     bytes.extend_from_slice(&[7u8; 60]);
-    std::fs::write(&bogus, bytes).unwrap();
-    let out = dir.path().join("out");
-    let o = bin()
-        .args(["audit", "--profile", "henan-2019", "--font"])
-        .arg(&bogus)
-        .arg("--out")
-        .arg(&out)
-        .arg(dir.path().join("data"))
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("字体"));
+    let out = audit_with_font_file(dir.path(), "font.ttc", &bytes);
     // The scan's lock file aside (the folder is locked before the bundle is read).
     let written: Vec<_> = std::fs::read_dir(&out)
         .map(|d| {
@@ -164,21 +171,9 @@ fn a_font_that_does_not_parse_is_exit_code_four_and_writes_nothing() {
 #[test]
 fn no_usable_font_is_exit_code_four() {
     let dir = tempfile::tempdir().unwrap();
-    Fx::clean().write(&dir.path().join("data"));
-    let bogus = dir.path().join("font.ttf");
-    std::fs::write(&bogus, b"not a font").unwrap();
-    let o = bin()
-        .args(["audit", "--profile", "henan-2019", "--font"])
-        .arg(&bogus)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .arg(dir.path().join("data"))
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("字体"));
+    let out = audit_with_font_file(dir.path(), "font.ttf", b"not a font");
     assert!(
-        !dir.path().join("out").exists(),
+        !out.exists(),
         "nothing written before the configuration is valid"
     );
 }
