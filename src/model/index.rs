@@ -1,4 +1,4 @@
-//! Per-case views: each table sorted by case so a case's rows are one contiguous slice,
+//! Per-case views: each table ordered case by case so a case's rows are one contiguous slice,
 //! document subjects made unique, and footage linked to activities.
 
 use super::*;
@@ -6,35 +6,77 @@ use foldhash::HashMap;
 use rayon::prelude::*;
 use std::ops::Range;
 
-/// Offsets of each case's rows in the sorted tables, and the footage of each activity.
+/// Where each case's rows lie in the tables, and the footage of each activity.
 #[derive(Debug, Default)]
 pub struct Index {
-    docs: Vec<u32>,
-    services: Vec<u32>,
-    activities: Vec<u32>,
-    media: Vec<u32>,
-    access: Vec<u32>,
+    docs: Vec<Span>,
+    services: Vec<Span>,
+    activities: Vec<Span>,
+    media: Vec<Span>,
+    access: Vec<Span>,
     /// Offsets into `footage` of each activity's footage (by index in `Bundle::activities`).
     footage_offsets: Vec<u32>,
     /// Indices of footage rows, activity by activity.
     footage: Vec<u32>,
-    /// Index of the first media row with no case (they sort last).
-    pub unlinked_media_start: usize,
+    /// Indices of the footage rows with no case, by start time and row.
+    unlinked_media: Vec<u32>,
 }
 
-fn offsets(n_cases: usize, keys: impl Iterator<Item = CaseIx>) -> Vec<u32> {
-    let mut off = vec![0u32; n_cases + 1];
-    for k in keys {
-        off[k as usize + 1] += 1;
-    }
-    for i in 1..off.len() {
-        off[i] += off[i - 1];
-    }
-    off
+/// The rows of one case in a table: `start..end`.
+type Span = [u32; 2];
+
+fn span(spans: &[Span], c: CaseIx) -> Range<usize> {
+    let [a, b] = spans[c as usize];
+    a as usize..b as usize
 }
 
-fn slice(off: &[u32], c: CaseIx) -> Range<usize> {
-    off[c as usize] as usize..off[c as usize + 1] as usize
+/// The span of each case when `rows` lists each case's rows together, `None` when some
+/// case's rows are apart. Rows of no case may lie anywhere.
+fn runs<T>(rows: &[T], n: usize, case: impl Fn(&T) -> Option<CaseIx>) -> Option<Vec<Span>> {
+    let mut spans = vec![[0u32; 2]; n];
+    let mut prev = None;
+    for (i, r) in rows.iter().enumerate() {
+        let c = case(r);
+        if let Some(c) = c {
+            let s = &mut spans[c as usize];
+            if prev != Some(c) {
+                if s[1] > 0 {
+                    return None;
+                }
+                s[0] = i as u32;
+            }
+            s[1] = i as u32 + 1;
+        }
+        prev = c;
+    }
+    Some(spans)
+}
+
+/// Order `rows` so that each case's rows are one span ordered by `key`, and return the
+/// spans. `key` leads with the case (no case last) and ends with the unique row, so the
+/// order is one whichever way it is reached.
+///
+/// Exports list a case's rows together, in the export's order of cases (not the report
+/// order of [`Bundle::cases`]): then each case's few rows are sorted where they lie, in
+/// parallel, instead of sorting tens of millions of rows at province scale. A table that
+/// scatters some case's rows is sorted whole.
+fn arrange<T, K>(
+    rows: &mut [T],
+    n: usize,
+    case: impl Fn(&T) -> Option<CaseIx> + Sync,
+    key: impl Fn(&T) -> K + Sync,
+) -> Vec<Span>
+where
+    T: Send,
+    K: Ord,
+{
+    if let Some(spans) = runs(rows, n, &case) {
+        rows.par_chunk_by_mut(|a, b| case(a) == case(b))
+            .for_each(|c| c.sort_unstable_by_key(&key));
+        return spans;
+    }
+    rows.par_sort_unstable_by_key(&key);
+    runs(rows, n, &case).expect("rows sorted by case are grouped")
 }
 
 fn overlaps(m: &Media, a: &Activity) -> bool {
@@ -47,37 +89,48 @@ fn overlaps(m: &Media, a: &Activity) -> bool {
 }
 
 impl Index {
-    /// Sort the bundle's tables by case and build the index.
+    /// Order each table's rows case by case and build the index.
     pub fn build(b: &mut Bundle) -> Index {
         let n = b.cases.len();
         let time = |s: Option<Stamp>| s.map(|s| s.seconds());
-        // `at` is unique, so the unstable parallel sorts give one order.
-        b.documents
-            .par_sort_unstable_by_key(|d| (d.case, time(d.made_at), d.at));
-        b.services
-            .par_sort_unstable_by_key(|s| (s.case, time(s.served_at), s.at));
-        b.activities
-            .par_sort_unstable_by_key(|a| (a.case, time(a.started_at), a.at));
-        b.media
-            .par_sort_unstable_by_key(|m| (m.case.is_none(), m.case, time(m.started_at), m.at));
-        b.access
-            .par_sort_unstable_by_key(|a| (a.case, time(a.at_time), a.at));
-
+        let media_key = |m: &Media| (m.case.is_none(), m.case, time(m.started_at), m.at);
+        let activity_key = |a: &Activity| (a.case, time(a.started_at), a.at);
         let mut idx = Index {
-            docs: offsets(n, b.documents.iter().map(|d| d.case)),
-            services: offsets(n, b.services.iter().map(|s| s.case)),
-            activities: offsets(n, b.activities.iter().map(|a| a.case)),
-            media: offsets(n, b.media.iter().filter_map(|m| m.case)),
-            access: offsets(n, b.access.iter().map(|a| a.case)),
+            docs: arrange(
+                &mut b.documents,
+                n,
+                |d| Some(d.case),
+                |d| (d.case, time(d.made_at), d.at),
+            ),
+            services: arrange(
+                &mut b.services,
+                n,
+                |s| Some(s.case),
+                |s| (s.case, time(s.served_at), s.at),
+            ),
+            activities: arrange(&mut b.activities, n, |a| Some(a.case), activity_key),
+            media: arrange(&mut b.media, n, |m| m.case, media_key),
+            access: arrange(
+                &mut b.access,
+                n,
+                |a| Some(a.case),
+                |a| (a.case, time(a.at_time), a.at),
+            ),
             footage_offsets: Vec::new(),
             footage: Vec::new(),
-            unlinked_media_start: b.media.iter().take_while(|m| m.case.is_some()).count(),
+            unlinked_media: Vec::new(),
         };
+        let media = &b.media;
+        idx.unlinked_media = (0..media.len() as u32)
+            .filter(|&i| media[i as usize].case.is_none())
+            .collect();
+        idx.unlinked_media
+            .sort_unstable_by_key(|&i| media_key(&media[i as usize]));
 
         let mut seen: HashMap<DocName, u16> = HashMap::default();
         for c in 0..n as CaseIx {
             seen.clear();
-            for d in &mut b.documents[slice(&idx.docs, c)] {
+            for d in &mut b.documents[span(&idx.docs, c)] {
                 if d.doc_no.is_none() {
                     let k = seen.entry(d.doc_type).or_insert(0);
                     *k = k.saturating_add(1);
@@ -96,15 +149,23 @@ impl Index {
             match m.activity_id.map(|t| texts.get(t)) {
                 Some(id) => {
                     let own = m.case.and_then(|c| {
-                        slice(&idx.activities, c)
+                        span(&idx.activities, c)
                             .find(|&ai| texts.get(b.activities[ai].activity_id) == id)
                     });
                     let hit = own.or_else(|| {
                         let map = by_id.get_or_insert_with(|| {
                             let mut map = HashMap::default();
                             map.reserve(b.activities.len());
-                            for (i, a) in b.activities.iter().enumerate() {
-                                map.entry(texts.get(a.activity_id)).or_insert(i);
+                            // Of activities sharing a 活动编号, the first in case order.
+                            let acts = &b.activities;
+                            for (i, a) in acts.iter().enumerate() {
+                                map.entry(texts.get(a.activity_id))
+                                    .and_modify(|j| {
+                                        if activity_key(a) < activity_key(&acts[*j]) {
+                                            *j = i;
+                                        }
+                                    })
+                                    .or_insert(i);
                             }
                             map
                         });
@@ -116,7 +177,7 @@ impl Index {
                 }
                 None => {
                     if let Some(c) = m.case {
-                        for ai in slice(&idx.activities, c) {
+                        for ai in span(&idx.activities, c) {
                             if overlaps(m, &b.activities[ai]) {
                                 pairs.push((ai as u32, mi as u32));
                             }
@@ -125,13 +186,27 @@ impl Index {
                 }
             }
         }
-        // Grouped by activity, footage order kept within each.
-        idx.footage_offsets = offsets(b.activities.len(), pairs.iter().map(|p| p.0));
+        // Grouped by activity, footage order kept within each, then each activity's
+        // footage in case order (it already is unless it comes from several cases).
+        idx.footage_offsets = vec![0; b.activities.len() + 1];
+        for &(ai, _) in &pairs {
+            idx.footage_offsets[ai as usize + 1] += 1;
+        }
+        for i in 1..idx.footage_offsets.len() {
+            idx.footage_offsets[i] += idx.footage_offsets[i - 1];
+        }
         let mut next = idx.footage_offsets.clone();
         idx.footage = vec![0; pairs.len()];
         for (ai, mi) in pairs {
             idx.footage[next[ai as usize] as usize] = mi;
             next[ai as usize] += 1;
+        }
+        let by_media = |&mi: &u32| media_key(&b.media[mi as usize]);
+        for w in idx.footage_offsets.windows(2) {
+            let of = &mut idx.footage[w[0] as usize..w[1] as usize];
+            if !of.is_sorted_by_key(by_media) {
+                of.sort_unstable_by_key(by_media);
+            }
         }
         idx
     }
@@ -139,27 +214,112 @@ impl Index {
     /// Indices in `Bundle::media` of the footage of activity `ai` (its index in
     /// `Bundle::activities`).
     pub fn footage_of(&self, ai: usize) -> &[u32] {
-        &self.footage[slice(&self.footage_offsets, ai as CaseIx)]
+        let (a, b) = (self.footage_offsets[ai], self.footage_offsets[ai + 1]);
+        &self.footage[a as usize..b as usize]
     }
 
     /// Range of a case's documents in `Bundle::documents`.
     pub fn docs(&self, c: CaseIx) -> Range<usize> {
-        slice(&self.docs, c)
+        span(&self.docs, c)
     }
     /// Range of a case's services.
     pub fn services(&self, c: CaseIx) -> Range<usize> {
-        slice(&self.services, c)
+        span(&self.services, c)
     }
     /// Range of a case's activities.
     pub fn activities(&self, c: CaseIx) -> Range<usize> {
-        slice(&self.activities, c)
+        span(&self.activities, c)
     }
     /// Range of a case's media rows.
     pub fn media(&self, c: CaseIx) -> Range<usize> {
-        slice(&self.media, c)
+        span(&self.media, c)
     }
+    /// Indices in `Bundle::media` of the footage with no case, by start time and row.
+    pub fn unlinked_media(&self) -> &[u32] {
+        &self.unlinked_media
+    }
+
     /// Range of a case's access rows.
     pub fn access(&self, c: CaseIx) -> Range<usize> {
-        slice(&self.access, c)
+        span(&self.access, c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows as (case, time, row); the key orders by case (none last), time, row.
+    type R = (Option<CaseIx>, u32, u32);
+
+    fn key(r: &R) -> (bool, Option<CaseIx>, u32, u32) {
+        (r.0.is_none(), r.0, r.1, r.2)
+    }
+
+    fn arranged(mut rows: Vec<R>, n: usize) -> (Vec<R>, Vec<Vec<R>>) {
+        let spans = arrange(&mut rows, n, |r| r.0, key);
+        let by_case = (0..n as CaseIx)
+            .map(|c| rows[span(&spans, c)].to_vec())
+            .collect();
+        (rows, by_case)
+    }
+
+    /// Each case's rows, sorted by the key, as a full sort would give them.
+    fn expected(rows: &[R], n: usize) -> Vec<Vec<R>> {
+        let mut all = rows.to_vec();
+        all.sort_by_key(key);
+        (0..n as CaseIx)
+            .map(|c| all.iter().filter(|r| r.0 == Some(c)).copied().collect())
+            .collect()
+    }
+
+    #[test]
+    fn grouped_rows_are_sorted_where_they_lie() {
+        // Cases listed 2, 0, 1 (export order), unlinked rows between them, case 3 empty.
+        let rows = vec![
+            (Some(2), 5, 0),
+            (Some(2), 1, 1),
+            (None, 9, 2),
+            (Some(0), 7, 3),
+            (Some(0), 7, 4),
+            (Some(0), 2, 5),
+            (None, 1, 6),
+            (Some(1), 3, 7),
+        ];
+        let (after, by_case) = arranged(rows.clone(), 4);
+        assert_eq!(by_case, expected(&rows, 4));
+        // The cases keep their places: only each case's rows were sorted.
+        let order: Vec<Option<CaseIx>> = after.iter().map(|r| r.0).collect();
+        assert_eq!(
+            order,
+            [Some(2), Some(2), None, Some(0), Some(0), Some(0), None, Some(1)]
+        );
+        assert!(by_case[3].is_empty());
+    }
+
+    #[test]
+    fn scattered_rows_are_sorted_whole() {
+        // Case 0's rows are apart: the table is sorted by the key, unlinked rows last.
+        let rows = vec![
+            (Some(0), 4, 0),
+            (Some(1), 2, 1),
+            (None, 1, 2),
+            (Some(0), 3, 3),
+            (Some(1), 1, 4),
+        ];
+        let (after, by_case) = arranged(rows.clone(), 2);
+        assert_eq!(by_case, expected(&rows, 2));
+        let mut sorted = rows.clone();
+        sorted.sort_by_key(key);
+        assert_eq!(after, sorted);
+    }
+
+    #[test]
+    fn a_case_split_by_an_unlinked_row_is_scattered() {
+        let rows = vec![(Some(0), 1, 0), (None, 1, 1), (Some(0), 0, 2)];
+        assert!(runs(&rows, 1, |r| r.0).is_none());
+        let (after, by_case) = arranged(rows.clone(), 1);
+        assert_eq!(by_case, expected(&rows, 1));
+        assert_eq!(after[2].0, None);
     }
 }

@@ -623,6 +623,14 @@ impl Bundle {
         self.index = index::Index::build(self);
     }
 
+    /// The footage rows with no case, by start time and row.
+    pub fn unlinked_media(&self) -> impl Iterator<Item = &Media> + '_ {
+        self.index
+            .unlinked_media()
+            .iter()
+            .map(|&i| &self.media[i as usize])
+    }
+
     /// `file:row` label of a row, as Q-rule subjects use it. The file is named without its
     /// folder (and with its sheet) so that a finding keeps its identity when next month's
     /// export sits in another folder.

@@ -316,7 +316,7 @@ pub static V03: RuleDef = RuleDef {
     }),
     check_bundle: Some(|bx, out| {
         let b = bx.run.bundle;
-        for m in &b.media[b.index.unlinked_media_start..] {
+        for m in b.unlinked_media() {
             check_storage(bx.run, bx.profile, m, None, out);
         }
     }),
@@ -416,7 +416,7 @@ pub static V04: RuleDef = RuleDef {
     }),
     check_bundle: Some(|bx, out| {
         let b = bx.run.bundle;
-        for m in &b.media[b.index.unlinked_media_start..] {
+        for m in b.unlinked_media() {
             if m.flags.contains(MediaFlags::UNKNOWN_CASE) {
                 continue;
             }
@@ -531,13 +531,9 @@ pub static V06: RuleDef = RuleDef {
     check_bundle: Some(|bx, out| {
         let Some(fx) = bx.run.fixity else { return };
         let b = bx.run.bundle;
-        for (k, m) in b
-            .media
-            .iter()
-            .enumerate()
-            .skip(b.index.unlinked_media_start)
-        {
-            fixity_finding(out, &b.texts, m, &fx[k]);
+        for &k in b.index.unlinked_media() {
+            let k = k as usize;
+            fixity_finding(out, &b.texts, &b.media[k], &fx[k]);
         }
     }),
 };

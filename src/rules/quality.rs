@@ -149,7 +149,7 @@ pub static Q03: RuleDef = RuleDef {
     }),
     check_bundle: Some(|bx, out| {
         let b = bx.run.bundle;
-        for m in &b.media[b.index.unlinked_media_start..] {
+        for m in b.unlinked_media() {
             if let Some(d) = end_before_start("音像记录", m.started_at, m.ended_at) {
                 out.push(b.row_label(m.at), d);
             }
