@@ -292,7 +292,16 @@ mod tests {
         let order: Vec<Option<CaseIx>> = after.iter().map(|r| r.0).collect();
         assert_eq!(
             order,
-            [Some(2), Some(2), None, Some(0), Some(0), Some(0), None, Some(1)]
+            [
+                Some(2),
+                Some(2),
+                None,
+                Some(0),
+                Some(0),
+                Some(0),
+                None,
+                Some(1)
+            ]
         );
         assert!(by_case[3].is_empty());
     }

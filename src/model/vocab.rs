@@ -275,7 +275,73 @@ static CATALOGUE: std::sync::LazyLock<foldhash::HashMap<&'static str, u32>> =
         m
     });
 
+/// Byte equality of two names, usable in constants.
+const fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Does a name end in 决定书, decided in constants?
+const fn names_decision(name: &str) -> bool {
+    let (n, tail) = (name.as_bytes(), "决定书".as_bytes());
+    if n.len() < tail.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < tail.len() {
+        if n[n.len() - tail.len() + i] != tail[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// For each catalogue name, whether it ends in 决定书 (a decision document, RULES.md).
+const CATALOGUE_DECISIONS: [bool; DOC_TYPES.len()] = {
+    let mut d = [false; DOC_TYPES.len()];
+    let mut i = 0;
+    while i < DOC_TYPES.len() {
+        d[i] = names_decision(DOC_TYPES[i]);
+        i += 1;
+    }
+    d
+};
+
 impl DocName {
+    /// The catalogue name `name`, found when the program is compiled: rules name the
+    /// documents they look for with it (`const { DocName::of("立案审批表") }`) and compare
+    /// 4-byte names instead of strings. A name outside [`DOC_TYPES`] does not compile.
+    pub const fn of(name: &str) -> DocName {
+        let mut i = 0;
+        while i < DOC_TYPES.len() {
+            if same_name(DOC_TYPES[i], name) {
+                return DocName(i as u32);
+            }
+            i += 1;
+        }
+        panic!("not a catalogue 文书名称 (DOC_TYPES)")
+    }
+
+    /// True for a decision document: a name ending in 决定书 (RULES.md).
+    #[inline]
+    pub fn is_decision(self) -> bool {
+        match CATALOGUE_DECISIONS.get(self.0 as usize) {
+            Some(&d) => d,
+            None => names_decision(self.other_name()),
+        }
+    }
+
     /// The catalogue name `name` is, directly or as a built-in alias.
     pub fn known(name: &str) -> Option<DocName> {
         CATALOGUE.get(name).map(|&i| DocName(i))

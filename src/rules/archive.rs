@@ -1,10 +1,10 @@
 //! Archiving and use (归档管理): A01–A03, X01.
 
-use super::deadline::{due, lateness, zh_late};
+use super::deadline::{due, due_day, lateness, zh_late};
 use super::*;
 
 /// The archive deadline of a closed case, or `None` when the calendar lacks a year.
-fn archive_due(cx: &CaseCx<'_>, out: &mut Emit<'_>) -> Option<chrono::NaiveDateTime> {
+fn archive_due(cx: &CaseCx<'_>, out: &mut Emit<'_>) -> Option<i64> {
     let closed = cx.case.closed_at?;
     let d = &cx.profile.deadlines;
     match due(closed, &d.archive, cx.run.calendar, d.extend_over_holiday) {
@@ -42,8 +42,9 @@ pub static A01: RuleDef = RuleDef {
             return;
         };
         let as_of = cx.run.as_of;
-        if as_of > limit.date() {
-            let days = (as_of - limit.date()).num_days();
+        let limit = due_day(limit);
+        if as_of > limit {
+            let days = (as_of - limit).num_days();
             out.push(
                 "",
                 format!(

@@ -6,37 +6,42 @@ use crate::calendar::{Calendar, MissingYear};
 use crate::model::stamp::end_of_day;
 use crate::model::Stamp;
 use crate::profile::{Deadline, Unit};
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate};
 
-/// The last instant that is still on time.
+/// The last instant that is still on time, in seconds since 1970-01-01 00:00 (the unit of
+/// [`Stamp::seconds`]): footage deadlines in hours are computed for millions of rows, as
+/// plain additions.
 pub fn due(
     from: Stamp,
     d: &Deadline,
     cal: &Calendar,
     extend_over_holiday: bool,
-) -> Result<NaiveDateTime, MissingYear> {
-    // The day is built only for the day-based units: footage deadlines in hours are
-    // computed for millions of rows.
-    let day = || from.date();
+) -> Result<i64, MissingYear> {
+    let end = |day: NaiveDate| end_of_day(day).and_utc().timestamp();
     Ok(match d.unit {
-        Unit::Hours => from.latest() + Duration::hours(i64::from(d.n)),
-        Unit::EndOfDay => end_of_day(day()),
+        Unit::Hours => from.latest_seconds() + i64::from(d.n) * 3600,
+        Unit::EndOfDay => end(from.date()),
         Unit::Days => {
-            let last = day() + Duration::days(i64::from(d.n));
+            let last = from.date() + Duration::days(i64::from(d.n));
             if extend_over_holiday {
-                end_of_day(cal.next_working_day(last)?)
+                end(cal.next_working_day(last)?)
             } else {
-                end_of_day(last)
+                end(last)
             }
         }
-        Unit::WorkingDays => end_of_day(cal.add_working_days(day(), d.n)?),
+        Unit::WorkingDays => end(cal.add_working_days(from.date(), d.n)?),
     })
 }
 
-/// How late `done` is against `due`, in seconds (positive when late). A date-only
-/// completion means the end of that day.
-pub fn lateness(done: Stamp, due: NaiveDateTime) -> i64 {
-    done.latest_seconds() - due.and_utc().timestamp()
+/// How late `done` is against `due` ([`due`]'s seconds), in seconds (positive when late).
+/// A date-only completion means the end of that day.
+pub fn lateness(done: Stamp, due: i64) -> i64 {
+    done.latest_seconds() - due
+}
+
+/// The calendar day of a [`due`] instant.
+pub fn due_day(due: i64) -> NaiveDate {
+    chrono::DateTime::from_timestamp(due, 0).map_or(NaiveDate::MAX, |t| t.date_naive())
 }
 
 /// Chinese wording of a lateness: whole days when the deadline is a day count.
@@ -51,6 +56,8 @@ pub fn zh_late(secs: i64, d: &Deadline) -> String {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    use chrono::NaiveDateTime;
 
     fn day(s: &str) -> Stamp {
         Stamp::day(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())
@@ -92,17 +99,11 @@ mod tests {
         };
         // 2024-09-27 + 4 days = 2024-10-01, a holiday.
         assert_eq!(
-            due(day("2024-09-27"), &d, &cal, false)
-                .unwrap()
-                .date()
-                .to_string(),
+            due_day(due(day("2024-09-27"), &d, &cal, false).unwrap()).to_string(),
             "2024-10-01"
         );
         assert_eq!(
-            due(day("2024-09-27"), &d, &cal, true)
-                .unwrap()
-                .date()
-                .to_string(),
+            due_day(due(day("2024-09-27"), &d, &cal, true).unwrap()).to_string(),
             "2024-10-08"
         );
     }

@@ -33,7 +33,7 @@ pub static D01: RuleDef = RuleDef {
         let forms: Vec<&Document> = cx
             .docs
             .iter()
-            .filter(|d| matches!(&*d.doc_type, "案件处理审批表" | "调查终结报告"))
+            .filter(|d| [doc!("案件处理审批表"), doc!("调查终结报告")].contains(&d.doc_type))
             .collect();
         if forms
             .iter()
@@ -60,11 +60,11 @@ pub static D01: RuleDef = RuleDef {
 
 /// Does a document count as the legal review of the decision?
 fn is_legal_review(cx: &CaseCx<'_>, d: &Document) -> bool {
-    if &*d.doc_type == "法制审核意见表" {
+    if d.doc_type == doc!("法制审核意见表") {
         return true;
     }
     cx.profile.scope.legal_review_on_approval_form
-        && &*d.doc_type == "案件处理审批表"
+        && d.doc_type == doc!("案件处理审批表")
         && d.flags.contains(DocFlags::REVIEWER_IS_LEGAL)
         && d.flags
             .intersects(DocFlags::LEGAL_REVIEW | DocFlags::NOTE_MENTIONS_LEGAL_REVIEW)
@@ -154,7 +154,7 @@ pub static D03: RuleDef = RuleDef {
             return;
         }
         for f in cx
-            .docs_named("案件处理审批表")
+            .docs_named(doc!("案件处理审批表"))
             .filter(|d| !d.flags.contains(DocFlags::APPROVER))
         {
             out.push(
@@ -162,7 +162,7 @@ pub static D03: RuleDef = RuleDef {
                 format!("案件处理审批表（{}）未载明批准人", show(f.made_at)),
             );
         }
-        if cx.case.major && !cx.has_doc("集体讨论记录") {
+        if cx.case.major && !cx.has_doc(doc!("集体讨论记录")) {
             out.push(
                 "",
                 format!(
@@ -198,11 +198,14 @@ pub static D04: RuleDef = RuleDef {
     profile_needs: no_profile_needs,
     precondition: None,
     check_case: Some(|cx, out| {
-        for d in cx
-            .docs
-            .iter()
-            .filter(|d| matches!(&*d.doc_type, "立案审批表" | "案件处理审批表" | "结案审批表"))
-        {
+        for d in cx.docs.iter().filter(|d| {
+            [
+                doc!("立案审批表"),
+                doc!("案件处理审批表"),
+                doc!("结案审批表"),
+            ]
+            .contains(&d.doc_type)
+        }) {
             let (reviewed_at, approved_at) = cx.review_times(d);
             let mut gaps = Vec::new();
             if !d.flags.contains(DocFlags::HANDLER_OPINION) {

@@ -3,27 +3,27 @@
 use super::*;
 
 /// The 调查笔录 of RULES.md ("Investigation records").
-pub const INVESTIGATION_RECORDS: &[&str] = &[
-    "询问笔录",
-    "现场检查笔录",
-    "勘验笔录",
-    "陈述申辩笔录",
-    "听证笔录",
+pub const INVESTIGATION_RECORDS: &[DocName] = &[
+    DocName::of("询问笔录"),
+    DocName::of("现场检查笔录"),
+    DocName::of("勘验笔录"),
+    DocName::of("陈述申辩笔录"),
+    DocName::of("听证笔录"),
 ];
 
 /// Records that must carry the party's signature (I04): the 调查笔录 plus the evidence lists.
-pub const SIGNED_RECORDS: &[&str] = &[
-    "询问笔录",
-    "现场检查笔录",
-    "勘验笔录",
-    "陈述申辩笔录",
-    "听证笔录",
-    "证据登记保存清单",
-    "抽样取证通知书",
+pub const SIGNED_RECORDS: &[DocName] = &[
+    DocName::of("询问笔录"),
+    DocName::of("现场检查笔录"),
+    DocName::of("勘验笔录"),
+    DocName::of("陈述申辩笔录"),
+    DocName::of("听证笔录"),
+    DocName::of("证据登记保存清单"),
+    DocName::of("抽样取证通知书"),
 ];
 
 fn is_record(d: &Document) -> bool {
-    INVESTIGATION_RECORDS.contains(&&*d.doc_type)
+    INVESTIGATION_RECORDS.contains(&d.doc_type)
 }
 
 /// I01 执法人员及证件未记录.
@@ -142,9 +142,9 @@ pub static I03: RuleDef = RuleDef {
         let notices: Vec<&Document> = cx
             .docs
             .iter()
-            .filter(|d| matches!(&*d.doc_type, "权利告知书" | "行政处罚事先告知书"))
+            .filter(|d| [doc!("权利告知书"), doc!("行政处罚事先告知书")].contains(&d.doc_type))
             .collect();
-        for dec in cx.docs_named("行政处罚决定书") {
+        for dec in cx.docs_named(doc!("行政处罚决定书")) {
             let before = notices.iter().any(|n| match (n.made_at, dec.made_at) {
                 (Some(a), Some(b)) => a.not_after(&b),
                 _ => true,
@@ -165,9 +165,9 @@ pub static I03: RuleDef = RuleDef {
                 out.push(dec.subject(cx.texts()), detail);
             }
         }
-        let hearing_notice = cx.has_doc("听证告知书");
+        let hearing_notice = cx.has_doc(doc!("听证告知书"));
         if !hearing_notice {
-            if let Some(h) = cx.docs_named("听证笔录").next() {
+            if let Some(h) = cx.docs_named(doc!("听证笔录")).next() {
                 out.push(
                     h.subject(cx.texts()),
                     format!("已举行听证（听证笔录 {}），无听证告知书", show(h.made_at)),
@@ -208,7 +208,7 @@ pub static I04: RuleDef = RuleDef {
         for d in cx
             .docs
             .iter()
-            .filter(|d| SIGNED_RECORDS.contains(&&*d.doc_type))
+            .filter(|d| SIGNED_RECORDS.contains(&d.doc_type))
         {
             if d.signature == Signature::Missing {
                 out.push(
@@ -284,7 +284,7 @@ pub static I06: RuleDef = RuleDef {
     profile_needs: no_profile_needs,
     precondition: None,
     check_case: Some(|cx, out| {
-        for d in cx.docs_named("证据登记保存清单") {
+        for d in cx.docs_named(doc!("证据登记保存清单")) {
             let mut missing = Vec::new();
             if !d.flags.contains(DocFlags::PRESERVATION_REASON) {
                 missing.push("保全理由");

@@ -2,6 +2,14 @@
 //! its code, Chinese title, stage, default severity, the columns it needs, and the
 //! function that checks one case (or the whole bundle, for rows with no case).
 
+/// A catalogue 文书名称 as a [`crate::model::DocName`], resolved when the program is
+/// compiled (a name outside the catalogue does not compile).
+macro_rules! doc {
+    ($name:literal) => {
+        const { $crate::model::DocName::of($name) }
+    };
+}
+
 pub mod archive;
 pub mod deadline;
 pub mod decision;
@@ -234,19 +242,19 @@ impl<'a> CaseCx<'a> {
         self.run.bundle.texts.get(t)
     }
 
-    /// Documents with this canonical name.
-    pub fn docs_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a Document> + 's {
-        self.docs.iter().filter(move |d| &*d.doc_type == name)
+    /// Documents with this canonical name (`doc!("…")`).
+    pub fn docs_named(&self, name: DocName) -> impl Iterator<Item = &'a Document> + 'a {
+        self.docs.iter().filter(move |d| d.doc_type == name)
     }
 
-    /// Does the case have a document of this name?
-    pub fn has_doc(&self, name: &str) -> bool {
-        self.docs.iter().any(|d| &*d.doc_type == name)
+    /// Does the case have a document of this name (`doc!("…")`)?
+    pub fn has_doc(&self, name: DocName) -> bool {
+        self.docs.iter().any(|d| d.doc_type == name)
     }
 
     /// Decision documents: names ending in 决定书 (RULES.md).
-    pub fn decision_docs(&self) -> impl Iterator<Item = &'a Document> + '_ {
-        self.docs.iter().filter(|d| d.doc_type.ends_with("决定书"))
+    pub fn decision_docs(&self) -> impl Iterator<Item = &'a Document> + 'a {
+        self.docs.iter().filter(|d| d.doc_type.is_decision())
     }
 
     /// The time of the decision: the first decision document's 制作时间, else 决定日期.

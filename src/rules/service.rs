@@ -99,7 +99,8 @@ fn service_footage(cx: &CaseCx<'_>, out: &mut Emit<'_>, kind: ActivityKind, meth
         return;
     };
     let severity = duty.duty.severity();
-    let article = cx.profile.qualify(&duty.article);
+    // Qualified only for a finding: most cases have none.
+    let article = || cx.profile.qualify(&duty.article);
     let excusable =
         cx.profile.scope.no_film_reason_excuses && duty.duty != crate::profile::Duty::Full;
     let mut has_activity = false;
@@ -120,7 +121,7 @@ fn service_footage(cx: &CaseCx<'_>, out: &mut Emit<'_>, kind: ActivityKind, meth
                 show(a.ended_at)
             ),
             severity,
-            article.clone(),
+            article(),
         );
     }
     if has_activity {
@@ -138,7 +139,7 @@ fn service_footage(cx: &CaseCx<'_>, out: &mut Emit<'_>, kind: ActivityKind, meth
                     show(s.served_at)
                 ),
                 severity,
-                article.clone(),
+                article(),
             );
         }
     }
@@ -360,7 +361,7 @@ pub static E01: RuleDef = RuleDef {
     profile_needs: no_profile_needs,
     precondition: None,
     check_case: Some(|cx, out| {
-        if cx.has_doc("履行情况记录") || cx.has_doc("整改核查记录") {
+        if cx.has_doc(doc!("履行情况记录")) || cx.has_doc(doc!("整改核查记录")) {
             return;
         }
         let grace = i64::from(cx.profile.deadlines.e01_grace_days);
@@ -410,11 +411,11 @@ pub static E02: RuleDef = RuleDef {
     profile_needs: no_profile_needs,
     precondition: None,
     check_case: Some(|cx, out| {
-        for d in cx.docs_named("强制执行决定书") {
+        for d in cx.docs_named(doc!("强制执行决定书")) {
             let notices: Vec<Stamp> = cx
                 .services
                 .iter()
-                .filter(|s| &*s.doc_type == "催告书")
+                .filter(|s| s.doc_type == doc!("催告书"))
                 .filter_map(|s| s.served_at)
                 .collect();
             let ok = notices

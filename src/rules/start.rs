@@ -35,11 +35,11 @@ pub static S01: RuleDef = RuleDef {
         if !ex_officio || !opened_general(cx) || c.approved_at.is_some() {
             return;
         }
-        if cx.has_doc("立案审批表") {
+        if cx.has_doc(doc!("立案审批表")) {
             return;
         }
         let inspection = c.category == Some(Category::Inspection);
-        if inspection && cx.has_doc("检查通知书") {
+        if inspection && cx.has_doc(doc!("检查通知书")) {
             return;
         }
         let wanted = if inspection {
@@ -65,7 +65,7 @@ pub static S01: RuleDef = RuleDef {
 /// 批准时间 or 制作时间.
 fn approval_time(cx: &CaseCx<'_>) -> Option<Stamp> {
     cx.case.approved_at.or_else(|| {
-        cx.docs_named("立案审批表")
+        cx.docs_named(doc!("立案审批表"))
             .find_map(|d| cx.review_times(d).1.or(d.made_at))
     })
 }
@@ -135,7 +135,7 @@ pub static S03: RuleDef = RuleDef {
         if cx.case.origin != Some(Origin::Application) {
             return;
         }
-        if cx.has_doc("受理通知书") || cx.has_doc("不予受理通知书") {
+        if cx.has_doc(doc!("受理通知书")) || cx.has_doc(doc!("不予受理通知书")) {
             return;
         }
         out.push(
@@ -169,7 +169,7 @@ pub static S04: RuleDef = RuleDef {
         if !cx.case.major || !opened_general(cx) {
             return;
         }
-        let forms: Vec<&Document> = cx.docs_named("立案审批表").collect();
+        let forms: Vec<&Document> = cx.docs_named(doc!("立案审批表")).collect();
         if forms
             .iter()
             .any(|d| d.flags.contains(DocFlags::LEGAL_REVIEW))
