@@ -173,29 +173,38 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
     let in_order = (1..n).all(|c| key(c - 1) <= key(c));
     let chunks = n.div_ceil(CASES_PER_CHUNK);
     let mut findings: Vec<Finding> = Vec::new();
+    let rest_len = rest.len();
     let mut rest = rest.into_iter().peekable();
-    let mut first = 0;
-    while first < chunks {
-        let last = chunks.min(first + CHUNKS_PER_BATCH);
-        let runs: Vec<(Vec<Finding>, BTreeSet<i32>)> =
-            (first..last).into_par_iter().map(check_chunk).collect();
-        if first == 0 {
-            // Reserve for all cases at the first batch's findings per case, with a
-            // margin: capacity never written is never touched, so costs no memory.
-            let found: usize = runs.iter().map(|r| r.0.len()).sum();
-            let checked = (last * CASES_PER_CHUNK).min(n).max(1);
-            findings.reserve(found * n / checked * 5 / 4 + rest.len());
-        }
+    let mut take = |runs: Vec<(Vec<Finding>, BTreeSet<i32>)>, findings: &mut Vec<Finding>| {
         for (run, years) in runs {
             calendar_missing.extend(years);
             if in_order {
-                merge_run(&mut findings, run, &mut rest);
+                merge_run(findings, run, &mut rest);
             } else {
                 findings.extend(run);
             }
         }
+    };
+    // Each batch's findings are moved into the list while the next batch is checked.
+    let mut pending = Vec::new();
+    let mut first = 0;
+    while first < chunks {
+        let last = chunks.min(first + CHUNKS_PER_BATCH);
+        let (runs, ()) = rayon::join(
+            || (first..last).into_par_iter().map(check_chunk).collect(),
+            || take(std::mem::take(&mut pending), &mut findings),
+        );
+        pending = runs;
+        if first == 0 {
+            // Reserve for all cases at the first batch's findings per case, with a
+            // margin: capacity never written is never touched, so costs no memory.
+            let found: usize = pending.iter().map(|r| r.0.len()).sum();
+            let checked = (last * CASES_PER_CHUNK).min(n).max(1);
+            findings.reserve(found * n / checked * 5 / 4 + rest_len);
+        }
         first = last;
     }
+    take(pending, &mut findings);
     findings.extend(rest);
     if !in_order {
         // Stable: case findings stay before bundle-level ones with an equal key.

@@ -90,15 +90,16 @@ fn same_media_id<'a>(media: &'a [Media], texts: &Texts) -> Vec<Vec<&'a Media>> {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
     let h = foldhash::fast::FixedState::with_seed(0);
-    let mut keys: Vec<(u64, RowRef, u32)> = media
+    let mut keys: Vec<(u64, u32)> = media
         .par_iter()
         .enumerate()
-        .map(|(i, m)| (h.hash_one(texts.get(m.media_id)), m.at, i as u32))
+        .map(|(i, m)| (h.hash_one(texts.get(m.media_id)), i as u32))
         .collect();
-    keys.par_sort_unstable();
+    // Only equal hashes need to meet; each group is then ordered by number and row.
+    keys.par_sort_unstable_by_key(|k| k.0);
     let mut groups = Vec::new();
     for same_hash in keys.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
-        let mut rows: Vec<&Media> = same_hash.iter().map(|k| &media[k.2 as usize]).collect();
+        let mut rows: Vec<&Media> = same_hash.iter().map(|k| &media[k.1 as usize]).collect();
         let id = |m: &Media| texts.get(m.media_id);
         rows.sort_by(|x, y| (id(x), x.at).cmp(&(id(y), y.at)));
         groups.extend(
