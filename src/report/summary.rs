@@ -54,13 +54,24 @@ struct Summary<'a> {
 pub fn write(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
     let b = v.bundle;
     let s = v.scores;
-    let mut by_rule = BTreeMap::new();
+    // Findings not waived, by rule: scoring has counted them (`RuleStat::count`).
+    let by_rule: BTreeMap<&str, u32> = s.rules.iter().map(|r| (&*r.rule, r.count)).collect();
+    // By agency: findings come agency by agency, so they are counted run by run (a map
+    // entry a finding took 0.4 s at province scale).
     let mut by_agency = BTreeMap::new();
-    for (f, waived) in v.findings.iter().zip(v.waived) {
-        if !waived {
-            *by_rule.entry(f.rule()).or_insert(0) += 1;
-            *by_agency.entry(&*f.agency).or_insert(0) += 1;
+    let mut run: Option<(&str, u32)> = None;
+    for (f, _) in v.findings.iter().zip(v.waived).filter(|(_, w)| !**w) {
+        match &mut run {
+            Some((agency, n)) if *agency == &*f.agency => *n += 1,
+            _ => {
+                if let Some((agency, n)) = run.replace((&f.agency, 1)) {
+                    *by_agency.entry(agency).or_insert(0) += n;
+                }
+            }
         }
+    }
+    if let Some((agency, n)) = run {
+        *by_agency.entry(agency).or_insert(0) += n;
     }
     let mut rows = BTreeMap::new();
     for t in Table::ALL {

@@ -262,6 +262,18 @@ fn waived_findings_leave_the_scores_but_stay_visible() {
     assert!(jsonl
         .lines()
         .any(|l| l.contains("\"V01\"") && l.contains("\"waived\":true")));
+    // summary.json counts only the findings not waived, by rule and by agency.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["by_rule"]["V01"], serde_json::Value::Null);
+    let by_agency: u64 = summary["by_agency"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(by_agency, summary["findings"].as_u64().unwrap());
+    assert!(by_agency > 0);
 }
 
 #[test]
