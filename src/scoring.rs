@@ -262,6 +262,9 @@ pub struct Scores {
     pub rules: Vec<RuleStat>,
     /// Findings by severity (not waived).
     pub by_severity: [u32; 3],
+    /// Findings not waived by 执法机关, agencies with none left out (findings of rows
+    /// with no case count under their own, possibly blank, agency).
+    pub findings_by_agency: BTreeMap<String, u32>,
     /// Cases per grade.
     pub grades: Vec<(String, u32)>,
     /// Share of cases passing.
@@ -469,11 +472,16 @@ pub fn score(
     let grades = count_grades(&mut cases.iter());
     let pass_rate = cases.iter().filter(|c| rubric.passing(&c.grade)).count() as f64 / n_cases;
     let mean_score = round2(cases.iter().map(|c| c.score).sum::<f64>() / n_cases);
+    let findings_by_agency = agency_findings
+        .iter()
+        .map(|(a, (sev, _))| (a.to_string(), sev.iter().sum()))
+        .collect();
     let scores = Scores {
         cases,
         agencies,
         rules,
         by_severity,
+        findings_by_agency,
         grades,
         pass_rate: round2(pass_rate * 10000.0) / 10000.0,
         mean_score,

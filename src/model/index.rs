@@ -79,6 +79,18 @@ where
     runs(rows, n, &case).expect("rows sorted by case are grouped")
 }
 
+/// Start offsets of `len` groups (and the end) given each item's group.
+fn offsets(len: usize, groups: impl Iterator<Item = u32>) -> Vec<u32> {
+    let mut off = vec![0u32; len + 1];
+    for g in groups {
+        off[g as usize + 1] += 1;
+    }
+    for i in 1..off.len() {
+        off[i] += off[i - 1];
+    }
+    off
+}
+
 fn overlaps(m: &Media, a: &Activity) -> bool {
     match (m.started_at, m.ended_at, a.started_at, a.ended_at) {
         (Some(ms), Some(me), Some(s), Some(e)) => {
@@ -188,13 +200,7 @@ impl Index {
         }
         // Grouped by activity, footage order kept within each, then each activity's
         // footage in case order (it already is unless it comes from several cases).
-        idx.footage_offsets = vec![0; b.activities.len() + 1];
-        for &(ai, _) in &pairs {
-            idx.footage_offsets[ai as usize + 1] += 1;
-        }
-        for i in 1..idx.footage_offsets.len() {
-            idx.footage_offsets[i] += idx.footage_offsets[i - 1];
-        }
+        idx.footage_offsets = offsets(b.activities.len(), pairs.iter().map(|p| p.0));
         let mut next = idx.footage_offsets.clone();
         idx.footage = vec![0; pairs.len()];
         for (ai, mi) in pairs {

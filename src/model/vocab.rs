@@ -275,9 +275,8 @@ static CATALOGUE: std::sync::LazyLock<foldhash::HashMap<&'static str, u32>> =
         m
     });
 
-/// Byte equality of two names, usable in constants.
-const fn same_name(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+/// Byte equality, usable in constants.
+const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -294,17 +293,7 @@ const fn same_name(a: &str, b: &str) -> bool {
 /// Does a name end in 决定书, decided in constants?
 const fn names_decision(name: &str) -> bool {
     let (n, tail) = (name.as_bytes(), "决定书".as_bytes());
-    if n.len() < tail.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < tail.len() {
-        if n[n.len() - tail.len() + i] != tail[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    n.len() >= tail.len() && same_bytes(n.split_at(n.len() - tail.len()).1, tail)
 }
 
 /// For each catalogue name, whether it ends in 决定书 (a decision document, RULES.md).
@@ -325,7 +314,7 @@ impl DocName {
     pub const fn of(name: &str) -> DocName {
         let mut i = 0;
         while i < DOC_TYPES.len() {
-            if same_name(DOC_TYPES[i], name) {
+            if same_bytes(DOC_TYPES[i].as_bytes(), name.as_bytes()) {
                 return DocName(i as u32);
             }
             i += 1;

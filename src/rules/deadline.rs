@@ -55,9 +55,7 @@ pub fn zh_late(secs: i64, d: &Deadline) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
-
-    use chrono::NaiveDateTime;
+    use chrono::{NaiveDate, NaiveDateTime};
 
     fn day(s: &str) -> Stamp {
         Stamp::day(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap())

@@ -175,7 +175,7 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
     let mut findings: Vec<Finding> = Vec::new();
     let rest_len = rest.len();
     let mut rest = rest.into_iter().peekable();
-    let mut take = |runs: Vec<(Vec<Finding>, BTreeSet<i32>)>, findings: &mut Vec<Finding>| {
+    let mut absorb = |runs: Vec<(Vec<Finding>, BTreeSet<i32>)>, findings: &mut Vec<Finding>| {
         for (run, years) in runs {
             calendar_missing.extend(years);
             if in_order {
@@ -192,7 +192,7 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         let last = chunks.min(first + CHUNKS_PER_BATCH);
         let (runs, ()) = rayon::join(
             || (first..last).into_par_iter().map(check_chunk).collect(),
-            || take(std::mem::take(&mut pending), &mut findings),
+            || absorb(std::mem::take(&mut pending), &mut findings),
         );
         pending = runs;
         if first == 0 {
@@ -204,7 +204,7 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         }
         first = last;
     }
-    take(pending, &mut findings);
+    absorb(pending, &mut findings);
     findings.extend(rest);
     if !in_order {
         // Stable: case findings stay before bundle-level ones with an equal key.
