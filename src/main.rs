@@ -14,6 +14,27 @@ use trailcheck::rules::registry::RULES;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A CSV file is read mapped (`ingest::csvfile`): when another program cuts the file
+/// short while it is read, the missing pages raise SIGBUS, whose default is a crash with
+/// no word. Stop instead with the input error's exit code and a sentence saying why.
+#[cfg(unix)]
+fn stop_on_truncated_input() {
+    extern "C" fn on_sigbus(_: libc::c_int) {
+        const MSG: &str =
+            "错误：读取输入文件时文件被截断（可能另一程序正在改写），评查中止；请待导出完成后重新运行\n";
+        // SAFETY: write(2) and _exit(2) are async-signal-safe; MSG is a static string.
+        unsafe {
+            libc::write(2, MSG.as_ptr().cast(), MSG.len());
+            libc::_exit(2);
+        }
+    }
+    let handler: extern "C" fn(libc::c_int) = on_sigbus;
+    // SAFETY: the handler calls only async-signal-safe functions and never returns.
+    unsafe {
+        libc::signal(libc::SIGBUS, handler as libc::sighandler_t);
+    }
+}
+
 /// Progress on an interactive terminal (a spinner per stage), stage timings with
 /// `--verbose`, nothing with `--quiet` or when stderr is not a terminal (cron).
 struct Stages {
@@ -86,6 +107,8 @@ fn fail(e: &Error) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    stop_on_truncated_input();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

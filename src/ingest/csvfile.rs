@@ -1,6 +1,8 @@
-//! CSV files. The encoding is detected on the first megabytes; then the file is read in
-//! blocks cut at record boundaries, each block split into pieces that are decoded,
-//! tokenised and built into rows in parallel, while the next block is read and hashed.
+//! CSV files. The encoding is detected on the first megabytes; then the file is mapped and
+//! taken in blocks cut at record boundaries, each block split into pieces that are
+//! decoded, tokenised and built into rows in parallel, while the next block is cut and
+//! hashed. (Files that must be rewritten as they are read, UTF-16 and bare `\r` line
+//! breaks, are read into buffers instead.)
 //!
 //! Tokenising: a line without a quote character is split on the delimiter in one pass
 //! that finds delimiters, line break and quotes together; a line with a quote is handed
@@ -14,6 +16,7 @@ use super::reader::{
 use crate::error::{Error, Result};
 use crate::model::Table;
 use memchr::{memchr, memchr_iter, memrchr};
+use memmap2::{Mmap, UncheckedAdvice};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -428,9 +431,12 @@ fn cr_to_lf(bytes: &mut [u8]) {
         .for_each(|b| *b = b'\n');
 }
 
-/// The file read block by block, each block ending on a record boundary, every byte
-/// hashed as it is read.
-struct Blocks {
+/// The file handed out block by block, each block ending on a record boundary, every
+/// byte hashed as it is handed out.
+struct Blocks<'m> {
+    /// The mapped file and how far it has been handed out, when it is mapped; the other
+    /// fields are then unused.
+    map: Option<(&'m Mmap, usize)>,
     src: Box<dyn Read + Send>,
     carry: Vec<u8>,
     eof: bool,
@@ -439,9 +445,42 @@ struct Blocks {
     cr_only: bool,
 }
 
-impl Blocks {
-    /// The next block, read into `buf` (reused); `None` at the end of the file.
-    fn next(&mut self, mut buf: Vec<u8>) -> std::io::Result<Option<Vec<u8>>> {
+impl<'m> Blocks<'m> {
+    /// The next block: a slice of the mapped file, or read into `buf` (reused); `None`
+    /// at the end of the file.
+    fn next(&mut self, buf: Vec<u8>) -> std::io::Result<Option<Cow<'m, [u8]>>> {
+        match &mut self.map {
+            Some((map, pos)) => {
+                let map: &'m Mmap = map;
+                let rest = &map[*pos..];
+                if rest.is_empty() {
+                    return Ok(None);
+                }
+                let mut want = BLOCK_BYTES;
+                let end = loop {
+                    if rest.len() <= want {
+                        break rest.len();
+                    }
+                    if let Some(cut) = last_record_end(&rest[..want]) {
+                        break cut;
+                    }
+                    if want >= MAX_BLOCK_BYTES {
+                        break memrchr(b'\n', &rest[..want]).map_or(want, |p| p + 1);
+                    }
+                    want += BLOCK_BYTES;
+                };
+                *pos += end;
+                if let Some(h) = &mut self.hasher {
+                    h.update(&rest[..end]);
+                }
+                Ok(Some(Cow::Borrowed(&rest[..end])))
+            }
+            None => Ok(self.read_next(buf)?.map(Cow::Owned)),
+        }
+    }
+
+    /// The next block read into `buf`.
+    fn read_next(&mut self, mut buf: Vec<u8>) -> std::io::Result<Option<Vec<u8>>> {
         buf.clear();
         if buf.capacity() < self.carry.len() {
             std::mem::swap(&mut buf, &mut self.carry);
@@ -482,10 +521,32 @@ impl Blocks {
             want = buf.len() + BLOCK_BYTES;
         }
     }
+
+    /// A block is built: its pages of the mapped file leave the process's memory (they
+    /// stay in the page cache), so a mapped file never counts more than a few blocks
+    /// towards the process's resident memory. Returns the block's buffer for reuse.
+    fn done(&self, block: Cow<'m, [u8]>) -> Vec<u8> {
+        match block {
+            Cow::Owned(buf) => buf,
+            Cow::Borrowed(b) => {
+                if let Some((map, _)) = self.map {
+                    let offset = b.as_ptr() as usize - map.as_ptr() as usize;
+                    // SAFETY: the range lies in the map. Dropping the pages of a
+                    // read-only shared file mapping changes no byte the process sees: a
+                    // later read of them faults the file's pages in again.
+                    let _ = unsafe {
+                        map.unchecked_advise_range(UncheckedAdvice::DontNeed, offset, b.len())
+                    };
+                }
+                Vec::new()
+            }
+        }
+    }
 }
 
 /// A CSV file opened for reading: encoding and delimiter detected on its first megabytes,
-/// then streamed (never mapped or loaded whole, so memory stays flat for any file size).
+/// then handed out block by block: mapped, each block's pages released once it is built, or
+/// read into reused buffers; never loaded whole, so memory stays flat for any file size.
 pub struct CsvTable {
     path: PathBuf,
     /// Detected encoding.
@@ -555,7 +616,34 @@ impl CsvTable {
         Ok(table)
     }
 
-    fn blocks(&mut self) -> Blocks {
+    /// Map the file, when it is an ordinary file read as it stands (bare `\r` line
+    /// breaks are rewritten, so such a file is read into buffers). Reading mapped pages
+    /// spares the copy of every byte into a buffer: at 4.6 GiB of exports that copy was a
+    /// third of ingest's processor time (benches/README.md, "Tenth session").
+    fn map(&self) -> Option<Mmap> {
+        match &self.input {
+            // SAFETY: the map is only read, and dropped before `read` returns. A file cut
+            // short by another program while it is read raises SIGBUS on the missing
+            // pages; the binary stops then with the input error's exit code and message
+            // (main.rs), as ripgrep accepts the same risk for the same gain.
+            Input::File(_, f) if !self.cr_only => unsafe { Mmap::map(f) }.ok(),
+            _ => None,
+        }
+    }
+
+    /// The blocks of the file: slices of `map` when it is mapped, else read.
+    fn blocks<'m>(&mut self, map: Option<&'m Mmap>) -> Blocks<'m> {
+        if let Some(map) = map {
+            self.input = Input::Taken;
+            return Blocks {
+                map: Some((map, 0)),
+                src: Box::new(std::io::empty()),
+                carry: Vec::new(),
+                eof: true,
+                hasher: Some(Sha256::new()),
+                cr_only: false,
+            };
+        }
         let (src, carry, hasher): (Box<dyn Read + Send>, _, _) =
             match std::mem::replace(&mut self.input, Input::Taken) {
                 Input::File(mut head, f) => {
@@ -570,6 +658,7 @@ impl CsvTable {
                 Input::Taken => (Box::new(std::io::empty()), Vec::new(), None),
             };
         Blocks {
+            map: None,
             src,
             carry,
             eof: false,
@@ -593,7 +682,8 @@ impl CsvTable {
         F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
     {
         let read_err = |e: std::io::Error| Error::Input(format!("读取文件 {label} 出错：{e}"));
-        let mut blocks = self.blocks();
+        let map = self.map();
+        let mut blocks = self.blocks(map.as_ref());
         let mut cur = blocks.next(Vec::new()).map_err(read_err)?;
         let (header, data_start) = self.header(t, mapping, label, cur.as_deref().unwrap_or(&[]))?;
         let mut out = Collected::new(header.positions.len());
@@ -626,7 +716,7 @@ impl CsvTable {
             }
             row += rows;
             skip = 0;
-            spare = block;
+            spare = blocks.done(block);
             cur = next.map_err(read_err)?;
         }
         let sha = match blocks.hasher {

@@ -700,13 +700,16 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
 }
 
 #[test]
-fn utf16_and_bare_cr_files_are_read_and_hashed() {
-    for form in ["UTF-16LE", "CR"] {
+fn mapped_utf16_and_bare_cr_files_are_read_and_hashed() {
+    // A plain file is read mapped; the other two are read into buffers.
+    for form in ["UTF-8", "UTF-16LE", "CR"] {
         let dir = tempfile::tempdir().unwrap();
         Fx::clean().write(dir.path());
         let p = dir.path().join("文书记录.csv");
         let text = std::fs::read_to_string(&p).unwrap();
-        let bytes = if form == "CR" {
+        let bytes = if form == "UTF-8" {
+            text.into_bytes()
+        } else if form == "CR" {
             text.replace("\r\n", "\r").replace('\n', "\r").into_bytes()
         } else {
             let mut b = vec![0xFF, 0xFE];
@@ -726,6 +729,52 @@ fn utf16_and_bare_cr_files_are_read_and_hashed() {
             "{form}"
         );
     }
+}
+
+/// A CSV file is read mapped: when another program cuts it short while it is read, the
+/// run stops with the input error's exit code and says why, instead of crashing.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_cut_short_while_it_is_read_stops_the_run_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(dir.path());
+    let p = dir.path().join("文书记录.csv");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let (header, body) = text.split_once('\n').unwrap();
+    // Some 60 MB: longer to read than the few milliseconds the cut takes.
+    let mut big = String::with_capacity(64 << 20);
+    big.push_str(header);
+    big.push('\n');
+    while big.len() < 60 << 20 {
+        big.push_str(body);
+    }
+    std::fs::write(&p, &big).unwrap();
+    let mut child = bin()
+        .args(["check", "--documents"])
+        .arg(&p)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let maps = format!("/proc/{}/maps", child.id());
+    let name = p.file_name().unwrap().to_string_lossy().to_string();
+    while !std::fs::read_to_string(&maps).is_ok_and(|m| m.contains(&name)) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before the file was mapped"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_len(4096)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("读取输入文件时文件被截断"), "{err}");
 }
 
 #[test]
