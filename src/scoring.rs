@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::model::{Bundle, Stage};
 use crate::rules::{Finding, Severity};
 use foldhash::{HashMap, HashSet};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -301,21 +302,42 @@ pub fn score(
             .collect()
     };
 
-    let mut cases: Vec<CaseScore> = bundle
-        .cases
-        .iter()
-        .map(|c| CaseScore {
-            case_no: c.case_no.clone(),
-            agency: c.agency.clone(),
-            score: 100.0,
-            grade: "".into(),
-            veto: false,
-            veto_rules: Vec::new(),
-            by_stage: [0; 5],
-            findings: 0,
-            violations: 0,
-        })
-        .collect();
+    // The case rows and the counts by agency (which read the findings only) side by side.
+    let read: &[Finding] = findings;
+    let (mut cases, agency_findings) = rayon::join(
+        || -> Vec<CaseScore> {
+            bundle
+                .cases
+                .par_iter()
+                .map(|c| CaseScore {
+                    case_no: c.case_no.clone(),
+                    agency: c.agency.clone(),
+                    score: 100.0,
+                    grade: "".into(),
+                    veto: false,
+                    veto_rules: Vec::new(),
+                    by_stage: [0; 5],
+                    findings: 0,
+                    violations: 0,
+                })
+                .collect()
+        },
+        || {
+            let mut by: HashMap<&str, ([u32; 3], HashMap<&'static str, u32>)> = HashMap::default();
+            for (f, w) in read.iter().zip(&waived) {
+                if *w {
+                    continue;
+                }
+                let e = by.entry(&*f.agency).or_default();
+                e.0[f.severity as usize] += 1;
+                *e.1.entry(f.rule()).or_insert(0) += 1;
+            }
+            // Owned names (a few dozen), so the findings can take their deductions below.
+            by.into_iter()
+                .map(|(a, e)| (Box::<str>::from(a), e))
+                .collect::<HashMap<_, _>>()
+        },
+    );
     // Findings come in report order (执法机关, 案号, …) and a 案号 names one case, so the
     // findings of a case are contiguous: the deduction caps and "cases affected" are kept
     // for the current case only.
@@ -399,24 +421,15 @@ pub fn score(
         }
         v
     };
-    for c in &mut cases {
+    cases.par_iter_mut().for_each(|c| {
         c.score = round2(c.score.max(0.0));
         c.grade = grade_names[rubric.grade_index(c.score, c.veto)].clone();
-    }
+    });
 
     let n_cases = cases.len().max(1) as f64;
     let mut by_agency: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, c) in cases.iter().enumerate() {
         by_agency.entry(&*c.agency).or_default().push(i);
-    }
-    let mut agency_findings: HashMap<&str, ([u32; 3], HashMap<&str, u32>)> = HashMap::default();
-    for (f, w) in findings.iter().zip(&waived) {
-        if *w {
-            continue;
-        }
-        let e = agency_findings.entry(&*f.agency).or_default();
-        e.0[f.severity as usize] += 1;
-        *e.1.entry(f.rule()).or_insert(0) += 1;
     }
     let mut agencies: Vec<AgencyScore> = by_agency
         .iter()
@@ -430,7 +443,7 @@ pub fn score(
                 .filter(|i| rubric.passing(&cases[**i].grade))
                 .count() as f64
                 / f64::from(n.max(1));
-            let (sev, rules) = agency_findings.get(agency).cloned().unwrap_or_default();
+            let (sev, rules) = agency_findings.get(*agency).cloned().unwrap_or_default();
             let mut top: Vec<(String, u32)> =
                 rules.into_iter().map(|(r, k)| (r.to_string(), k)).collect();
             top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -146,20 +146,32 @@ fn last_record_end(buf: &[u8]) -> Option<usize> {
     None
 }
 
+/// A piece of a block: its bytes, and whether a quote occurs in them (a piece without
+/// one has a record per line, counted without tokenising).
+struct Piece {
+    range: Range<usize>,
+    quoted: bool,
+}
+
 /// Cut `buf` (which starts a record) into pieces of about `size` bytes, each starting a
-/// record.
-fn pieces(buf: &[u8], size: usize) -> Vec<Range<usize>> {
+/// record. The quotes are counted to find the cuts, so every piece learns on the way
+/// whether it holds one.
+fn pieces(buf: &[u8], size: usize) -> Vec<Piece> {
     let mut out = Vec::with_capacity(buf.len() / size + 1);
     let mut start = 0;
     while buf.len() - start > size {
         let mut p = start + size;
-        let mut odd = !quotes(&buf[start..p]).is_multiple_of(2);
+        let n = quotes(&buf[start..p]);
+        let mut quoted = n > 0;
+        let mut odd = !n.is_multiple_of(2);
         let cut = loop {
             let Some(i) = memchr(b'\n', &buf[p..]) else {
                 break None;
             };
             let nl = p + i;
-            odd ^= !quotes(&buf[p..nl]).is_multiple_of(2);
+            let n = quotes(&buf[p..nl]);
+            quoted |= n > 0;
+            odd ^= !n.is_multiple_of(2);
             if !odd {
                 break Some(nl + 1);
             }
@@ -167,14 +179,20 @@ fn pieces(buf: &[u8], size: usize) -> Vec<Range<usize>> {
         };
         match cut {
             Some(c) => {
-                out.push(start..c);
+                out.push(Piece {
+                    range: start..c,
+                    quoted,
+                });
                 start = c;
             }
             None => break,
         }
     }
     if start < buf.len() {
-        out.push(start..buf.len());
+        out.push(Piece {
+            range: start..buf.len(),
+            quoted: memchr(b'"', &buf[start..]).is_some(),
+        });
     }
     out
 }
@@ -409,10 +427,11 @@ impl<'t> Tokens<'t> {
     }
 }
 
-/// Number of records in `text`, as [`Tokens`] splits it.
-fn count_records(text: &str, delimiter: u8) -> usize {
+/// Number of records in `text`, as [`Tokens`] splits it; `quoted` says a quote may occur
+/// in it (without one, a record is a line).
+fn count_records(text: &str, delimiter: u8, quoted: bool) -> usize {
     let b = text.as_bytes();
-    if memchr(b'"', b).is_none() {
+    if !quoted {
         return memchr_iter(b'\n', b).count() + usize::from(!b.is_empty() && !b.ends_with(b"\n"));
     }
     let mut t = Tokens::new(text, delimiter);
@@ -790,9 +809,9 @@ impl CsvTable {
         let delimiter = self.delimiter;
         let texts: Vec<(Cow<'_, str>, usize)> = pieces(block, PIECE_BYTES)
             .into_par_iter()
-            .map(|r| {
-                let text = self.encoding.decode(&block[r]);
-                let n = count_records(&text, delimiter);
+            .map(|p| {
+                let text = self.encoding.decode(&block[p.range]);
+                let n = count_records(&text, delimiter, p.quoted);
                 (text, n)
             })
             .collect();
@@ -847,7 +866,13 @@ mod tests {
                     .collect(),
             );
         }
-        assert_eq!(out.len(), count_records(text, delimiter), "{text:?}");
+        let quoted = text.contains('"');
+        assert_eq!(
+            out.len(),
+            count_records(text, delimiter, quoted),
+            "{text:?}"
+        );
+        assert_eq!(out.len(), count_records(text, delimiter, true), "{text:?}");
         out
     }
 
@@ -931,9 +956,11 @@ mod tests {
             let cuts = pieces(text.as_bytes(), size);
             let mut total = 0;
             for c in &cuts {
-                total += count_records(&text[c.clone()], b',');
+                let piece = &text[c.range.clone()];
+                assert_eq!(c.quoted, piece.contains('"'), "size {size}: {piece:?}");
+                total += count_records(piece, b',', c.quoted);
             }
-            assert_eq!(total, 3, "size {size}: {cuts:?}");
+            assert_eq!(total, 3, "size {size}");
         }
         assert_eq!(last_record_end(b"a,\"1\n2\"\nb,\"c\nd"), Some(8));
         assert_eq!(last_record_end(b"a,\"1\n2"), None);
