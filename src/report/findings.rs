@@ -108,25 +108,26 @@ pub fn write_csv(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::Res
     )
 }
 
-/// One line of findings.jsonl: the finding's fields (no `flatten`, which serialises
-/// through a map and is several times slower), then `waived` and `status`.
-#[derive(serde::Serialize)]
-struct Line<'a> {
-    rule: &'a str,
-    title: &'a str,
-    severity: crate::rules::Severity,
-    case_no: &'a str,
-    agency: &'a str,
-    subject: &'a str,
-    detail: &'a str,
-    article: &'a str,
-    deduction: f64,
-    waived: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<Recurrence>,
+/// A JSON string: the text as it stands between quotes when no byte of it needs escaping
+/// (a check the compiler vectorises), else serde_json's escaped form. serde_json looks a
+/// byte at a time in a table, which was the larger part of making findings.jsonl.
+fn json_str(buf: &mut Vec<u8>, s: &str) -> std::io::Result<()> {
+    let plain = !s.bytes().fold(false, |any, b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(&mut *buf, s).map_err(std::io::Error::from)
+    }
 }
 
-/// Write findings.jsonl.
+/// Write findings.jsonl: per line the finding's fields in OUTPUT.md's order, then `waived`
+/// and, with `--baseline`, `status`. The strings and numbers are serde_json's; the object
+/// around them is written here, key by key.
 pub fn write_jsonl(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::Result<()> {
     write_parts(
         v.findings,
@@ -135,21 +136,32 @@ pub fn write_jsonl(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::R
         w,
         |findings, waived, buf| {
             for (f, waived) in findings.iter().zip(waived) {
-                let line = Line {
-                    rule: f.rule(),
-                    title: f.title(),
-                    severity: f.severity,
-                    case_no: &f.case_no,
-                    agency: &f.agency,
-                    subject: f.subject(),
-                    detail: f.detail(),
-                    article: &f.article,
-                    deduction: f.deduction,
-                    waived: *waived,
-                    status: f.status,
-                };
-                serde_json::to_writer(&mut *buf, &line)?;
-                buf.push(b'\n');
+                let texts: [(&str, &str); 8] = [
+                    ("{\"rule\":", f.rule()),
+                    (",\"title\":", f.title()),
+                    (",\"severity\":", f.severity.zh()),
+                    (",\"case_no\":", &f.case_no),
+                    (",\"agency\":", &f.agency),
+                    (",\"subject\":", f.subject()),
+                    (",\"detail\":", f.detail()),
+                    (",\"article\":", &f.article),
+                ];
+                for (key, value) in texts {
+                    buf.extend_from_slice(key.as_bytes());
+                    json_str(buf, value)?;
+                }
+                buf.extend_from_slice(b",\"deduction\":");
+                serde_json::to_writer(&mut *buf, &f.deduction)?;
+                buf.extend_from_slice(if *waived {
+                    b",\"waived\":true"
+                } else {
+                    b",\"waived\":false"
+                });
+                if let Some(status) = f.status {
+                    buf.extend_from_slice(b",\"status\":");
+                    json_str(buf, status.zh())?;
+                }
+                buf.extend_from_slice(b"}\n");
             }
             Ok(())
         },
@@ -159,6 +171,27 @@ pub fn write_jsonl(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "丰市监罚〔2023〕1号",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\tand\nline",
+            "\u{1}\u{1f}",
+            "\u{7f}\u{2028}",
+            "结束时间早于开始时间（2024-03-05 14:30:00）",
+        ] {
+            let mut buf = Vec::new();
+            json_str(&mut buf, s).unwrap();
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn parts_are_written_in_order() {

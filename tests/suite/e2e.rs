@@ -58,7 +58,14 @@ fn findings_csv_jsonl_and_summary_agree() {
         lines[3]
     );
     let jsonl = std::fs::read_to_string(o.join("findings.jsonl")).unwrap();
-    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    let line = jsonl.lines().next().unwrap();
+    // The fields in OUTPUT.md's order, as serde_json would write the object.
+    assert!(
+        line.starts_with(r#"{"rule":"A01","title":"逾期未归档","severity":"违规","case_no":"测罚〔2024〕1号","agency":"市场监督管理局","subject":"","detail":"终结日期 2024-04-01，"#)
+            && line.ends_with(r#"","article":"000:第三十二条","deduction":5.0,"waived":false}"#),
+        "{line}"
+    );
+    let first: serde_json::Value = serde_json::from_str(line).unwrap();
     assert_eq!(first["rule"], "A01");
     assert_eq!(first["severity"], "违规");
     assert_eq!(first["article"], "000:第三十二条");
