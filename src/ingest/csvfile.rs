@@ -2,7 +2,7 @@
 //! taken in blocks cut at record boundaries, each block split into pieces that are
 //! decoded, tokenised and built into rows in parallel, while the next block is cut and
 //! hashed. (Files that must be rewritten as they are read, UTF-16 and bare `\r` line
-//! breaks, are read into buffers instead.)
+//! breaks, and every file on systems other than Unix, are read into buffers instead.)
 //!
 //! Tokenising: a line without a quote character is split on the delimiter in one pass
 //! that finds delimiters, line break and quotes together; a line with a quote is handed
@@ -16,7 +16,7 @@ use super::reader::{
 use crate::error::{Error, Result};
 use crate::model::Table;
 use memchr::{memchr, memchr_iter, memrchr};
-use memmap2::{Mmap, UncheckedAdvice};
+use memmap2::Mmap;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -549,19 +549,28 @@ impl<'m> Blocks<'m> {
             Cow::Owned(buf) => buf,
             Cow::Borrowed(b) => {
                 if let Some((map, _)) = self.map {
-                    let offset = b.as_ptr() as usize - map.as_ptr() as usize;
-                    // SAFETY: the range lies in the map. Dropping the pages of a
-                    // read-only shared file mapping changes no byte the process sees: a
-                    // later read of them faults the file's pages in again.
-                    let _ = unsafe {
-                        map.unchecked_advise_range(UncheckedAdvice::DontNeed, offset, b.len())
-                    };
+                    release(map, b);
                 }
                 Vec::new()
             }
         }
     }
 }
+
+/// Drop the pages of `b`, a slice of `map`, from the process (they stay in the page
+/// cache).
+#[cfg(unix)]
+fn release(map: &Mmap, b: &[u8]) {
+    let offset = b.as_ptr() as usize - map.as_ptr() as usize;
+    // SAFETY: the range lies in the map. Dropping the pages of a read-only shared file
+    // mapping changes no byte the process sees: a later read faults them in again.
+    let _ =
+        unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, b.len()) };
+}
+
+/// Files are mapped on Unix only ([`CsvTable::map`]).
+#[cfg(not(unix))]
+fn release(_: &Mmap, _: &[u8]) {}
 
 /// A CSV file opened for reading: encoding and delimiter detected on its first megabytes,
 /// then handed out block by block: mapped, each block's pages released once it is built, or
@@ -639,13 +648,16 @@ impl CsvTable {
     /// breaks are rewritten, so such a file is read into buffers). Reading mapped pages
     /// spares the copy of every byte into a buffer: at 4.6 GiB of exports that copy was a
     /// third of ingest's processor time (benches/README.md, "Tenth session").
+    ///
+    /// On Unix only: elsewhere the pages of a built block could not be released, and a
+    /// file cut short while mapped would end the run without a word.
     fn map(&self) -> Option<Mmap> {
         match &self.input {
             // SAFETY: the map is only read, and dropped before `read` returns. A file cut
             // short by another program while it is read raises SIGBUS on the missing
             // pages; the binary stops then with the input error's exit code and message
             // (main.rs), as ripgrep accepts the same risk for the same gain.
-            Input::File(_, f) if !self.cr_only => unsafe { Mmap::map(f) }.ok(),
+            Input::File(_, f) if cfg!(unix) && !self.cr_only => unsafe { Mmap::map(f) }.ok(),
             _ => None,
         }
     }
