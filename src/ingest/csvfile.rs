@@ -450,41 +450,51 @@ fn cr_to_lf(bytes: &mut [u8]) {
         .for_each(|b| *b = b'\n');
 }
 
+/// Where a block ends in `buf` (which starts a record and is not the file's end): after
+/// its last whole record, or, when `buf` has grown to [`MAX_BLOCK_BYTES`] without one,
+/// after its last line break. `None`: read on.
+fn block_end(buf: &[u8]) -> Option<usize> {
+    last_record_end(buf).or_else(|| {
+        (buf.len() >= MAX_BLOCK_BYTES).then(|| memrchr(b'\n', buf).map_or(buf.len(), |p| p + 1))
+    })
+}
+
 /// The file handed out block by block, each block ending on a record boundary, every
 /// byte hashed as it is handed out.
 struct Blocks<'m> {
-    /// The mapped file and how far it has been handed out, when it is mapped; the other
-    /// fields are then unused.
-    map: Option<(&'m Mmap, usize)>,
-    src: Box<dyn Read + Send>,
-    carry: Vec<u8>,
-    eof: bool,
+    source: Source<'m>,
     hasher: Option<Sha256>,
-    /// Line breaks are bare `\r` (old Mac exports): read as `\n`.
-    cr_only: bool,
+}
+
+/// Where [`Blocks`] takes its bytes from.
+enum Source<'m> {
+    /// The mapped file, handed out up to `pos`.
+    Mapped { map: &'m Mmap, pos: usize },
+    /// Read through `src`; `carry` holds the bytes read past the last block's end.
+    Read {
+        src: Box<dyn Read + Send>,
+        carry: Vec<u8>,
+        eof: bool,
+        /// Line breaks are bare `\r` (old Mac exports): read as `\n`.
+        cr_only: bool,
+    },
 }
 
 impl<'m> Blocks<'m> {
     /// The next block: a slice of the mapped file, or read into `buf` (reused); `None`
     /// at the end of the file.
     fn next(&mut self, buf: Vec<u8>) -> std::io::Result<Option<Cow<'m, [u8]>>> {
-        match &mut self.map {
-            Some((map, pos)) => {
+        let block = match &mut self.source {
+            Source::Mapped { map, pos } => {
                 let map: &'m Mmap = map;
                 let rest = &map[*pos..];
-                if rest.is_empty() {
-                    return Ok(None);
-                }
                 let mut want = BLOCK_BYTES;
                 let end = loop {
                     if rest.len() <= want {
                         break rest.len();
                     }
-                    if let Some(cut) = last_record_end(&rest[..want]) {
+                    if let Some(cut) = block_end(&rest[..want]) {
                         break cut;
-                    }
-                    if want >= MAX_BLOCK_BYTES {
-                        break memrchr(b'\n', &rest[..want]).map_or(want, |p| p + 1);
                     }
                     want += BLOCK_BYTES;
                 };
@@ -492,68 +502,75 @@ impl<'m> Blocks<'m> {
                 if let Some(h) = &mut self.hasher {
                     h.update(&rest[..end]);
                 }
-                Ok(Some(Cow::Borrowed(&rest[..end])))
+                (end > 0).then_some(Cow::Borrowed(&rest[..end]))
             }
-            None => Ok(self.read_next(buf)?.map(Cow::Owned)),
-        }
-    }
-
-    /// The next block read into `buf`.
-    fn read_next(&mut self, mut buf: Vec<u8>) -> std::io::Result<Option<Vec<u8>>> {
-        buf.clear();
-        if buf.capacity() < self.carry.len() {
-            std::mem::swap(&mut buf, &mut self.carry);
-        } else {
-            buf.append(&mut self.carry);
-        }
-        let mut want = BLOCK_BYTES;
-        loop {
-            if !self.eof && buf.len() < want {
-                let old = buf.len();
-                buf.reserve(want - old);
-                (&mut self.src)
-                    .take((want - old) as u64)
-                    .read_to_end(&mut buf)?;
-                if let Some(h) = &mut self.hasher {
-                    h.update(&buf[old..]);
-                }
-                if self.cr_only {
-                    cr_to_lf(&mut buf[old..]);
-                }
-                self.eof = buf.len() < want;
-            }
-            if buf.is_empty() {
-                return Ok(None);
-            }
-            if self.eof {
-                return Ok(Some(buf));
-            }
-            let cut = last_record_end(&buf).or_else(|| {
-                (buf.len() >= MAX_BLOCK_BYTES)
-                    .then(|| memrchr(b'\n', &buf).map_or(buf.len(), |p| p + 1))
-            });
-            if let Some(cut) = cut {
-                self.carry.extend_from_slice(&buf[cut..]);
-                buf.truncate(cut);
-                return Ok(Some(buf));
-            }
-            want = buf.len() + BLOCK_BYTES;
-        }
+            Source::Read {
+                src,
+                carry,
+                eof,
+                cr_only,
+            } => read_block(src, carry, eof, *cr_only, &mut self.hasher, buf)?.map(Cow::Owned),
+        };
+        Ok(block)
     }
 
     /// A block is built: its pages of the mapped file leave the process's memory (they
     /// stay in the page cache), so a mapped file never counts more than a few blocks
     /// towards the process's resident memory. Returns the block's buffer for reuse.
     fn done(&self, block: Cow<'m, [u8]>) -> Vec<u8> {
-        match block {
-            Cow::Owned(buf) => buf,
-            Cow::Borrowed(b) => {
-                if let Some((map, _)) = self.map {
-                    release(map, b);
-                }
+        match (block, &self.source) {
+            (Cow::Owned(buf), _) => buf,
+            (Cow::Borrowed(b), Source::Mapped { map, .. }) => {
+                release(map, b);
                 Vec::new()
             }
+            (Cow::Borrowed(_), Source::Read { .. }) => Vec::new(),
         }
+    }
+}
+
+/// The next block read from `src` into `buf` (after the bytes `carry` kept from the last
+/// read), hashing what is read; `None` at the end of the file.
+fn read_block(
+    src: &mut Box<dyn Read + Send>,
+    carry: &mut Vec<u8>,
+    eof: &mut bool,
+    cr_only: bool,
+    hasher: &mut Option<Sha256>,
+    mut buf: Vec<u8>,
+) -> std::io::Result<Option<Vec<u8>>> {
+    buf.clear();
+    if buf.capacity() < carry.len() {
+        std::mem::swap(&mut buf, carry);
+    } else {
+        buf.append(carry);
+    }
+    let mut want = BLOCK_BYTES;
+    loop {
+        if !*eof && buf.len() < want {
+            let old = buf.len();
+            buf.reserve(want - old);
+            src.take((want - old) as u64).read_to_end(&mut buf)?;
+            if let Some(h) = hasher {
+                h.update(&buf[old..]);
+            }
+            if cr_only {
+                cr_to_lf(&mut buf[old..]);
+            }
+            *eof = buf.len() < want;
+        }
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        if *eof {
+            return Ok(Some(buf));
+        }
+        if let Some(cut) = block_end(&buf) {
+            carry.extend_from_slice(&buf[cut..]);
+            buf.truncate(cut);
+            return Ok(Some(buf));
+        }
+        want = buf.len() + BLOCK_BYTES;
     }
 }
 
@@ -667,12 +684,8 @@ impl CsvTable {
         if let Some(map) = map {
             self.input = Input::Taken;
             return Blocks {
-                map: Some((map, 0)),
-                src: Box::new(std::io::empty()),
-                carry: Vec::new(),
-                eof: true,
+                source: Source::Mapped { map, pos: 0 },
                 hasher: Some(Sha256::new()),
-                cr_only: false,
             };
         }
         let (src, carry, hasher): (Box<dyn Read + Send>, _, _) =
@@ -689,12 +702,13 @@ impl CsvTable {
                 Input::Taken => (Box::new(std::io::empty()), Vec::new(), None),
             };
         Blocks {
-            map: None,
-            src,
-            carry,
-            eof: false,
+            source: Source::Read {
+                src,
+                carry,
+                eof: false,
+                cr_only: self.cr_only,
+            },
             hasher,
-            cr_only: self.cr_only,
         }
     }
 

@@ -11,13 +11,8 @@ pub const INVESTIGATION_RECORDS: &[DocName] = &[
     DocName::of("听证笔录"),
 ];
 
-/// Records that must carry the party's signature (I04): the 调查笔录 plus the evidence lists.
-pub const SIGNED_RECORDS: &[DocName] = &[
-    DocName::of("询问笔录"),
-    DocName::of("现场检查笔录"),
-    DocName::of("勘验笔录"),
-    DocName::of("陈述申辩笔录"),
-    DocName::of("听证笔录"),
+/// The evidence lists, which like the 调查笔录 must carry the party's signature (I04).
+pub const EVIDENCE_LISTS: &[DocName] = &[
     DocName::of("证据登记保存清单"),
     DocName::of("抽样取证通知书"),
 ];
@@ -208,7 +203,7 @@ pub static I04: RuleDef = RuleDef {
         for d in cx
             .docs
             .iter()
-            .filter(|d| SIGNED_RECORDS.contains(&d.doc_type))
+            .filter(|d| is_record(d) || EVIDENCE_LISTS.contains(&d.doc_type))
         {
             if d.signature == Signature::Missing {
                 out.push(

@@ -411,13 +411,18 @@ pub static E02: RuleDef = RuleDef {
     profile_needs: no_profile_needs,
     precondition: None,
     check_case: Some(|cx, out| {
-        for d in cx.docs_named(doc!("强制执行决定书")) {
-            let notices: Vec<Stamp> = cx
-                .services
-                .iter()
-                .filter(|s| s.doc_type == doc!("催告书"))
-                .filter_map(|s| s.served_at)
-                .collect();
+        let mut decisions = cx.docs_named(doc!("强制执行决定书")).peekable();
+        if decisions.peek().is_none() {
+            return;
+        }
+        // Served once for the case, whatever the number of decisions.
+        let notices: Vec<Stamp> = cx
+            .services
+            .iter()
+            .filter(|s| s.doc_type == doc!("催告书"))
+            .filter_map(|s| s.served_at)
+            .collect();
+        for d in decisions {
             let ok = notices
                 .iter()
                 .any(|n| d.made_at.is_none_or(|m| n.not_after(&m)));

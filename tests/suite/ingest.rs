@@ -119,12 +119,19 @@ fn title_rows_summary_rows_and_split_parts() {
     assert!(b.problems.is_empty(), "{:#?}", b.problems);
 }
 
+/// The clean bundle written to a new folder, with the path and text of one of its files.
+fn clean_with_file(file: &str) -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(dir.path());
+    let p = dir.path().join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    (dir, p, text)
+}
+
 /// The clean bundle written to a new folder, with the header and first data row of one of
 /// its files, split at commas.
 fn clean_with_first_row(file: &str) -> (tempfile::TempDir, Vec<String>, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    Fx::clean().write(dir.path());
-    let body = std::fs::read_to_string(dir.path().join(file)).unwrap();
+    let (dir, _, body) = clean_with_file(file);
     let mut lines = body
         .lines()
         .map(|l| l.split(',').map(String::from).collect());
@@ -211,10 +218,7 @@ fn repeated_case_numbers_keep_the_first_row() {
 /// of the table finds its own.
 #[test]
 fn review_times_of_every_part() {
-    let dir = tempfile::tempdir().unwrap();
-    Fx::clean().write(dir.path());
-    let first = dir.path().join("文书记录.csv");
-    let text = std::fs::read_to_string(&first).unwrap();
+    let (dir, _, text) = clean_with_file("文书记录.csv");
     // A second part whose review times differ from the first's by the day.
     std::fs::write(
         dir.path().join("文书记录_2.csv"),
@@ -637,10 +641,7 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
     // Enough rows for the reader's parallel pieces (about 1 MiB each), with quoted line
     // breaks and doubled quotes, a blank line and title rows above the header: every
     // bad cell must still be reported at the row Excel shows.
-    let dir = tempfile::tempdir().unwrap();
-    Fx::clean().write(dir.path());
-    let p = dir.path().join("文书记录.csv");
-    let text = std::fs::read_to_string(&p).unwrap();
+    let (dir, p, text) = clean_with_file("文书记录.csv");
     let mut lines = text.lines();
     let header = lines.next().unwrap();
     let first = lines.next().unwrap();
@@ -703,10 +704,7 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
 fn mapped_utf16_and_bare_cr_files_are_read_and_hashed() {
     // A plain file is read mapped; the other two are read into buffers.
     for form in ["UTF-8", "UTF-16LE", "CR"] {
-        let dir = tempfile::tempdir().unwrap();
-        Fx::clean().write(dir.path());
-        let p = dir.path().join("文书记录.csv");
-        let text = std::fs::read_to_string(&p).unwrap();
+        let (dir, p, text) = clean_with_file("文书记录.csv");
         let bytes = if form == "UTF-8" {
             text.into_bytes()
         } else if form == "CR" {
@@ -736,10 +734,7 @@ fn mapped_utf16_and_bare_cr_files_are_read_and_hashed() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_file_cut_short_while_it_is_read_stops_the_run_with_a_message() {
-    let dir = tempfile::tempdir().unwrap();
-    Fx::clean().write(dir.path());
-    let p = dir.path().join("文书记录.csv");
-    let text = std::fs::read_to_string(&p).unwrap();
+    let (_dir, p, text) = clean_with_file("文书记录.csv");
     let (header, body) = text.split_once('\n').unwrap();
     // Some 60 MB: longer to read than the few milliseconds the cut takes.
     let mut big = String::with_capacity(64 << 20);
