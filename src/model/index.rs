@@ -139,17 +139,19 @@ impl Index {
         idx.unlinked_media
             .sort_unstable_by_key(|&i| media_key(&media[i as usize]));
 
-        let mut seen: HashMap<DocName, u16> = HashMap::default();
-        for c in 0..n as CaseIx {
-            seen.clear();
-            for d in &mut b.documents[span(&idx.docs, c)] {
-                if d.doc_no.is_none() {
+        // Each case's documents are one run of the table (above): ranked run by run where
+        // they lie, in parallel, rather than case by case in report order, which would
+        // jump across the table for every case.
+        b.documents
+            .par_chunk_by_mut(|x, y| x.case == y.case)
+            .for_each_init(HashMap::<DocName, u16>::default, |seen, docs| {
+                seen.clear();
+                for d in docs.iter_mut().filter(|d| d.doc_no.is_none()) {
                     let k = seen.entry(d.doc_type).or_insert(0);
                     *k = k.saturating_add(1);
                     d.name_rank = *k;
                 }
-            }
-        }
+            });
 
         // 活动编号 is looked up among the footage's own case's activities first (a case has
         // a few), then across the bundle, through a map built only if some footage needs it.

@@ -47,7 +47,7 @@ pub static A01: RuleDef = RuleDef {
             let days = (as_of - limit).num_days();
             out.push(
                 "",
-                format!(
+                format_args!(
                     "终结日期 {}，截至 {as_of} 未归档，超过 {}期限 {days} 日",
                     show(cx.case.closed_at),
                     cx.profile.deadlines.archive.zh()
@@ -87,7 +87,7 @@ pub static A02: RuleDef = RuleDef {
             let d = &cx.profile.deadlines.archive;
             out.push(
                 "",
-                format!(
+                format_args!(
                     "终结日期 {}，归档日期 {arch}，超过 {}期限 {}",
                     show(cx.case.closed_at),
                     d.zh(),
@@ -125,7 +125,10 @@ pub static A03: RuleDef = RuleDef {
             missing.push("保管期限");
         }
         if !missing.is_empty() {
-            out.push("", format!("归档日期 {arch}，缺少{}", missing.join("、")));
+            out.push(
+                "",
+                format_args!("归档日期 {arch}，缺少{}", missing.join("、")),
+            );
         }
     }),
     check_bundle: None,
@@ -167,7 +170,7 @@ pub static X01: RuleDef = RuleDef {
             if let Some(p) = problem {
                 out.push(
                     a.subject(),
-                    format!(
+                    format_args!(
                         "{}案卷（申请人 {}，{}）{p}",
                         kind.zh(),
                         a.requester,

@@ -159,13 +159,13 @@ pub static D03: RuleDef = RuleDef {
         {
             out.push(
                 f.subject(cx.texts()),
-                format!("案件处理审批表（{}）未载明批准人", show(f.made_at)),
+                format_args!("案件处理审批表（{}）未载明批准人", show(f.made_at)),
             );
         }
         if cx.case.major && !cx.has_doc(doc!("集体讨论记录")) {
             out.push(
                 "",
-                format!(
+                format_args!(
                     "重大执法决定，决定日期 {}，无集体讨论记录",
                     show(cx.case.decided_at)
                 ),
@@ -251,7 +251,7 @@ pub static D04: RuleDef = RuleDef {
             parts.extend(order);
             out.push(
                 d.subject(cx.texts()),
-                format!("{}（{}）{}", d.doc_type, show(d.made_at), parts.join("；")),
+                format_args!("{}（{}）{}", d.doc_type, show(d.made_at), parts.join("；")),
             );
         }
     }),
@@ -277,7 +277,7 @@ pub static D05: RuleDef = RuleDef {
         if decided(cx) && cx.decision_docs().next().is_none() {
             out.push(
                 "",
-                format!("决定日期 {}，文书记录中无决定书", show(cx.case.decided_at)),
+                format_args!("决定日期 {}，文书记录中无决定书", show(cx.case.decided_at)),
             );
             out.veto_last();
         }

@@ -61,7 +61,7 @@ pub static I01: RuleDef = RuleDef {
             if !gaps.is_empty() {
                 out.push(
                     d.subject(cx.texts()),
-                    format!("{}（{}）：{}", d.doc_type, show(d.made_at), gaps.join("，")),
+                    format_args!("{}（{}）：{}", d.doc_type, show(d.made_at), gaps.join("，")),
                 );
             }
         }
@@ -91,7 +91,7 @@ pub static I02: RuleDef = RuleDef {
         for d in cx.docs.iter().filter(|d| is_record(d) && d.officers == 1) {
             out.push(
                 d.subject(cx.texts()),
-                format!("{}（{}）仅记录执法人员 1 名", d.doc_type, show(d.made_at)),
+                format_args!("{}（{}）仅记录执法人员 1 名", d.doc_type, show(d.made_at)),
             );
         }
         let acts_known = cx.run.bundle.coverage(Table::Activities).usable("officers");
@@ -99,7 +99,7 @@ pub static I02: RuleDef = RuleDef {
             for a in cx.activities.iter().filter(|a| a.officers < 2) {
                 out.push(
                     cx.text(a.activity_id),
-                    format!(
+                    format_args!(
                         "{}活动（{}）记录执法人员 {} 名",
                         a.kind.map(|k| k.zh()).unwrap_or(""),
                         show(a.started_at),
@@ -165,7 +165,7 @@ pub static I03: RuleDef = RuleDef {
             if let Some(h) = cx.docs_named(doc!("听证笔录")).next() {
                 out.push(
                     h.subject(cx.texts()),
-                    format!("已举行听证（听证笔录 {}），无听证告知书", show(h.made_at)),
+                    format_args!("已举行听证（听证笔录 {}），无听证告知书", show(h.made_at)),
                 );
             } else if let Some(a) = cx
                 .activities
@@ -174,7 +174,7 @@ pub static I03: RuleDef = RuleDef {
             {
                 out.push(
                     cx.text(a.activity_id),
-                    format!("已举行听证（{}），无听证告知书", show(a.started_at)),
+                    format_args!("已举行听证（{}），无听证告知书", show(a.started_at)),
                 );
             }
         }
@@ -208,7 +208,7 @@ pub static I04: RuleDef = RuleDef {
             if d.signature == Signature::Missing {
                 out.push(
                     d.subject(cx.texts()),
-                    format!(
+                    format_args!(
                         "{}（{}）既无当事人签字，也未注明拒签",
                         d.doc_type,
                         show(d.made_at)
@@ -247,7 +247,7 @@ pub static I05: RuleDef = RuleDef {
         {
             out.push(
                 d.subject(cx.texts()),
-                format!(
+                format_args!(
                     "{}（{}）当事人拒签，见证执法人员 {} 名，少于 2 名",
                     d.doc_type,
                     show(d.made_at),
@@ -293,7 +293,7 @@ pub static I06: RuleDef = RuleDef {
             if !missing.is_empty() {
                 out.push(
                     d.subject(cx.texts()),
-                    format!(
+                    format_args!(
                         "证据登记保存清单（{}）缺少{}",
                         show(d.made_at),
                         missing.join("、")

@@ -60,7 +60,7 @@ pub static V01: RuleDef = RuleDef {
             };
             out.push_with(
                 cx.text(a.activity_id),
-                format!(
+                format_args!(
                     "{}活动（{} 至 {}）{}，无音像记录{}",
                     kind.zh(),
                     show(a.started_at),
@@ -208,7 +208,7 @@ pub static V02: RuleDef = RuleDef {
                 .collect();
             out.push(
                 cx.text(a.activity_id),
-                format!(
+                format_args!(
                     "{}活动 {} 至 {}，录像未覆盖 {} 处共 {}：{}{}，且无中断原因说明",
                     kind.zh(),
                     s,
@@ -264,7 +264,7 @@ fn check_storage(
         };
         out.push(
             run.bundle.text(m.media_id),
-            format!(
+            format_args!(
                 "{basis}，入库时间 {stored}，超过{wording}入库期限 {}",
                 zh_late(late, &deadline)
             ),
@@ -408,7 +408,7 @@ pub static V04: RuleDef = RuleDef {
             if !miss.is_empty() {
                 out.push(
                     cx.text(m.media_id),
-                    format!("音像记录缺少标注：{}", miss.join("、")),
+                    format_args!("音像记录缺少标注：{}", miss.join("、")),
                 );
                 out.dated(m.started_at);
             }
@@ -431,7 +431,7 @@ pub static V04: RuleDef = RuleDef {
             };
             out.push(
                 b.text(m.media_id),
-                format!(
+                format_args!(
                     "音像记录（{} 至 {}）未关联案件{extra}",
                     show(m.started_at),
                     show(m.ended_at)
@@ -468,7 +468,7 @@ pub static V05: RuleDef = RuleDef {
                 if !m.flags.contains(MediaFlags::OPENING_STATEMENT) {
                     out.push(
                         cx.text(m.media_id),
-                        format!(
+                        format_args!(
                             "{}活动（{}）的首段录像 {} 未作开场语音说明",
                             a.kind.map(|k| k.zh()).unwrap_or(""),
                             cx.text(a.activity_id),
@@ -573,7 +573,7 @@ pub static V07: RuleDef = RuleDef {
             if !miss.is_empty() {
                 out.push(
                     cx.text(m.media_id),
-                    format!("作为证据使用的音像记录缺少说明：{}", miss.join("、")),
+                    format_args!("作为证据使用的音像记录缺少说明：{}", miss.join("、")),
                 );
                 out.dated(m.started_at);
             }

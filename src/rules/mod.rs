@@ -112,13 +112,22 @@ impl Finding {
         &self.texts[self.subject_len as usize..]
     }
 
-    /// Subject and detail laid end to end, as a finding holds them.
-    fn texts(subject: &str, detail: &str) -> (Box<str>, u32) {
-        let mut t = String::with_capacity(subject.len() + detail.len());
-        t.push_str(subject);
-        t.push_str(detail);
-        // A subject is a cell (at most 16 MiB) or a short label.
-        (t.into_boxed_str(), subject.len() as u32)
+    /// Subject and detail laid end to end, as a finding holds them. The detail is
+    /// written into a buffer the thread keeps, so a finding costs one allocation of its
+    /// exact size however its detail is put together (`format_args!`, [`show`]).
+    fn texts(subject: &str, detail: impl std::fmt::Display) -> (Box<str>, u32) {
+        use std::fmt::Write;
+        thread_local! {
+            static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        BUF.with_borrow_mut(|t| {
+            t.clear();
+            t.push_str(subject);
+            // Writing into a String cannot fail.
+            let _ = write!(t, "{detail}");
+            // A subject is a cell (at most 16 MiB) or a short label.
+            (Box::from(t.as_str()), subject.len() as u32)
+        })
     }
 
     /// Rule code, e.g. `V03`.
@@ -352,7 +361,7 @@ impl<'a> Emit<'a> {
     }
 
     /// Report a finding with the rule's article and severity.
-    pub fn push(&mut self, subject: impl AsRef<str>, detail: impl AsRef<str>) {
+    pub fn push(&mut self, subject: impl AsRef<str>, detail: impl std::fmt::Display) {
         let article = self.rule.article.clone();
         self.push_with(subject, detail, self.rule.severity, article);
     }
@@ -361,7 +370,7 @@ impl<'a> Emit<'a> {
     pub fn push_with(
         &mut self,
         subject: impl AsRef<str>,
-        detail: impl AsRef<str>,
+        detail: impl std::fmt::Display,
         severity: Severity,
         article: impl Into<Arc<str>>,
     ) {
@@ -369,7 +378,7 @@ impl<'a> Emit<'a> {
             Some((ix, c)) => (Some(ix), c.case_no.clone(), c.agency.clone()),
             None => (None, Arc::from(""), Arc::from(NO_CASE_AGENCY)),
         };
-        let (texts, subject_len) = Finding::texts(subject.as_ref(), detail.as_ref());
+        let (texts, subject_len) = Finding::texts(subject.as_ref(), detail);
         self.findings.push(Finding {
             def: self.rule.def,
             severity,
@@ -392,7 +401,7 @@ impl<'a> Emit<'a> {
         &mut self,
         case_no: &str,
         subject: impl AsRef<str>,
-        detail: impl AsRef<str>,
+        detail: impl std::fmt::Display,
     ) {
         self.push(subject, detail);
         if let Some(f) = self.last() {
@@ -436,7 +445,21 @@ pub fn zh_duration(secs: i64) -> String {
     }
 }
 
-/// `2024-03-05` or `2024-03-05 14:30`, or `（空）` when absent.
-pub fn show(s: Option<Stamp>) -> String {
-    s.map(|s| s.to_string()).unwrap_or_else(|| "（空）".into())
+/// `2024-03-05` or `2024-03-05 14:30`, or `（空）` when absent: written where it is
+/// formatted, without a string of its own.
+pub fn show(s: Option<Stamp>) -> Shown {
+    Shown(s)
+}
+
+/// A time as [`show`] writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown(Option<Stamp>);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(s) => s.fmt(f),
+            None => f.write_str("（空）"),
+        }
+    }
 }

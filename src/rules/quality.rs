@@ -25,7 +25,7 @@ pub static Q01: RuleDef = RuleDef {
             out.push_unlinked(
                 &o.case_no,
                 b.row_label(o.at),
-                format!(
+                format_args!(
                     "表「{}」第 {} 行的案号「{}」在案件登记中不存在",
                     src.table.zh(),
                     { o.at.row },
@@ -57,7 +57,7 @@ pub static Q02: RuleDef = RuleDef {
             out.push_unlinked(
                 no,
                 b.row_label(*at),
-                format!(
+                format_args!(
                     "案号「{no}」在案件登记中重复（第 {} 行），已使用首次出现的记录",
                     { at.row }
                 ),
@@ -73,7 +73,7 @@ pub static Q02: RuleDef = RuleDef {
                 out.push_unlinked(
                     &case_no,
                     b.row_label(m.at),
-                    format!(
+                    format_args!(
                         "文件编号「{}」重复（首次见于第 {} 行）",
                         b.text(m.media_id),
                         { first.at.row }
@@ -188,7 +188,7 @@ pub static Q04: RuleDef = RuleDef {
             if !future.is_empty() {
                 out.push(
                     b.row_label(at),
-                    format!("{}，晚于评查基准日 {as_of}", future.join("，")),
+                    format_args!("{}，晚于评查基准日 {as_of}", future.join("，")),
                 );
             }
         };

@@ -31,7 +31,7 @@ pub static T01: RuleDef = RuleDef {
             if !cx.services.iter().any(|s| s.doc_type == d.doc_type) {
                 out.push(
                     d.subject(cx.texts()),
-                    format!("{}（{}）无送达记录", d.doc_type, show(d.made_at)),
+                    format_args!("{}（{}）无送达记录", d.doc_type, show(d.made_at)),
                 );
             }
         }
@@ -75,7 +75,7 @@ pub static T02: RuleDef = RuleDef {
             if !missing.is_empty() {
                 out.push(
                     s.subject(),
-                    format!("{}留置送达未记录{}", s.doc_type, missing.join("、")),
+                    format_args!("{}留置送达未记录{}", s.doc_type, missing.join("、")),
                 );
             }
         }
@@ -114,7 +114,7 @@ fn service_footage(cx: &CaseCx<'_>, out: &mut Emit<'_>, kind: ActivityKind, meth
         }
         out.push_with(
             cx.text(a.activity_id),
-            format!(
+            format_args!(
                 "{}活动（{} 至 {}）无音像记录",
                 kind.zh(),
                 show(a.started_at),
@@ -132,7 +132,7 @@ fn service_footage(cx: &CaseCx<'_>, out: &mut Emit<'_>, kind: ActivityKind, meth
         if !covered {
             out.push_with(
                 s.subject(),
-                format!(
+                format_args!(
                     "{}{}（送达时间 {}）无覆盖送达过程的音像记录",
                     s.doc_type,
                     method.zh(),
@@ -211,7 +211,7 @@ pub static T04: RuleDef = RuleDef {
             if !missing.is_empty() {
                 out.push(
                     s.subject(),
-                    format!(
+                    format_args!(
                         "{}公告送达（{}）未记录{}",
                         s.doc_type,
                         show(s.served_at),
@@ -285,7 +285,7 @@ pub static T06: RuleDef = RuleDef {
             if !missing.is_empty() {
                 out.push(
                     s.subject(),
-                    format!(
+                    format_args!(
                         "{}邮寄送达（{}）缺少{}",
                         s.doc_type,
                         show(s.served_at),
@@ -322,7 +322,7 @@ pub static T07: RuleDef = RuleDef {
             if cx.profile.t07_methods.contains(&m) && !s.has_delegation_reason {
                 out.push(
                     s.subject(),
-                    format!(
+                    format_args!(
                         "{}{}（{}）未记录委托或转交原因",
                         s.doc_type,
                         m.zh(),
@@ -380,7 +380,7 @@ pub static E01: RuleDef = RuleDef {
             if cx.run.as_of > due {
                 out.push(
                     d.subject(cx.texts()),
-                    format!(
+                    format_args!(
                         "{}于 {} 送达，至 {} 已超过 {} 日，无履行情况记录或整改核查记录",
                         d.doc_type, served, cx.run.as_of, grace
                     ),

@@ -49,7 +49,7 @@ pub static S01: RuleDef = RuleDef {
         };
         out.push(
             "",
-            format!(
+            format_args!(
                 "{}案件（{}），启动日期 {}，无{}，案件登记中立案审批时间为空",
                 c.origin.map(|o| o.zh()).unwrap_or(""),
                 c.procedure.zh(),
@@ -104,7 +104,7 @@ pub static S02: RuleDef = RuleDef {
         if late > 0 {
             out.push(
                 "",
-                format!(
+                format_args!(
                     "紧急启动，启动日期 {open}，立案审批时间 {appr}，超过 {hours} 小时补报期限 {}",
                     zh_duration(late)
                 ),
@@ -140,7 +140,7 @@ pub static S03: RuleDef = RuleDef {
         }
         out.push(
             "",
-            format!(
+            format_args!(
                 "依申请启动，启动日期 {}，无受理通知书或不予受理通知书",
                 show(cx.case.opened_at)
             ),
