@@ -117,6 +117,31 @@ impl<'r, 's> Fields<'r, 's> {
         Some(Text::new(self.table, start, len))
     }
 
+    /// [`Fields::id_text`] of a cell that mostly begins with the 案号 of the row's case
+    /// (`case`, as linked): the leading bytes it shares with that 案号 (at most 255, on a
+    /// character boundary) are left out of the arena and returned beside the text.
+    pub fn id_text_after_case(&mut self, i: usize, case: CaseIx) -> (Option<Text>, u8) {
+        let cell = self.cell(i);
+        let shared = match (&self.sink.last_case, &cell) {
+            // The 案号 last linked through a text cell is this row's when its case is.
+            (Some((no, ix)), Cell::Text(t)) if *ix == case && t.len() <= MAX_TEXT_BYTES => {
+                shared_prefix(no, t)
+            }
+            _ => 0,
+        };
+        let Cell::Text(t) = &cell else {
+            return (self.id_text(i), 0);
+        };
+        if shared == 0 {
+            return (self.id_text(i), 0);
+        }
+        self.sink.seen(i);
+        let rest = &t[usize::from(shared)..];
+        let start = self.sink.texts.len();
+        self.sink.texts.push_str(rest);
+        (Some(Text::new(self.table, start, rest.len())), shared)
+    }
+
     /// Report a blank required cell of column `i` (`value` is what was read of it).
     fn required<T>(&mut self, i: usize, what: &str, value: Option<T>) -> Option<T> {
         if value.is_none() {
@@ -367,6 +392,20 @@ pub fn case(f: &mut Fields<'_, '_>) -> Option<Case> {
     })
 }
 
+/// Bytes (at most 255) at the start of `a` and `b` that are the same, ending on a
+/// character boundary of both.
+fn shared_prefix(a: &str, b: &str) -> u8 {
+    let n = a
+        .bytes()
+        .zip(b.bytes())
+        .take(usize::from(u8::MAX))
+        .take_while(|(x, y)| x == y)
+        .count();
+    // Equal bytes up to `n`: a boundary of one is a boundary of the other.
+    let n = (0..=n).rev().find(|&k| a.is_char_boundary(k)).unwrap_or(0);
+    n as u8
+}
+
 /// Build a 文书记录 row linked to its case.
 pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Document> {
     let case = f.link(dc::case_no, cases)?;
@@ -400,7 +439,7 @@ pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Docum
     };
     let note_mentions_legal_review =
         f.present(dc::note) && matches!(f.cell(dc::note), Cell::Text(t) if t.contains("法制审核"));
-    let doc_no = f.id_text(dc::doc_no);
+    let (doc_no, doc_no_shared) = f.id_text_after_case(dc::doc_no, case);
     let made_at = f.required_stamp(dc::made_at);
     let officers = f.count(dc::officers);
     let cert_nos = f.count(dc::cert_nos);
@@ -446,6 +485,7 @@ pub fn document(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Docum
         case,
         stage,
         doc_no,
+        doc_no_shared,
         made_at,
         officers,
         cert_nos,
@@ -611,7 +651,22 @@ impl Row for Media {
 
 #[cfg(test)]
 mod tests {
-    use super::count_multi;
+    use super::{count_multi, shared_prefix};
+
+    #[test]
+    fn shared_prefixes_end_on_character_boundaries() {
+        assert_eq!(shared_prefix("测罚〔2024〕1号", "测罚〔2024〕1号-07"), 20);
+        assert_eq!(shared_prefix("测罚〔2024〕1号", "测罚〔2024〕1号"), 20);
+        assert_eq!(shared_prefix("测罚〔2024〕1号", "测罚〔2024〕12号"), 17);
+        // 罚 (E7 BD 9A) and 立 (E7 AB 8B) share a byte, not a character.
+        assert_eq!(shared_prefix("测罚〔2024〕1号", "测立〔2024〕1号"), 3);
+        assert_eq!(shared_prefix("测罚〔2024〕1号", "BC-1"), 0);
+        assert_eq!(shared_prefix("", "BC-1"), 0);
+        let long = "号".repeat(200);
+        let n = shared_prefix(&long, &long);
+        assert_eq!(n, 255, "at most 255 bytes, and 255 is a boundary of 号×85");
+        assert_eq!(shared_prefix(&format!("a{long}"), &format!("a{long}")), 253);
+    }
 
     #[test]
     fn multi_valued_cells_count_their_filled_parts() {

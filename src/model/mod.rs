@@ -179,8 +179,13 @@ pub struct Document {
     pub doc_type: DocName,
     /// 环节 (derived from the name when blank).
     pub stage: Option<Stage>,
-    /// 文书编号 (in the table's arena, [`Bundle::text`])
+    /// 文书编号, less its first [`Document::doc_no_shared`] bytes (in the table's arena,
+    /// [`Bundle::text`]); [`Document::subject`] puts it together.
     pub doc_no: Option<Text>,
+    /// Leading bytes the 文书编号 shares with the case's 案号, which the arena does not
+    /// hold again: numbers are mostly made from the 案号 (`丰市监罚〔2023〕1号-01`), and a
+    /// province-year's twelve million of them would otherwise repeat it (some 260 MB).
+    pub doc_no_shared: u8,
     /// 制作时间
     pub made_at: Option<Stamp>,
     /// Number of officers named.
@@ -202,9 +207,13 @@ pub struct Document {
 
 impl Document {
     /// The finding subject, unique within the case: 文书编号, or `文书名称#k` (OUTPUT.md).
-    pub fn subject(&self, texts: &Texts) -> String {
+    /// `case_no` is the 案号 of the document's case.
+    pub fn subject(&self, texts: &Texts, case_no: &str) -> String {
         match self.doc_no {
-            Some(no) => texts.get(no).to_string(),
+            Some(no) => {
+                let shared = case_no.get(..usize::from(self.doc_no_shared)).unwrap_or("");
+                [shared, texts.get(no)].concat()
+            }
             None => format!("{}#{}", self.doc_type, self.name_rank),
         }
     }

@@ -158,7 +158,7 @@ pub static D03: RuleDef = RuleDef {
             .filter(|d| !d.flags.contains(DocFlags::APPROVER))
         {
             out.push(
-                f.subject(cx.texts()),
+                cx.subject(f),
                 format_args!("案件处理审批表（{}）未载明批准人", show(f.made_at)),
             );
         }
@@ -250,7 +250,7 @@ pub static D04: RuleDef = RuleDef {
             }
             parts.extend(order);
             out.push(
-                d.subject(cx.texts()),
+                cx.subject(d),
                 format_args!("{}（{}）{}", d.doc_type, show(d.made_at), parts.join("；")),
             );
         }

@@ -60,7 +60,7 @@ pub static I01: RuleDef = RuleDef {
             }
             if !gaps.is_empty() {
                 out.push(
-                    d.subject(cx.texts()),
+                    cx.subject(d),
                     format_args!("{}（{}）：{}", d.doc_type, show(d.made_at), gaps.join("，")),
                 );
             }
@@ -90,7 +90,7 @@ pub static I02: RuleDef = RuleDef {
     check_case: Some(|cx, out| {
         for d in cx.docs.iter().filter(|d| is_record(d) && d.officers == 1) {
             out.push(
-                d.subject(cx.texts()),
+                cx.subject(d),
                 format_args!("{}（{}）仅记录执法人员 1 名", d.doc_type, show(d.made_at)),
             );
         }
@@ -157,14 +157,14 @@ pub static I03: RuleDef = RuleDef {
                         show(notices.iter().filter_map(|n| n.made_at).min())
                     )
                 };
-                out.push(dec.subject(cx.texts()), detail);
+                out.push(cx.subject(dec), detail);
             }
         }
         let hearing_notice = cx.has_doc(doc!("听证告知书"));
         if !hearing_notice {
             if let Some(h) = cx.docs_named(doc!("听证笔录")).next() {
                 out.push(
-                    h.subject(cx.texts()),
+                    cx.subject(h),
                     format_args!("已举行听证（听证笔录 {}），无听证告知书", show(h.made_at)),
                 );
             } else if let Some(a) = cx
@@ -207,7 +207,7 @@ pub static I04: RuleDef = RuleDef {
         {
             if d.signature == Signature::Missing {
                 out.push(
-                    d.subject(cx.texts()),
+                    cx.subject(d),
                     format_args!(
                         "{}（{}）既无当事人签字，也未注明拒签",
                         d.doc_type,
@@ -246,7 +246,7 @@ pub static I05: RuleDef = RuleDef {
             .filter(|d| d.signature == Signature::Refused && d.refusal_witnesses < 2)
         {
             out.push(
-                d.subject(cx.texts()),
+                cx.subject(d),
                 format_args!(
                     "{}（{}）当事人拒签，见证执法人员 {} 名，少于 2 名",
                     d.doc_type,
@@ -292,7 +292,7 @@ pub static I06: RuleDef = RuleDef {
             }
             if !missing.is_empty() {
                 out.push(
-                    d.subject(cx.texts()),
+                    cx.subject(d),
                     format_args!(
                         "证据登记保存清单（{}）缺少{}",
                         show(d.made_at),

@@ -246,9 +246,14 @@ impl<'a> CaseCx<'a> {
         self.run.bundle.review_times(d)
     }
 
-    /// The string of an identifier text (文书编号, 文件编号, 活动编号).
+    /// The string of an identifier text (文件编号, 活动编号).
     pub fn text(&self, t: Text) -> &'a str {
         self.run.bundle.texts.get(t)
+    }
+
+    /// The finding subject of one of the case's documents ([`Document::subject`]).
+    pub fn subject(&self, d: &Document) -> String {
+        d.subject(self.texts(), &self.case.case_no)
     }
 
     /// Documents with this canonical name (`doc!("…")`).

@@ -30,7 +30,7 @@ pub static T01: RuleDef = RuleDef {
         for d in cx.decision_docs() {
             if !cx.services.iter().any(|s| s.doc_type == d.doc_type) {
                 out.push(
-                    d.subject(cx.texts()),
+                    cx.subject(d),
                     format_args!("{}（{}）无送达记录", d.doc_type, show(d.made_at)),
                 );
             }
@@ -379,7 +379,7 @@ pub static E01: RuleDef = RuleDef {
             let due = served.date() + chrono::Duration::days(grace);
             if cx.run.as_of > due {
                 out.push(
-                    d.subject(cx.texts()),
+                    cx.subject(d),
                     format_args!(
                         "{}于 {} 送达，至 {} 已超过 {} 日，无履行情况记录或整改核查记录",
                         d.doc_type, served, cx.run.as_of, grace
@@ -437,7 +437,7 @@ pub static E02: RuleDef = RuleDef {
                         show(d.made_at)
                     ),
                 };
-                out.push(d.subject(cx.texts()), detail);
+                out.push(cx.subject(d), detail);
             }
         }
     }),

@@ -181,7 +181,7 @@ pub static S04: RuleDef = RuleDef {
         } else {
             format!(
                 "重大执法决定案件，立案审批表（{}）未载明法制审核意见",
-                forms[0].subject(cx.texts())
+                cx.subject(forms[0])
             )
         };
         out.push("", detail);

@@ -210,6 +210,26 @@ fn i04_unsigned_record_by_profile() {
 }
 
 #[test]
+fn document_subjects_are_whole_numbers_whatever_they_share_with_the_case_number() {
+    // Ingest keeps only what a 文书编号 adds to its case's 案号 (测罚〔2024〕1号); the
+    // subject must be the number as written: equal to the 案号, extending it, sharing a
+    // part that ends inside a character (罚 and 立 share their first byte), or nothing.
+    for no in [
+        "测罚〔2024〕1号",
+        "测罚〔2024〕1号-07",
+        "测罚〔2024〕12号",
+        "测立〔2024〕9号",
+        "BC-9",
+    ] {
+        let mut fx = Fx::clean();
+        fx.doc("BC-1", "文书编号", no).doc(no, "当事人签字", "");
+        let f = fx.findings("district-2018");
+        only(&f, "I04");
+        assert_eq!(f[0].subject(), no);
+    }
+}
+
+#[test]
 fn i05_refusal_needs_two_witnesses_in_lingshou() {
     let mut fx = Fx::clean();
     fx.doc("XW-1", "当事人签字", "拒签")
