@@ -146,32 +146,20 @@ fn last_record_end(buf: &[u8]) -> Option<usize> {
     None
 }
 
-/// A piece of a block: its bytes, and whether a quote occurs in them (a piece without
-/// one has a record per line, counted without tokenising).
-struct Piece {
-    range: Range<usize>,
-    quoted: bool,
-}
-
 /// Cut `buf` (which starts a record) into pieces of about `size` bytes, each starting a
-/// record. The quotes are counted to find the cuts, so every piece learns on the way
-/// whether it holds one.
-fn pieces(buf: &[u8], size: usize) -> Vec<Piece> {
+/// record (quotes are counted to find the cuts).
+fn pieces(buf: &[u8], size: usize) -> Vec<Range<usize>> {
     let mut out = Vec::with_capacity(buf.len() / size + 1);
     let mut start = 0;
     while buf.len() - start > size {
         let mut p = start + size;
-        let n = quotes(&buf[start..p]);
-        let mut quoted = n > 0;
-        let mut odd = !n.is_multiple_of(2);
+        let mut odd = !quotes(&buf[start..p]).is_multiple_of(2);
         let cut = loop {
             let Some(i) = memchr(b'\n', &buf[p..]) else {
                 break None;
             };
             let nl = p + i;
-            let n = quotes(&buf[p..nl]);
-            quoted |= n > 0;
-            odd ^= !n.is_multiple_of(2);
+            odd ^= !quotes(&buf[p..nl]).is_multiple_of(2);
             if !odd {
                 break Some(nl + 1);
             }
@@ -179,20 +167,14 @@ fn pieces(buf: &[u8], size: usize) -> Vec<Piece> {
         };
         match cut {
             Some(c) => {
-                out.push(Piece {
-                    range: start..c,
-                    quoted,
-                });
+                out.push(start..c);
                 start = c;
             }
             None => break,
         }
     }
     if start < buf.len() {
-        out.push(Piece {
-            range: start..buf.len(),
-            quoted: memchr(b'"', &buf[start..]).is_some(),
-        });
+        out.push(start..buf.len());
     }
     out
 }
@@ -425,21 +407,6 @@ impl<'t> Tokens<'t> {
         }
         Some(nout)
     }
-}
-
-/// Number of records in `text`, as [`Tokens`] splits it; `quoted` says a quote may occur
-/// in it (without one, a record is a line).
-fn count_records(text: &str, delimiter: u8, quoted: bool) -> usize {
-    let b = text.as_bytes();
-    if !quoted {
-        return memchr_iter(b'\n', b).count() + usize::from(!b.is_empty() && !b.ends_with(b"\n"));
-    }
-    let mut t = Tokens::new(text, delimiter);
-    let mut n = 0;
-    while t.next().is_some() {
-        n += 1;
-    }
-    n
 }
 
 /// Bare `\r` line breaks (old Mac exports) as `\n`.
@@ -833,28 +800,16 @@ impl CsvTable {
     {
         let cols = header.positions.len();
         let delimiter = self.delimiter;
-        let texts: Vec<(Cow<'_, str>, usize)> = pieces(block, PIECE_BYTES)
+        // Each piece numbers its records from 0 and learns how many it held; its rows are
+        // moved to their place in the file as the pieces are appended in order, so the
+        // records are not counted in a pass of their own before they are built.
+        let parts: Vec<(Collected<T>, u32)> = pieces(block, PIECE_BYTES)
             .into_par_iter()
-            .map(|p| {
-                let text = self.encoding.decode(&block[p.range]);
-                let n = count_records(&text, delimiter, p.quoted);
-                (text, n)
-            })
-            .collect();
-        let mut firsts = Vec::with_capacity(texts.len());
-        let mut row = first_row;
-        for (_, n) in &texts {
-            firsts.push(row);
-            row += *n as u32;
-        }
-        let parts: Vec<Collected<T>> = texts
-            .par_iter()
-            .zip(firsts)
-            .map(|((text, n), first)| {
+            .map(|range| {
+                let text = self.encoding.decode(&block[range]);
                 let mut part = Collected::new(cols);
-                part.rows.reserve(*n);
-                let mut tokens = Tokens::new(text, delimiter);
-                let mut row = first;
+                let mut tokens = Tokens::new(&text, delimiter);
+                let mut row = 0;
                 while let Some(rec) = tokens.next() {
                     take_row(
                         &RawRow::csv(rec, &header.positions, row),
@@ -864,10 +819,14 @@ impl CsvTable {
                     );
                     row += 1;
                 }
-                part
+                (part, row)
             })
             .collect();
-        parts.into_iter().for_each(|p| out.append(p));
+        let mut row = first_row;
+        for (part, n) in parts {
+            out.append(part, row);
+            row += n;
+        }
         row - first_row
     }
 }
@@ -880,7 +839,7 @@ mod tests {
         records_split_on(text, b',')
     }
 
-    /// The records as `Tokens` splits them; `count_records` must count as many.
+    /// The records as `Tokens` splits them.
     fn records_split_on(text: &str, delimiter: u8) -> Vec<Vec<String>> {
         let mut t = Tokens::new(text, delimiter);
         let mut out = Vec::new();
@@ -892,13 +851,6 @@ mod tests {
                     .collect(),
             );
         }
-        let quoted = text.contains('"');
-        assert_eq!(
-            out.len(),
-            count_records(text, delimiter, quoted),
-            "{text:?}"
-        );
-        assert_eq!(out.len(), count_records(text, delimiter, true), "{text:?}");
         out
     }
 
@@ -982,9 +934,7 @@ mod tests {
             let cuts = pieces(text.as_bytes(), size);
             let mut total = 0;
             for c in &cuts {
-                let piece = &text[c.range.clone()];
-                assert_eq!(c.quoted, piece.contains('"'), "size {size}: {piece:?}");
-                total += count_records(piece, b',', c.quoted);
+                total += records(&text[c.clone()]).len();
             }
             assert_eq!(total, 3, "size {size}");
         }

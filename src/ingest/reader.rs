@@ -296,8 +296,21 @@ impl Sink {
         e.1 = e.1.min(row);
     }
 
-    /// Add another piece's problems and counts.
-    fn merge(&mut self, other: Sink) {
+    /// Add another piece's problems and counts, its row numbers `rows_by` further on.
+    fn merge(&mut self, mut other: Sink, rows_by: u32) {
+        if rows_by > 0 {
+            other.problems.iter_mut().for_each(|p| p.row += rows_by);
+            other.unknown.values_mut().for_each(|(_, r)| *r += rows_by);
+            other.orphans.iter_mut().for_each(|(_, r)| *r += rows_by);
+            other
+                .review_times
+                .iter_mut()
+                .for_each(|t| t.at.row += rows_by);
+            other
+                .media_files
+                .iter_mut()
+                .for_each(|f| f.at.row += rows_by);
+        }
         self.problems.extend(other.problems);
         for (a, b) in self.stats.iter_mut().zip(other.stats) {
             a.0 += b.0;
@@ -319,6 +332,8 @@ impl Sink {
 pub trait Row {
     /// Refer `by` bytes further into the arena (the texts of earlier pieces now precede).
     fn shift_texts(&mut self, _by: usize) {}
+    /// Where the row lies in its file.
+    fn at_mut(&mut self) -> &mut crate::model::RowRef;
 }
 
 /// What the row loop collects.
@@ -341,16 +356,23 @@ impl<T: Row> Collected<T> {
         }
     }
 
-    /// Add what a later piece of the same table collected.
-    pub(super) fn append(&mut self, mut other: Collected<T>) {
+    /// Add what a later piece of the same table collected; its row numbers are `rows_by`
+    /// further on in the file than it counted them (a CSV piece counts from 0).
+    pub(super) fn append(&mut self, mut other: Collected<T>, rows_by: u32) {
         let by = self.sink.texts.len();
-        if by > 0 && !other.sink.texts.is_empty() {
-            other.rows.iter_mut().for_each(|r| r.shift_texts(by));
+        let texts = by > 0 && !other.sink.texts.is_empty();
+        if texts || rows_by > 0 {
+            other.rows.iter_mut().for_each(|r| {
+                if texts {
+                    r.shift_texts(by);
+                }
+                r.at_mut().row += rows_by;
+            });
         }
         self.sink.texts.push_str(&other.sink.texts);
         self.rows.extend(other.rows);
         self.summary_rows += other.summary_rows;
-        self.sink.merge(other.sink);
+        self.sink.merge(other.sink, rows_by);
     }
 }
 
@@ -403,7 +425,7 @@ fn run_batches<T: Send + Row, F>(
             part
         })
         .collect();
-    parts.into_iter().for_each(|p| out.append(p));
+    parts.into_iter().for_each(|p| out.append(p, 0));
 }
 
 /// Text of a spreadsheet cell for header matching.

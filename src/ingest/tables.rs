@@ -626,13 +626,24 @@ pub fn access(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Access>
     })
 }
 
-impl Row for Case {}
-impl Row for Service {}
-impl Row for Access {}
+/// A table row without identifier texts.
+macro_rules! row_at {
+    ($($t:ty),*) => {$(
+        impl Row for $t {
+            fn at_mut(&mut self) -> &mut RowRef {
+                &mut self.at
+            }
+        }
+    )*};
+}
+row_at!(Case, Service, Access);
 
 impl Row for Document {
     fn shift_texts(&mut self, by: usize) {
         self.doc_no = self.doc_no.map(|t| t.shifted(by));
+    }
+    fn at_mut(&mut self) -> &mut RowRef {
+        &mut self.at
     }
 }
 
@@ -640,12 +651,18 @@ impl Row for Activity {
     fn shift_texts(&mut self, by: usize) {
         self.activity_id = self.activity_id.shifted(by);
     }
+    fn at_mut(&mut self) -> &mut RowRef {
+        &mut self.at
+    }
 }
 
 impl Row for Media {
     fn shift_texts(&mut self, by: usize) {
         self.media_id = self.media_id.shifted(by);
         self.activity_id = self.activity_id.map(|t| t.shifted(by));
+    }
+    fn at_mut(&mut self) -> &mut RowRef {
+        &mut self.at
     }
 }
 

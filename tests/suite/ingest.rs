@@ -648,6 +648,7 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
     let mut body = format!("文书记录导出\n\n{header}\n");
     let mut row = 3u32;
     let mut bad_rows = Vec::new();
+    let mut orphan_row = 0;
     for i in 0..45_000u32 {
         row += 1;
         let line = first.replace("LA-1", &format!("LA-{i}"));
@@ -658,6 +659,12 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
             body.push_str(&line.replace("2024-03-01 09:00", "三月一日"));
             body.push('\n');
             bad_rows.push(row);
+        } else if i == 30_000 {
+            // A row of no case: reported at its row too (pieces count their rows from
+            // 0 and are moved to their place in the file).
+            body.push_str(&line.replacen("测罚〔2024〕1号", "无此案号", 1));
+            body.push('\n');
+            orphan_row = row;
         } else {
             body.push_str(&line);
             body.push('\n');
@@ -671,7 +678,9 @@ fn large_gbk_file_keeps_excel_row_numbers_across_quotes_and_blank_lines() {
     // Past the first 4 MiB (read for detection and kept) and over more than one block.
     assert!(std::fs::metadata(&p).unwrap().len() > 5 << 20);
     let b = read(dir.path());
-    assert_eq!(b.documents.len(), 45_000);
+    assert_eq!(b.documents.len(), 44_999);
+    let orphans: Vec<(&str, u32)> = b.orphans.iter().map(|o| (&*o.case_no, o.at.row)).collect();
+    assert_eq!(orphans, [("无此案号", orphan_row)]);
     let source = b.sources.iter().find(|s| s.file.ends_with("文书记录.csv"));
     assert_eq!(
         source.unwrap().sha256,
