@@ -122,6 +122,9 @@ const SAMPLE_BYTES: usize = 4 << 20;
 const BLOCK_BYTES: usize = 4 << 20;
 /// Bytes per parallel piece of a block.
 const PIECE_BYTES: usize = 512 << 10;
+/// Bytes of a short line of an export, for reserving a piece's rows.
+const MIN_LINE_BYTES: usize = 64;
+
 /// A block grows up to this size looking for a record boundary (a quoted field may hold
 /// line breaks); past it the block is cut at its last line break.
 const MAX_BLOCK_BYTES: usize = 64 << 20;
@@ -806,8 +809,11 @@ impl CsvTable {
         let parts: Vec<(Collected<T>, u32)> = pieces(block, PIECE_BYTES)
             .into_par_iter()
             .map(|range| {
-                let text = self.encoding.decode(&block[range]);
                 let mut part = Collected::new(cols);
+                // Room for as many rows as a piece of short lines holds, so the rows are
+                // not moved as they grow (capacity never written is never touched).
+                part.rows.reserve(range.len() / MIN_LINE_BYTES);
+                let text = self.encoding.decode(&block[range]);
                 let mut tokens = Tokens::new(&text, delimiter);
                 let mut row = 0;
                 while let Some(rec) = tokens.next() {

@@ -331,7 +331,7 @@ impl Sink {
 /// move with it when pieces are appended.
 pub trait Row {
     /// Refer `by` bytes further into the arena (the texts of earlier pieces now precede).
-    fn shift_texts(&mut self, _by: usize) {}
+    fn shift_texts(&mut self, by: usize);
     /// Where the row lies in its file.
     fn at_mut(&mut self) -> &mut crate::model::RowRef;
 }

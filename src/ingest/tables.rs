@@ -90,7 +90,26 @@ impl<'r, 's> Fields<'r, 's> {
     /// Text of an identifier cell, put in the sink's arena (numbers rendered without a
     /// decimal point). A cell longer than [`MAX_TEXT_BYTES`] is cut and reported.
     pub fn id_text(&mut self, i: usize) -> Option<Text> {
-        let c = &self.cell(i);
+        let c = self.cell(i);
+        self.push_id_text(i, &c, 0)
+    }
+
+    /// [`Fields::id_text`] of a cell that mostly begins with the 案号 of the row's case
+    /// (`case`, as linked): the leading bytes it shares with that 案号 (at most 255, on a
+    /// character boundary) are left out of the arena and returned beside the text.
+    pub fn id_text_after_case(&mut self, i: usize, case: CaseIx) -> (Option<Text>, u8) {
+        let c = self.cell(i);
+        let shared = match (&self.sink.last_case, &c) {
+            // The 案号 last linked through a text cell is this row's when its case is.
+            (Some((no, ix)), Cell::Text(t)) if *ix == case => shared_prefix(no, t),
+            _ => 0,
+        };
+        (self.push_id_text(i, &c, usize::from(shared)), shared)
+    }
+
+    /// Put cell `c` of column `i`, less its first `skip` bytes (a character boundary of
+    /// a text cell), in the arena; cut and report what is longer than [`MAX_TEXT_BYTES`].
+    fn push_id_text(&mut self, i: usize, c: &Cell<'_>, skip: usize) -> Option<Text> {
         if c.is_empty() {
             return None;
         }
@@ -99,7 +118,7 @@ impl<'r, 's> Fields<'r, 's> {
         let start = texts.len();
         match c {
             Cell::Number(n) => push_number_text(texts, *n),
-            other => texts.push_str(&other.raw()),
+            other => texts.push_str(&other.raw()[skip..]),
         }
         let mut len = texts.len() - start;
         if len > MAX_TEXT_BYTES {
@@ -107,39 +126,14 @@ impl<'r, 's> Fields<'r, 's> {
             while !texts.is_char_boundary(cut) {
                 cut -= 1;
             }
-            let raw: String = texts[start..].chars().take(20).collect();
             texts.truncate(cut);
             len = cut - start;
+            let raw: String = c.raw().chars().take(20).collect();
             let row = self.row.row;
             self.sink
                 .bad(row, i, &raw, "内容过长（超过 16 MB），已截断");
         }
         Some(Text::new(self.table, start, len))
-    }
-
-    /// [`Fields::id_text`] of a cell that mostly begins with the 案号 of the row's case
-    /// (`case`, as linked): the leading bytes it shares with that 案号 (at most 255, on a
-    /// character boundary) are left out of the arena and returned beside the text.
-    pub fn id_text_after_case(&mut self, i: usize, case: CaseIx) -> (Option<Text>, u8) {
-        let cell = self.cell(i);
-        let shared = match (&self.sink.last_case, &cell) {
-            // The 案号 last linked through a text cell is this row's when its case is.
-            (Some((no, ix)), Cell::Text(t)) if *ix == case && t.len() <= MAX_TEXT_BYTES => {
-                shared_prefix(no, t)
-            }
-            _ => 0,
-        };
-        let Cell::Text(t) = &cell else {
-            return (self.id_text(i), 0);
-        };
-        if shared == 0 {
-            return (self.id_text(i), 0);
-        }
-        self.sink.seen(i);
-        let rest = &t[usize::from(shared)..];
-        let start = self.sink.texts.len();
-        self.sink.texts.push_str(rest);
-        (Some(Text::new(self.table, start, rest.len())), shared)
     }
 
     /// Report a blank required cell of column `i` (`value` is what was read of it).
@@ -626,45 +620,27 @@ pub fn access(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Access>
     })
 }
 
-/// A table row without identifier texts.
-macro_rules! row_at {
-    ($($t:ty),*) => {$(
+/// [`Row`] for a table row: `at` is where it lies in its file; the identifier texts
+/// named (a `Text`, or after `;` an `Option<Text>`) move with the arena.
+macro_rules! row {
+    ($t:ty: $($text:ident),* $(; $($opt:ident),*)?) => {
         impl Row for $t {
+            fn shift_texts(&mut self, _by: usize) {
+                $(self.$text = self.$text.shifted(_by);)*
+                $($(self.$opt = self.$opt.map(|t| t.shifted(_by));)*)?
+            }
             fn at_mut(&mut self) -> &mut RowRef {
                 &mut self.at
             }
         }
-    )*};
+    };
 }
-row_at!(Case, Service, Access);
-
-impl Row for Document {
-    fn shift_texts(&mut self, by: usize) {
-        self.doc_no = self.doc_no.map(|t| t.shifted(by));
-    }
-    fn at_mut(&mut self) -> &mut RowRef {
-        &mut self.at
-    }
-}
-
-impl Row for Activity {
-    fn shift_texts(&mut self, by: usize) {
-        self.activity_id = self.activity_id.shifted(by);
-    }
-    fn at_mut(&mut self) -> &mut RowRef {
-        &mut self.at
-    }
-}
-
-impl Row for Media {
-    fn shift_texts(&mut self, by: usize) {
-        self.media_id = self.media_id.shifted(by);
-        self.activity_id = self.activity_id.map(|t| t.shifted(by));
-    }
-    fn at_mut(&mut self) -> &mut RowRef {
-        &mut self.at
-    }
-}
+row!(Case:);
+row!(Service:);
+row!(Access:);
+row!(Document:; doc_no);
+row!(Activity: activity_id);
+row!(Media: media_id; activity_id);
 
 #[cfg(test)]
 mod tests {

@@ -207,14 +207,35 @@ pub struct Document {
 
 impl Document {
     /// The finding subject, unique within the case: 文书编号, or `文书名称#k` (OUTPUT.md).
-    /// `case_no` is the 案号 of the document's case.
-    pub fn subject(&self, texts: &Texts, case_no: &str) -> String {
-        match self.doc_no {
+    /// `case_no` is the 案号 of the document's case. Written where it is used, without a
+    /// string of its own.
+    pub fn subject<'a>(&'a self, texts: &'a Texts, case_no: &'a str) -> DocSubject<'a> {
+        DocSubject {
+            doc: self,
+            texts,
+            case_no,
+        }
+    }
+}
+
+/// A document's finding subject ([`Document::subject`]).
+#[derive(Clone, Copy)]
+pub struct DocSubject<'a> {
+    doc: &'a Document,
+    texts: &'a Texts,
+    case_no: &'a str,
+}
+
+impl std::fmt::Display for DocSubject<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.doc;
+        match d.doc_no {
             Some(no) => {
-                let shared = case_no.get(..usize::from(self.doc_no_shared)).unwrap_or("");
-                [shared, texts.get(no)].concat()
+                let shared = usize::from(d.doc_no_shared);
+                f.write_str(self.case_no.get(..shared).unwrap_or(""))?;
+                f.write_str(self.texts.get(no))
             }
-            None => format!("{}#{}", self.doc_type, self.name_rank),
+            None => write!(f, "{}#{}", d.doc_type, d.name_rank),
         }
     }
 }

@@ -112,21 +112,23 @@ impl Finding {
         &self.texts[self.subject_len as usize..]
     }
 
-    /// Subject and detail laid end to end, as a finding holds them. The detail is
-    /// written into a buffer the thread keeps, so a finding costs one allocation of its
-    /// exact size however its detail is put together (`format_args!`, [`show`]).
-    fn texts(subject: &str, detail: impl std::fmt::Display) -> (Box<str>, u32) {
+    /// Subject and detail laid end to end, as a finding holds them. Both are written
+    /// into a buffer the thread keeps, so a finding costs one allocation of its exact
+    /// size however they are put together (`format_args!`, [`show`],
+    /// [`Document::subject`]).
+    fn texts(subject: impl std::fmt::Display, detail: impl std::fmt::Display) -> (Box<str>, u32) {
         use std::fmt::Write;
         thread_local! {
             static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
         BUF.with_borrow_mut(|t| {
             t.clear();
-            t.push_str(subject);
             // Writing into a String cannot fail.
-            let _ = write!(t, "{detail}");
+            let _ = write!(t, "{subject}");
             // A subject is a cell (at most 16 MiB) or a short label.
-            (Box::from(t.as_str()), subject.len() as u32)
+            let subject_len = t.len() as u32;
+            let _ = write!(t, "{detail}");
+            (Box::from(t.as_str()), subject_len)
         })
     }
 
@@ -252,7 +254,7 @@ impl<'a> CaseCx<'a> {
     }
 
     /// The finding subject of one of the case's documents ([`Document::subject`]).
-    pub fn subject(&self, d: &Document) -> String {
+    pub fn subject(&self, d: &'a Document) -> crate::model::DocSubject<'a> {
         d.subject(self.texts(), &self.case.case_no)
     }
 
@@ -366,7 +368,7 @@ impl<'a> Emit<'a> {
     }
 
     /// Report a finding with the rule's article and severity.
-    pub fn push(&mut self, subject: impl AsRef<str>, detail: impl std::fmt::Display) {
+    pub fn push(&mut self, subject: impl std::fmt::Display, detail: impl std::fmt::Display) {
         let article = self.rule.article.clone();
         self.push_with(subject, detail, self.rule.severity, article);
     }
@@ -374,7 +376,7 @@ impl<'a> Emit<'a> {
     /// Report a finding with an explicit severity and qualified article.
     pub fn push_with(
         &mut self,
-        subject: impl AsRef<str>,
+        subject: impl std::fmt::Display,
         detail: impl std::fmt::Display,
         severity: Severity,
         article: impl Into<Arc<str>>,
@@ -383,7 +385,7 @@ impl<'a> Emit<'a> {
             Some((ix, c)) => (Some(ix), c.case_no.clone(), c.agency.clone()),
             None => (None, Arc::from(""), Arc::from(NO_CASE_AGENCY)),
         };
-        let (texts, subject_len) = Finding::texts(subject.as_ref(), detail);
+        let (texts, subject_len) = Finding::texts(subject, detail);
         self.findings.push(Finding {
             def: self.rule.def,
             severity,
@@ -405,7 +407,7 @@ impl<'a> Emit<'a> {
     pub fn push_unlinked(
         &mut self,
         case_no: &str,
-        subject: impl AsRef<str>,
+        subject: impl std::fmt::Display,
         detail: impl std::fmt::Display,
     ) {
         self.push(subject, detail);
