@@ -418,17 +418,15 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
         tables::case,
     )?;
     let mut bundle = Bundle::default();
-    let mut map = CaseMap::default();
+    let mut map = CaseMap::with_capacity(cases.rows.len());
     // One shared string per agency: findings and scores hold it without copies.
     let mut agencies: foldhash::HashSet<std::sync::Arc<str>> = Default::default();
     bundle.cases.reserve(cases.rows.len());
-    map.reserve(cases.rows.len());
     for mut c in cases.rows {
-        if map.contains_key(&*c.case_no) {
+        if !map.insert(&c.case_no) {
             bundle.duplicate_cases.push((Box::from(&*c.case_no), c.at));
             continue;
         }
-        map.insert(c.case_no.clone(), 0);
         match agencies.get(&c.agency) {
             Some(a) => c.agency = a.clone(),
             None => {
@@ -443,9 +441,7 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
         .cases
         .par_sort_unstable_by(|x, y| (&x.agency, &x.case_no).cmp(&(&y.agency, &y.case_no)));
     for (ix, c) in bundle.cases.iter().enumerate() {
-        if let Some(v) = map.get_mut(&*c.case_no) {
-            *v = ix as CaseIx;
-        }
+        map.set_index(&c.case_no, ix as CaseIx);
     }
     let map = &map;
     let lenient = standalone && map.is_empty();

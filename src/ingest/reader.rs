@@ -251,7 +251,7 @@ pub struct Sink {
     pub orphans: Vec<(Box<str>, u32)>,
     /// The case the previous row of this piece linked to: exports list a case's rows
     /// together, so most rows are linked by comparing one 案号.
-    pub last_case: Option<(std::sync::Arc<str>, crate::model::CaseIx)>,
+    pub last_case: Option<super::tables::LastCase>,
     /// The identifier texts of the rows built ([`crate::model::Text`] refers into it).
     pub texts: String,
     /// 审核时间 and 批准时间 of the documents built, in row order.

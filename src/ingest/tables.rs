@@ -13,8 +13,82 @@ use crate::model::*;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// Case numbers already read, for linking the other tables.
-pub type CaseMap = foldhash::HashMap<Arc<str>, CaseIx>;
+/// The case register's 案号, for linking the other tables' rows to their cases: by text,
+/// and in the order of the register itself. Exports list a table's rows case by case,
+/// mostly in the register's order, so the case after the last one linked is tried first;
+/// a hash lookup in the map of a million cases misses the processor's caches twice or
+/// three times (control bytes, bucket, key), while the next case in file order is
+/// usually in cache already.
+#[derive(Debug, Default)]
+pub struct CaseMap {
+    /// 案号 → position in `order`.
+    by_no: foldhash::HashMap<Arc<str>, u32>,
+    /// The cases as the register lists them (first of each 案号), with their index.
+    order: Vec<(Arc<str>, CaseIx)>,
+}
+
+/// The case a piece's previous row linked to.
+#[derive(Debug)]
+pub struct LastCase {
+    /// Its 案号.
+    pub no: Arc<str>,
+    /// Its index.
+    pub ix: CaseIx,
+    /// Its position in the register's order.
+    pos: u32,
+}
+
+impl CaseMap {
+    /// A map with room for `n` cases.
+    pub fn with_capacity(n: usize) -> CaseMap {
+        CaseMap {
+            by_no: foldhash::HashMap::with_capacity_and_hasher(n, Default::default()),
+            order: Vec::with_capacity(n),
+        }
+    }
+
+    /// Add the register's next case, with index 0 until [`CaseMap::set_index`]; `false`
+    /// (and nothing added) when its 案号 is already there.
+    pub fn insert(&mut self, no: &Arc<str>) -> bool {
+        if self.by_no.contains_key(no) {
+            return false;
+        }
+        self.by_no.insert(no.clone(), self.order.len() as u32);
+        self.order.push((no.clone(), 0));
+        true
+    }
+
+    /// Give the case `no` its index.
+    pub fn set_index(&mut self, no: &str, ix: CaseIx) {
+        if let Some(&pos) = self.by_no.get(no) {
+            self.order[pos as usize].1 = ix;
+        }
+    }
+
+    /// No case at all.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The index of case `no`.
+    pub fn get(&self, no: &str) -> Option<CaseIx> {
+        self.by_no.get(no).map(|&pos| self.order[pos as usize].1)
+    }
+
+    /// Case `no`, trying the one after `last` in the register's order first.
+    fn find(&self, no: &str, last: Option<&LastCase>) -> Option<LastCase> {
+        let pos = match last.and_then(|l| self.order.get(l.pos as usize + 1)) {
+            Some((next, _)) if **next == *no => last.map_or(0, |l| l.pos + 1),
+            _ => *self.by_no.get(no)?,
+        };
+        let (no, ix) = &self.order[pos as usize];
+        Some(LastCase {
+            no: no.clone(),
+            ix: *ix,
+            pos,
+        })
+    }
+}
 
 /// Field accessors over one raw row.
 pub struct Fields<'r, 's> {
@@ -101,7 +175,7 @@ impl<'r, 's> Fields<'r, 's> {
         let c = self.cell(i);
         let shared = match (&self.sink.last_case, &c) {
             // The 案号 last linked through a text cell is this row's when its case is.
-            (Some((no, ix)), Cell::Text(t)) if *ix == case => shared_prefix(no, t),
+            (Some(last), Cell::Text(t)) if last.ix == case => shared_prefix(&last.no, t),
             _ => 0,
         };
         (self.push_id_text(i, &c, usize::from(shared)), shared)
@@ -327,11 +401,12 @@ impl<'r, 's> Fields<'r, 's> {
             return None;
         };
         let ix = match &self.sink.last_case {
-            Some((last, ix)) if **last == *no => *ix,
-            _ => {
-                let (key, ix) = map.get_key_value(no.as_ref())?;
-                self.sink.last_case = Some((key.clone(), *ix));
-                *ix
+            Some(last) if *last.no == *no => last.ix,
+            last => {
+                let found = map.find(&no, last.as_ref())?;
+                let ix = found.ix;
+                self.sink.last_case = Some(found);
+                ix
             }
         };
         self.sink.seen(i);
@@ -346,8 +421,8 @@ impl<'r, 's> Fields<'r, 's> {
         }
         let no = self.required_text(i, "案号")?;
         let Some(map) = cases else { return Some(0) };
-        match map.get(&*no) {
-            Some(ix) => Some(*ix),
+        match map.get(&no) {
+            Some(ix) => Some(ix),
             None => {
                 let row = self.row.row;
                 self.sink.orphans.push((no, row));
@@ -548,8 +623,8 @@ pub fn media(f: &mut Fields<'_, '_>, cases: Option<&CaseMap>) -> Option<Media> {
         Some(ix) => (Some(ix), false),
         // Not a text cell that names a case: a number-typed 案号, an unknown or blank one.
         None => match (cases, f.text(mc::case_no)) {
-            (Some(map), Some(no)) => match map.get(&*no) {
-                Some(ix) => (Some(*ix), false),
+            (Some(map), Some(no)) => match map.get(&no) {
+                Some(ix) => (Some(ix), false),
                 None => {
                     let row = f.at().row;
                     f.sink.orphans.push((no, row));
@@ -644,7 +719,50 @@ row!(Media: media_id; activity_id);
 
 #[cfg(test)]
 mod tests {
-    use super::{count_multi, shared_prefix};
+    use super::{count_multi, shared_prefix, CaseMap, LastCase};
+    use std::sync::Arc;
+
+    #[test]
+    fn cases_are_found_after_the_last_one_or_by_their_number() {
+        let mut map = CaseMap::with_capacity(4);
+        let added: Vec<bool> = ["甲1", "甲2", "甲3", "甲2"]
+            .into_iter()
+            .map(|no| map.insert(&Arc::from(no)))
+            .collect();
+        assert_eq!(
+            added,
+            [true, true, true, false],
+            "a 案号 is registered once"
+        );
+        assert!(!map.is_empty());
+        // Report order differs from the register's: 甲3 first, then 甲1 and 甲2.
+        for (no, ix) in [("甲3", 0), ("甲1", 1), ("甲2", 2)] {
+            map.set_index(no, ix);
+        }
+        let found = |no: &str, last: Option<&LastCase>| {
+            let l = map.find(no, last).expect("a case of the register");
+            assert_eq!(Some(l.ix), map.get(no));
+            assert_eq!(&*l.no, no);
+            l
+        };
+        // In the register's order, backwards, skipping and repeating: the same cases.
+        let mut last = None;
+        for (no, ix) in [
+            ("甲1", 1),
+            ("甲2", 2),
+            ("甲3", 0),
+            ("甲1", 1),
+            ("甲3", 0),
+            ("甲3", 0),
+        ] {
+            let l = found(no, last.as_ref());
+            assert_eq!(l.ix, ix, "{no}");
+            last = Some(l);
+        }
+        assert!(map.find("乙1", last.as_ref()).is_none());
+        assert!(map.find("甲", None).is_none());
+        assert_eq!(map.get("甲4"), None);
+    }
 
     #[test]
     fn shared_prefixes_end_on_character_boundaries() {

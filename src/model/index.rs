@@ -20,6 +20,9 @@ pub struct Index {
     footage: Vec<u32>,
     /// Indices of the footage rows with no case, by start time and row.
     unlinked_media: Vec<u32>,
+    /// Where each case's entries lie in `Bundle::review_times` (a stretch that may hold
+    /// other cases' entries too when the export scatters a case's rows).
+    reviews: Vec<Span>,
 }
 
 /// The rows of one case in a table: `start..end`.
@@ -79,6 +82,63 @@ where
     runs(rows, n, &case).expect("rows sorted by case are grouped")
 }
 
+/// The first position from `from` on where `before` is false, when it is true of every
+/// entry before `from`: stepping out 1, 2, 4, ... entries, then halving, so an entry a few
+/// places on is found without touching the rest of a table of millions.
+fn gallop<T>(items: &[T], from: usize, before: impl Fn(&T) -> bool) -> usize {
+    let mut lo = from;
+    let mut step = 1;
+    while lo + step <= items.len() && before(&items[lo + step - 1]) {
+        lo += step;
+        step *= 2;
+    }
+    lo + items[lo..(lo + step).min(items.len())].partition_point(before)
+}
+
+/// Per case, the stretch of `reviews` (row order) between the rows of its first and last
+/// document with review times. Each case's documents are one run of `docs`; runs are
+/// taken in table order, in parallel stretches, each run searched from where the last
+/// one's ended: when the export lists cases in row order (it does unless it scatters a
+/// case's rows) that is a step or two, where a search of the whole side table missed the
+/// caches at every halving, three times per approval form (a fifth of the rules' time
+/// at province scale).
+fn review_spans(docs: &[Document], reviews: &[ReviewTimes], n: usize) -> Vec<Span> {
+    let mut spans = vec![[0u32; 2]; n];
+    if reviews.is_empty() {
+        return spans;
+    }
+    let found: Vec<Vec<(CaseIx, Span)>> = docs
+        .par_chunk_by(|x, y| x.case == y.case)
+        .fold(
+            || (0usize, Vec::new()),
+            |(cursor, mut out), run| {
+                let mut flagged = run
+                    .iter()
+                    .filter(|d| d.flags.contains(DocFlags::REVIEW_TIMES))
+                    .map(|d| d.at);
+                let Some(first) = flagged.next() else {
+                    return (cursor, out);
+                };
+                let (min, max) = flagged.fold((first, first), |(a, b), at| (a.min(at), b.max(at)));
+                let from = if cursor > 0 && reviews[cursor - 1].at < min {
+                    cursor
+                } else {
+                    0
+                };
+                let lo = gallop(reviews, from, |r| r.at < min);
+                let hi = gallop(reviews, lo, |r| r.at <= max);
+                out.push((run[0].case, [lo as u32, hi as u32]));
+                (hi, out)
+            },
+        )
+        .map(|(_, out)| out)
+        .collect();
+    for (c, span) in found.into_iter().flatten() {
+        spans[c as usize] = span;
+    }
+    spans
+}
+
 /// Start offsets of `len` groups (and the end) given each item's group.
 fn offsets(len: usize, groups: impl Iterator<Item = u32>) -> Vec<u32> {
     let mut off = vec![0u32; len + 1];
@@ -131,7 +191,9 @@ impl Index {
             footage_offsets: Vec::new(),
             footage: Vec::new(),
             unlinked_media: Vec::new(),
+            reviews: Vec::new(),
         };
+        idx.reviews = review_spans(&b.documents, &b.review_times, n);
         let media = &b.media;
         idx.unlinked_media = (0..media.len() as u32)
             .filter(|&i| media[i as usize].case.is_none())
@@ -251,6 +313,12 @@ impl Index {
     pub fn access(&self, c: CaseIx) -> Range<usize> {
         span(&self.access, c)
     }
+
+    /// Range of `Bundle::review_times` that holds the entries of case `c`'s documents;
+    /// `None` before the index is built.
+    pub fn reviews(&self, c: CaseIx) -> Option<Range<usize>> {
+        (!self.reviews.is_empty()).then(|| span(&self.reviews, c))
+    }
 }
 
 #[cfg(test)]
@@ -329,6 +397,102 @@ mod tests {
         let mut sorted = rows.clone();
         sorted.sort_by_key(key);
         assert_eq!(after, sorted);
+    }
+
+    #[test]
+    fn galloping_finds_what_a_search_of_the_whole_finds() {
+        let items: Vec<u32> = (0..100).map(|i| i * 3).collect();
+        for from in [0, 1, 5, 40, 99, 100] {
+            for x in [0, 1, 3, 14, 120, 121, 297, 298, 400] {
+                let before = |v: &u32| *v < x;
+                if items[..from].iter().all(before) {
+                    assert_eq!(gallop(&items, from, before), items.partition_point(before));
+                }
+            }
+        }
+        assert_eq!(gallop(&[] as &[u32], 0, |_| true), 0);
+    }
+
+    /// A document of case `case` from row `row`, with review times or not.
+    fn doc(case: CaseIx, row: u32, reviewed: bool) -> Document {
+        Document {
+            case,
+            doc_type: DocName::of("立案审批表"),
+            stage: None,
+            doc_no: None,
+            doc_no_shared: 0,
+            made_at: None,
+            officers: 0,
+            cert_nos: 0,
+            signature: Signature::Missing,
+            refusal_witnesses: 0,
+            flags: if reviewed {
+                DocFlags::REVIEW_TIMES
+            } else {
+                DocFlags::empty()
+            },
+            name_rank: 0,
+            at: RowRef { source: 0, row },
+        }
+    }
+
+    #[test]
+    fn each_case_finds_its_review_times_grouped_or_scattered() {
+        // (case, row, has review times); the side table holds the flagged rows in order.
+        let grouped = [
+            (1, 2, true),
+            (1, 3, false),
+            (1, 4, true),
+            (0, 5, false),
+            (2, 6, true),
+            (2, 7, true),
+            (0, 8, true),
+        ];
+        let scattered = [
+            (0, 9, true),
+            (2, 2, true),
+            (1, 7, true),
+            (0, 3, true),
+            (2, 5, false),
+            (1, 4, true),
+        ];
+        for rows in [&grouped[..], &scattered[..]] {
+            let mut docs: Vec<Document> = rows.iter().map(|&(c, r, f)| doc(c, r, f)).collect();
+            // As the index arranges them: each case's documents one run (the scattered
+            // table sorted whole, so its runs are out of row order).
+            arrange(&mut docs, 3, |d| Some(d.case), |d| (d.case, d.at));
+            let mut reviews: Vec<ReviewTimes> = docs
+                .iter()
+                .filter(|d| d.flags.contains(DocFlags::REVIEW_TIMES))
+                .map(|d| ReviewTimes {
+                    at: d.at,
+                    reviewed_at: None,
+                    approved_at: None,
+                })
+                .collect();
+            reviews.sort_by_key(|r| r.at);
+            let spans = review_spans(&docs, &reviews, 3);
+            for d in docs
+                .iter()
+                .filter(|d| d.flags.contains(DocFlags::REVIEW_TIMES))
+            {
+                let stretch = &reviews[span(&spans, d.case)];
+                assert!(beside(stretch, d.at, |r| r.at).is_some(), "{:?}", { d.at });
+            }
+        }
+        // Listed case by case in row order, each case's stretch holds its own rows only.
+        let docs: Vec<Document> = grouped.iter().map(|&(c, r, f)| doc(c, r, f)).collect();
+        let reviews: Vec<ReviewTimes> = docs
+            .iter()
+            .filter(|d| d.flags.contains(DocFlags::REVIEW_TIMES))
+            .map(|d| ReviewTimes {
+                at: d.at,
+                reviewed_at: None,
+                approved_at: None,
+            })
+            .collect();
+        let spans = review_spans(&docs, &reviews, 3);
+        assert_eq!(spans, [[4, 5], [0, 2], [2, 4]]);
     }
 
     #[test]

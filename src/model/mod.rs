@@ -562,8 +562,11 @@ impl Bundle {
         if !d.flags.contains(DocFlags::REVIEW_TIMES) {
             return (None, None);
         }
-        beside(&self.review_times, d.at, |r| r.at)
-            .map_or((None, None), |r| (r.reviewed_at, r.approved_at))
+        let stretch = match self.index.reviews(d.case) {
+            Some(r) => &self.review_times[r],
+            None => &self.review_times[..],
+        };
+        beside(stretch, d.at, |r| r.at).map_or((None, None), |r| (r.reviewed_at, r.approved_at))
     }
 
     /// The file columns of a footage row, when they are held (`--media-root`).
