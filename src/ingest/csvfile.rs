@@ -136,8 +136,13 @@ fn quotes(b: &[u8]) -> usize {
 
 /// End of the last whole record of `buf` (which starts a record): just past the last line
 /// break with an even number of quotes before it.
+#[cfg(test)]
 fn last_record_end(buf: &[u8]) -> Option<usize> {
-    let mut before = quotes(buf);
+    last_record_end_counted(buf, quotes(buf))
+}
+
+/// [`last_record_end`] of `buf`, which holds `before` quote characters.
+fn last_record_end_counted(buf: &[u8], mut before: usize) -> Option<usize> {
     let mut end = buf.len();
     while let Some(p) = memrchr(b'\n', &buf[..end]) {
         before -= quotes(&buf[p..end]);
@@ -150,8 +155,9 @@ fn last_record_end(buf: &[u8]) -> Option<usize> {
 }
 
 /// Cut `buf` (which starts a record) into pieces of about `size` bytes, each starting a
-/// record (quotes are counted to find the cuts).
-fn pieces(buf: &[u8], size: usize) -> Vec<Range<usize>> {
+/// record (quotes are counted to find the cuts, unless `buf` is known to hold none).
+fn pieces(buf: &[u8], size: usize, quote_free: bool) -> Vec<Range<usize>> {
+    let quotes = |b: &[u8]| if quote_free { 0 } else { quotes(b) };
     let mut out = Vec::with_capacity(buf.len() / size + 1);
     let mut start = 0;
     while buf.len() - start > size {
@@ -422,12 +428,19 @@ fn cr_to_lf(bytes: &mut [u8]) {
 
 /// Where a block ends in `buf` (which starts a record and is not the file's end): after
 /// its last whole record, or, when `buf` has grown to [`MAX_BLOCK_BYTES`] without one,
-/// after its last line break. `None`: read on.
-fn block_end(buf: &[u8]) -> Option<usize> {
-    last_record_end(buf).or_else(|| {
-        (buf.len() >= MAX_BLOCK_BYTES).then(|| memrchr(b'\n', buf).map_or(buf.len(), |p| p + 1))
-    })
+/// after its last line break; and whether the block holds no quote character (then its
+/// pieces are cut without counting quotes again). `None`: read on.
+fn block_end(buf: &[u8]) -> Option<(usize, bool)> {
+    let n = quotes(buf);
+    match last_record_end_counted(buf, n) {
+        Some(end) => Some((end, n == 0)),
+        None => (buf.len() >= MAX_BLOCK_BYTES)
+            .then(|| (memrchr(b'\n', buf).map_or(buf.len(), |p| p + 1), false)),
+    }
 }
+
+/// A block of a file: its bytes, and whether they are known to hold no quote character.
+type Block<'m> = (Cow<'m, [u8]>, bool);
 
 /// The file handed out block by block, each block ending on a record boundary, every
 /// byte hashed as it is handed out.
@@ -453,15 +466,15 @@ enum Source<'m> {
 impl<'m> Blocks<'m> {
     /// The next block: a slice of the mapped file, or read into `buf` (reused); `None`
     /// at the end of the file.
-    fn next(&mut self, buf: Vec<u8>) -> std::io::Result<Option<Cow<'m, [u8]>>> {
+    fn next(&mut self, buf: Vec<u8>) -> std::io::Result<Option<Block<'m>>> {
         let block = match &mut self.source {
             Source::Mapped { map, pos } => {
                 let map: &'m Mmap = map;
                 let rest = &map[*pos..];
                 let mut want = BLOCK_BYTES;
-                let end = loop {
+                let (end, quote_free) = loop {
                     if rest.len() <= want {
-                        break rest.len();
+                        break (rest.len(), false);
                     }
                     if let Some(cut) = block_end(&rest[..want]) {
                         break cut;
@@ -472,14 +485,15 @@ impl<'m> Blocks<'m> {
                 if let Some(h) = &mut self.hasher {
                     h.update(&rest[..end]);
                 }
-                (end > 0).then_some(Cow::Borrowed(&rest[..end]))
+                (end > 0).then_some((Cow::Borrowed(&rest[..end]), quote_free))
             }
             Source::Read {
                 src,
                 carry,
                 eof,
                 cr_only,
-            } => read_block(src, carry, eof, *cr_only, &mut self.hasher, buf)?.map(Cow::Owned),
+            } => read_block(src, carry, eof, *cr_only, &mut self.hasher, buf)?
+                .map(|(b, quote_free)| (Cow::Owned(b), quote_free)),
         };
         Ok(block)
     }
@@ -500,7 +514,8 @@ impl<'m> Blocks<'m> {
 }
 
 /// The next block read from `src` into `buf` (after the bytes `carry` kept from the last
-/// read), hashing what is read; `None` at the end of the file.
+/// read), hashing what is read, and whether it is known to hold no quote; `None` at the
+/// end of the file.
 fn read_block(
     src: &mut Box<dyn Read + Send>,
     carry: &mut Vec<u8>,
@@ -508,7 +523,7 @@ fn read_block(
     cr_only: bool,
     hasher: &mut Option<Sha256>,
     mut buf: Vec<u8>,
-) -> std::io::Result<Option<Vec<u8>>> {
+) -> std::io::Result<Option<(Vec<u8>, bool)>> {
     buf.clear();
     if buf.capacity() < carry.len() {
         std::mem::swap(&mut buf, carry);
@@ -533,12 +548,12 @@ fn read_block(
             return Ok(None);
         }
         if *eof {
-            return Ok(Some(buf));
+            return Ok(Some((buf, false)));
         }
-        if let Some(cut) = block_end(&buf) {
+        if let Some((cut, quote_free)) = block_end(&buf) {
             carry.extend_from_slice(&buf[cut..]);
             buf.truncate(cut);
-            return Ok(Some(buf));
+            return Ok(Some((buf, quote_free)));
         }
         want = buf.len() + BLOCK_BYTES;
     }
@@ -700,18 +715,19 @@ impl CsvTable {
         let map = self.map();
         let mut blocks = self.blocks(map.as_ref());
         let mut cur = blocks.next(Vec::new()).map_err(read_err)?;
-        let (header, data_start) = self.header(t, mapping, label, cur.as_deref().unwrap_or(&[]))?;
+        let first_bytes = cur.as_ref().map_or(&[][..], |(b, _)| b);
+        let (header, data_start) = self.header(t, mapping, label, first_bytes)?;
         let mut out = Collected::new(header.positions.len());
         let mut row = header.row_index as u32 + 2;
         let mut skip = data_start;
         let mut spare = Vec::new();
         let mut first = true;
-        while let Some(block) = cur {
+        while let Some((block, quote_free)) = cur {
             let (next, (block, rows)) = rayon::join(
                 || blocks.next(spare),
                 || {
-                    let rows =
-                        self.build_block(&block[skip..], row, &header, key, &build, &mut out);
+                    let bytes = (&block[skip..], quote_free);
+                    let rows = self.build_block(bytes, row, &header, key, &build, &mut out);
                     (block, rows)
                 },
             );
@@ -787,11 +803,11 @@ impl CsvTable {
         Ok((header, skip + raw))
     }
 
-    /// Build the rows of one block (starting a record) in parallel pieces; returns the
-    /// number of records it held.
+    /// Build the rows of one block (its bytes, starting a record, and whether they are
+    /// known to hold no quote) in parallel pieces; returns the number of records it held.
     fn build_block<T: Send + Row, F>(
         &self,
-        block: &[u8],
+        (block, quote_free): (&[u8], bool),
         first_row: u32,
         header: &Header,
         key: usize,
@@ -806,7 +822,7 @@ impl CsvTable {
         // Each piece numbers its records from 0 and learns how many it held; its rows are
         // moved to their place in the file as the pieces are appended in order, so the
         // records are not counted in a pass of their own before they are built.
-        let parts: Vec<(Collected<T>, u32)> = pieces(block, PIECE_BYTES)
+        let parts: Vec<(Collected<T>, u32)> = pieces(block, PIECE_BYTES, quote_free)
             .into_par_iter()
             .map(|range| {
                 let mut part = Collected::new(cols);
@@ -937,7 +953,7 @@ mod tests {
     fn pieces_and_blocks_end_on_record_boundaries() {
         let text = "a,\"1\n2\"\nb,c\nd,\"e\nf\"\n";
         for size in 1..text.len() {
-            let cuts = pieces(text.as_bytes(), size);
+            let cuts = pieces(text.as_bytes(), size, false);
             let mut total = 0;
             for c in &cuts {
                 total += records(&text[c.clone()]).len();
@@ -946,5 +962,16 @@ mod tests {
         }
         assert_eq!(last_record_end(b"a,\"1\n2\"\nb,\"c\nd"), Some(8));
         assert_eq!(last_record_end(b"a,\"1\n2"), None);
+        // A block without quotes says so, and its pieces are cut alike without counting.
+        assert_eq!(block_end(b"a,b\nc,d\ne"), Some((8, true)));
+        assert_eq!(block_end(b"a,\"b\"\nc,d\ne"), Some((10, false)));
+        assert_eq!(block_end(b"a,\"b\nc,d\ne"), None);
+        let plain = "a,b\nc,d\ne,f\n\ng,h\n";
+        for size in 1..plain.len() {
+            assert_eq!(
+                pieces(plain.as_bytes(), size, true),
+                pieces(plain.as_bytes(), size, false)
+            );
+        }
     }
 }

@@ -232,6 +232,9 @@ fn prefetch_case(b: &Bundle, ix: CaseIx) {
     prefetch(&b.activities[b.index.activities(ix)]);
     prefetch(&b.media[b.index.media(ix)]);
     prefetch(&b.access[b.index.access(ix)]);
+    if let Some(r) = b.index.reviews(ix) {
+        prefetch(&b.review_times[r]);
+    }
 }
 
 /// Bytes of a table's rows [`prefetch`] asks for at most.
