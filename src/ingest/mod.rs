@@ -11,7 +11,6 @@ pub mod tables;
 
 use crate::error::{Error, Result};
 use crate::model::index::Index;
-use crate::model::CaseIx;
 use crate::model::{Bundle, DataProblem, OrphanRow, RowRef, Source, Table, TableCoverage};
 use columns::spec;
 use csvfile::CsvTable;
@@ -421,11 +420,12 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     let mut map = CaseMap::with_capacity(cases.rows.len());
     // One shared string per agency: findings and scores hold it without copies.
     let mut agencies: foldhash::HashSet<std::sync::Arc<str>> = Default::default();
-    bundle.cases.reserve(cases.rows.len());
-    for mut c in cases.rows {
+    // Duplicates leave the register's rows where they lie (no copy of a million cases).
+    let mut rows = cases.rows;
+    rows.retain_mut(|c| {
         if !map.insert(&c.case_no) {
             bundle.duplicate_cases.push((Box::from(&*c.case_no), c.at));
-            continue;
+            return false;
         }
         match agencies.get(&c.agency) {
             Some(a) => c.agency = a.clone(),
@@ -433,16 +433,21 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
                 agencies.insert(c.agency.clone());
             }
         }
-        bundle.cases.push(c);
-    }
+        true
+    });
+    bundle.cases = rows;
     // Cases are held in report order (执法机关, 案号), so findings come out ordered case by
-    // case and 案卷评分 lists each agency's cases together.
-    bundle
-        .cases
-        .par_sort_unstable_by(|x, y| (&x.agency, &x.case_no).cmp(&(&y.agency, &y.case_no)));
-    for (ix, c) in bundle.cases.iter().enumerate() {
-        map.set_index(&c.case_no, ix as CaseIx);
-    }
+    // case and 案卷评分 lists each agency's cases together. Agencies are shared strings
+    // (above): the same one is told by its pointer, without comparing its text.
+    bundle.cases.par_sort_unstable_by(|x, y| {
+        let agency = if std::sync::Arc::ptr_eq(&x.agency, &y.agency) {
+            std::cmp::Ordering::Equal
+        } else {
+            x.agency.cmp(&y.agency)
+        };
+        agency.then_with(|| x.case_no.cmp(&y.case_no))
+    });
+    map.set_indices(&bundle.cases);
     let map = &map;
     let lenient = standalone && map.is_empty();
     let linking = if lenient { None } else { Some(map) };

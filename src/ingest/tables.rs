@@ -10,7 +10,9 @@ use super::reader::{RawRow, Row, Sink};
 use crate::model::text::MAX_TEXT_BYTES;
 use crate::model::vocab::{normalise_value, parse_yes_no, stage_of_doc, DocName};
 use crate::model::*;
+use rayon::prelude::*;
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 /// The case register's 案号, for linking the other tables' rows to their cases: by text,
@@ -50,17 +52,28 @@ impl CaseMap {
     /// Add the register's next case, with index 0 until [`CaseMap::set_index`]; `false`
     /// (and nothing added) when its 案号 is already there.
     pub fn insert(&mut self, no: &Arc<str>) -> bool {
-        if self.by_no.contains_key(no) {
-            return false;
+        let pos = self.order.len() as u32;
+        match self.by_no.entry(no.clone()) {
+            Entry::Occupied(_) => false,
+            Entry::Vacant(v) => {
+                v.insert(pos);
+                self.order.push((no.clone(), 0));
+                true
+            }
         }
-        self.by_no.insert(no.clone(), self.order.len() as u32);
-        self.order.push((no.clone(), 0));
-        true
     }
 
-    /// Give the case `no` its index.
-    pub fn set_index(&mut self, no: &str, ix: CaseIx) {
-        if let Some(&pos) = self.by_no.get(no) {
+    /// Give each case its index: its place in `cases` (every case added, each once).
+    /// The cases are looked up in parallel, so the million lookups of a province-year
+    /// do not hold up the other core.
+    pub fn set_indices(&mut self, cases: &[Case]) {
+        let by_no = &self.by_no;
+        let places: Vec<(u32, CaseIx)> = cases
+            .par_iter()
+            .enumerate()
+            .filter_map(|(ix, c)| by_no.get(&*c.case_no).map(|&pos| (pos, ix as CaseIx)))
+            .collect();
+        for (pos, ix) in places {
             self.order[pos as usize].1 = ix;
         }
     }
@@ -720,7 +733,30 @@ row!(Media: media_id; activity_id);
 #[cfg(test)]
 mod tests {
     use super::{count_multi, shared_prefix, CaseMap, LastCase};
+    use crate::model::{Case, Procedure, RowRef};
     use std::sync::Arc;
+
+    /// A case of the register with 案号 `no` and nothing else filled.
+    fn registered(no: &str) -> Case {
+        Case {
+            case_no: no.into(),
+            agency: "测试局".into(),
+            category: None,
+            procedure: Procedure::General,
+            origin: None,
+            major: false,
+            urgent: false,
+            opened_at: None,
+            approved_at: None,
+            decided_at: None,
+            closed_at: None,
+            archived_at: None,
+            has_archive_no: false,
+            has_retention: false,
+            status: None,
+            at: RowRef { source: 0, row: 2 },
+        }
+    }
 
     #[test]
     fn cases_are_found_after_the_last_one_or_by_their_number() {
@@ -736,9 +772,8 @@ mod tests {
         );
         assert!(!map.is_empty());
         // Report order differs from the register's: 甲3 first, then 甲1 and 甲2.
-        for (no, ix) in [("甲3", 0), ("甲1", 1), ("甲2", 2)] {
-            map.set_index(no, ix);
-        }
+        let cases: Vec<Case> = ["甲3", "甲1", "甲2"].map(registered).into();
+        map.set_indices(&cases);
         let found = |no: &str, last: Option<&LastCase>| {
             let l = map.find(no, last).expect("a case of the register");
             assert_eq!(Some(l.ix), map.get(no));
