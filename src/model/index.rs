@@ -167,27 +167,62 @@ impl Index {
         let time = |s: Option<Stamp>| s.map(|s| s.seconds());
         let media_key = |m: &Media| (m.case.is_none(), m.case, time(m.started_at), m.at);
         let activity_key = |a: &Activity| (a.case, time(a.started_at), a.at);
+        // The tables are arranged at once, each on its own: finding a table's runs is a
+        // pass on one core, so one table's pass runs beside another's.
+        let Bundle {
+            documents,
+            services,
+            activities,
+            media,
+            access,
+            ..
+        } = b;
+        let ((docs, services), ((activities, media), access)) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        arrange(
+                            documents,
+                            n,
+                            |d| Some(d.case),
+                            |d| (d.case, time(d.made_at), d.at),
+                        )
+                    },
+                    || {
+                        arrange(
+                            services,
+                            n,
+                            |s| Some(s.case),
+                            |s| (s.case, time(s.served_at), s.at),
+                        )
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        rayon::join(
+                            || arrange(activities, n, |a| Some(a.case), activity_key),
+                            || arrange(media, n, |m| m.case, media_key),
+                        )
+                    },
+                    || {
+                        arrange(
+                            access,
+                            n,
+                            |a| Some(a.case),
+                            |a| (a.case, time(a.at_time), a.at),
+                        )
+                    },
+                )
+            },
+        );
         let mut idx = Index {
-            docs: arrange(
-                &mut b.documents,
-                n,
-                |d| Some(d.case),
-                |d| (d.case, time(d.made_at), d.at),
-            ),
-            services: arrange(
-                &mut b.services,
-                n,
-                |s| Some(s.case),
-                |s| (s.case, time(s.served_at), s.at),
-            ),
-            activities: arrange(&mut b.activities, n, |a| Some(a.case), activity_key),
-            media: arrange(&mut b.media, n, |m| m.case, media_key),
-            access: arrange(
-                &mut b.access,
-                n,
-                |a| Some(a.case),
-                |a| (a.case, time(a.at_time), a.at),
-            ),
+            docs,
+            services,
+            activities,
+            media,
+            access,
             footage_offsets: Vec::new(),
             footage: Vec::new(),
             unlinked_media: Vec::new(),
@@ -216,68 +251,84 @@ impl Index {
             });
 
         // 活动编号 is looked up among the footage's own case's activities first (a case has
-        // a few), then across the bundle, through a map built only if some footage needs it.
-        let mut by_id: Option<HashMap<&str, usize>> = None;
-        // (activity, footage) pairs in footage order.
-        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(b.media.len());
+        // a few), in parallel stretches of the footage; what is not found there is looked
+        // up across the bundle afterwards, through a map built only if some footage needs
+        // it. (activity, footage) pairs.
         let texts = &b.texts;
-        for (mi, m) in b.media.iter().enumerate() {
-            match m.activity_id.map(|t| texts.get(t)) {
-                Some(id) => {
-                    let own = m.case.and_then(|c| {
-                        span(&idx.activities, c)
-                            .find(|&ai| texts.get(b.activities[ai].activity_id) == id)
-                    });
-                    let hit = own.or_else(|| {
-                        let map = by_id.get_or_insert_with(|| {
-                            let mut map = HashMap::default();
-                            map.reserve(b.activities.len());
-                            // Of activities sharing a 活动编号, the first in case order.
-                            let acts = &b.activities;
-                            for (i, a) in acts.iter().enumerate() {
-                                map.entry(texts.get(a.activity_id))
-                                    .and_modify(|j| {
-                                        if activity_key(a) < activity_key(&acts[*j]) {
-                                            *j = i;
-                                        }
-                                    })
-                                    .or_insert(i);
+        let acts = &b.activities;
+        let spans = &idx.activities;
+        const STRETCH: usize = 1 << 14;
+        let found: Vec<(Vec<(u32, u32)>, Vec<u32>)> = b
+            .media
+            .par_chunks(STRETCH)
+            .enumerate()
+            .map(|(k, stretch)| {
+                let mut pairs = Vec::with_capacity(stretch.len());
+                let mut elsewhere = Vec::new();
+                for (j, m) in stretch.iter().enumerate() {
+                    let mi = (k * STRETCH + j) as u32;
+                    match m.activity_id.map(|t| texts.get(t)) {
+                        Some(id) => {
+                            let own = m.case.and_then(|c| {
+                                span(spans, c).find(|&ai| texts.get(acts[ai].activity_id) == id)
+                            });
+                            match own {
+                                Some(ai) => pairs.push((ai as u32, mi)),
+                                None => elsewhere.push(mi),
                             }
-                            map
-                        });
-                        map.get(id).copied()
-                    });
-                    if let Some(ai) = hit {
-                        pairs.push((ai as u32, mi as u32));
-                    }
-                }
-                None => {
-                    if let Some(c) = m.case {
-                        for ai in span(&idx.activities, c) {
-                            if overlaps(m, &b.activities[ai]) {
-                                pairs.push((ai as u32, mi as u32));
+                        }
+                        None => {
+                            if let Some(c) = m.case {
+                                for ai in span(spans, c) {
+                                    if overlaps(m, &acts[ai]) {
+                                        pairs.push((ai as u32, mi));
+                                    }
+                                }
                             }
                         }
                     }
                 }
+                (pairs, elsewhere)
+            })
+            .collect();
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(found.iter().map(|f| f.0.len()).sum());
+        let mut elsewhere = Vec::new();
+        for (p, e) in found {
+            pairs.extend(p);
+            elsewhere.extend(e);
+        }
+        if !elsewhere.is_empty() {
+            let mut by_id: HashMap<&str, usize> = HashMap::default();
+            by_id.reserve(acts.len());
+            // Of activities sharing a 活动编号, the first in case order.
+            for (i, a) in acts.iter().enumerate() {
+                by_id
+                    .entry(texts.get(a.activity_id))
+                    .and_modify(|j| {
+                        if activity_key(a) < activity_key(&acts[*j]) {
+                            *j = i;
+                        }
+                    })
+                    .or_insert(i);
+            }
+            for mi in elsewhere {
+                let id = b.media[mi as usize].activity_id.map(|t| texts.get(t));
+                if let Some(&ai) = id.and_then(|id| by_id.get(id)) {
+                    pairs.push((ai as u32, mi));
+                }
             }
         }
-        // Grouped by activity, footage order kept within each, then each activity's
-        // footage in case order (it already is unless it comes from several cases).
+        // Grouped by activity, footage order kept within each (the pairs are unique), then
+        // each activity's footage in case order (it already is unless it comes from
+        // several cases).
+        pairs.par_sort_unstable();
+        let by_media = |p: &(u32, u32)| media_key(&b.media[p.1 as usize]);
+        pairs
+            .par_chunk_by_mut(|x, y| x.0 == y.0)
+            .filter(|of| !of.is_sorted_by_key(by_media))
+            .for_each(|of| of.sort_unstable_by_key(by_media));
         idx.footage_offsets = offsets(b.activities.len(), pairs.iter().map(|p| p.0));
-        let mut next = idx.footage_offsets.clone();
-        idx.footage = vec![0; pairs.len()];
-        for (ai, mi) in pairs {
-            idx.footage[next[ai as usize] as usize] = mi;
-            next[ai as usize] += 1;
-        }
-        let by_media = |&mi: &u32| media_key(&b.media[mi as usize]);
-        for w in idx.footage_offsets.windows(2) {
-            let of = &mut idx.footage[w[0] as usize..w[1] as usize];
-            if !of.is_sorted_by_key(by_media) {
-                of.sort_unstable_by_key(by_media);
-            }
-        }
+        idx.footage = pairs.par_iter().map(|p| p.1).collect();
         idx
     }
 
