@@ -28,6 +28,9 @@ pub struct Index {
 /// The rows of one case in a table: `start..end`.
 type Span = [u32; 2];
 
+/// Footage linked to activities: (activity, footage) index pairs.
+type Links = Vec<(u32, u32)>;
+
 fn span(spans: &[Span], c: CaseIx) -> Range<usize> {
     let [a, b] = spans[c as usize];
     a as usize..b as usize
@@ -258,7 +261,7 @@ impl Index {
         let acts = &b.activities;
         let spans = &idx.activities;
         const STRETCH: usize = 1 << 14;
-        let found: Vec<(Vec<(u32, u32)>, Vec<u32>)> = b
+        let found: Vec<(Links, Vec<u32>)> = b
             .media
             .par_chunks(STRETCH)
             .enumerate()
@@ -291,7 +294,7 @@ impl Index {
                 (pairs, elsewhere)
             })
             .collect();
-        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(found.iter().map(|f| f.0.len()).sum());
+        let mut pairs: Links = Vec::with_capacity(found.iter().map(|f| f.0.len()).sum());
         let mut elsewhere = Vec::new();
         for (p, e) in found {
             pairs.extend(p);
