@@ -490,41 +490,43 @@ mod tests {
         }
     }
 
+    /// The side table of review times of `docs`, in row order.
+    fn side_table(docs: &[Document]) -> Vec<ReviewTimes> {
+        let mut reviews: Vec<ReviewTimes> = docs
+            .iter()
+            .filter(|d| d.flags.contains(DocFlags::REVIEW_TIMES))
+            .map(|d| ReviewTimes {
+                at: d.at,
+                reviewed_at: None,
+                approved_at: None,
+            })
+            .collect();
+        reviews.sort_by_key(|r| r.at);
+        reviews
+    }
+
     #[test]
     fn each_case_finds_its_review_times_grouped_or_scattered() {
-        // (case, row, has review times); the side table holds the flagged rows in order.
-        let grouped = [
-            (1, 2, true),
-            (1, 3, false),
-            (1, 4, true),
-            (0, 5, false),
-            (2, 6, true),
-            (2, 7, true),
-            (0, 8, true),
-        ];
-        let scattered = [
-            (0, 9, true),
-            (2, 2, true),
-            (1, 7, true),
-            (0, 3, true),
-            (2, 5, false),
-            (1, 4, true),
-        ];
-        for rows in [&grouped[..], &scattered[..]] {
-            let mut docs: Vec<Document> = rows.iter().map(|&(c, r, f)| doc(c, r, f)).collect();
+        // Documents as (case, row, has review times), listed case by case in row order,
+        // then with cases' rows apart.
+        let grouped = "1 2 y, 1 3 n, 1 4 y, 0 5 n, 2 6 y, 2 7 y, 0 8 y";
+        let scattered = "0 9 y, 2 2 y, 1 7 y, 0 3 y, 2 5 n, 1 4 y";
+        let docs_of = |rows: &str| -> Vec<Document> {
+            let mut docs: Vec<Document> = rows
+                .split(", ")
+                .map(|r| {
+                    let f: Vec<&str> = r.split(' ').collect();
+                    doc(f[0].parse().unwrap(), f[1].parse().unwrap(), f[2] == "y")
+                })
+                .collect();
             // As the index arranges them: each case's documents one run (the scattered
             // table sorted whole, so its runs are out of row order).
             arrange(&mut docs, 3, |d| Some(d.case), |d| (d.case, d.at));
-            let mut reviews: Vec<ReviewTimes> = docs
-                .iter()
-                .filter(|d| d.flags.contains(DocFlags::REVIEW_TIMES))
-                .map(|d| ReviewTimes {
-                    at: d.at,
-                    reviewed_at: None,
-                    approved_at: None,
-                })
-                .collect();
-            reviews.sort_by_key(|r| r.at);
+            docs
+        };
+        for rows in [grouped, scattered] {
+            let docs = docs_of(rows);
+            let reviews = side_table(&docs);
             let spans = review_spans(&docs, &reviews, 3);
             for d in docs
                 .iter()
@@ -535,17 +537,8 @@ mod tests {
             }
         }
         // Listed case by case in row order, each case's stretch holds its own rows only.
-        let docs: Vec<Document> = grouped.iter().map(|&(c, r, f)| doc(c, r, f)).collect();
-        let reviews: Vec<ReviewTimes> = docs
-            .iter()
-            .filter(|d| d.flags.contains(DocFlags::REVIEW_TIMES))
-            .map(|d| ReviewTimes {
-                at: d.at,
-                reviewed_at: None,
-                approved_at: None,
-            })
-            .collect();
-        let spans = review_spans(&docs, &reviews, 3);
+        let docs = docs_of(grouped);
+        let spans = review_spans(&docs, &side_table(&docs), 3);
         assert_eq!(spans, [[4, 5], [0, 2], [2, 4]]);
     }
 
