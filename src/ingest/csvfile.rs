@@ -134,15 +134,9 @@ fn quotes(b: &[u8]) -> usize {
     memchr_iter(b'"', b).count()
 }
 
-/// End of the last whole record of `buf` (which starts a record): just past the last line
-/// break with an even number of quotes before it.
-#[cfg(test)]
-fn last_record_end(buf: &[u8]) -> Option<usize> {
-    last_record_end_counted(buf, quotes(buf))
-}
-
-/// [`last_record_end`] of `buf`, which holds `before` quote characters.
-fn last_record_end_counted(buf: &[u8], mut before: usize) -> Option<usize> {
+/// End of the last whole record of `buf` (which starts a record and holds `before` quote
+/// characters): just past the last line break with an even number of quotes before it.
+fn last_record_end(buf: &[u8], mut before: usize) -> Option<usize> {
     let mut end = buf.len();
     while let Some(p) = memrchr(b'\n', &buf[..end]) {
         before -= quotes(&buf[p..end]);
@@ -432,7 +426,7 @@ fn cr_to_lf(bytes: &mut [u8]) {
 /// pieces are cut without counting quotes again). `None`: read on.
 fn block_end(buf: &[u8]) -> Option<(usize, bool)> {
     let n = quotes(buf);
-    match last_record_end_counted(buf, n) {
+    match last_record_end(buf, n) {
         Some(end) => Some((end, n == 0)),
         None => (buf.len() >= MAX_BLOCK_BYTES)
             .then(|| (memrchr(b'\n', buf).map_or(buf.len(), |p| p + 1), false)),
@@ -960,8 +954,9 @@ mod tests {
             }
             assert_eq!(total, 3, "size {size}");
         }
-        assert_eq!(last_record_end(b"a,\"1\n2\"\nb,\"c\nd"), Some(8));
-        assert_eq!(last_record_end(b"a,\"1\n2"), None);
+        let end = |b: &[u8]| last_record_end(b, quotes(b));
+        assert_eq!(end(b"a,\"1\n2\"\nb,\"c\nd"), Some(8));
+        assert_eq!(end(b"a,\"1\n2"), None);
         // A block without quotes says so, and its pieces are cut alike without counting.
         assert_eq!(block_end(b"a,b\nc,d\ne"), Some((8, true)));
         assert_eq!(block_end(b"a,\"b\"\nc,d\ne"), Some((10, false)));

@@ -49,7 +49,7 @@ impl CaseMap {
         }
     }
 
-    /// Add the register's next case, with index 0 until [`CaseMap::set_index`]; `false`
+    /// Add the register's next case, with index 0 until [`CaseMap::set_indices`]; `false`
     /// (and nothing added) when its 案号 is already there.
     pub fn insert(&mut self, no: &Arc<str>) -> bool {
         let pos = self.order.len() as u32;
@@ -90,8 +90,9 @@ impl CaseMap {
 
     /// Case `no`, trying the one after `last` in the register's order first.
     fn find(&self, no: &str, last: Option<&LastCase>) -> Option<LastCase> {
-        let pos = match last.and_then(|l| self.order.get(l.pos as usize + 1)) {
-            Some((next, _)) if **next == *no => last.map_or(0, |l| l.pos + 1),
+        let next = last.map(|l| l.pos + 1);
+        let pos = match next.and_then(|p| Some((p, &self.order.get(p as usize)?.0))) {
+            Some((p, next_no)) if **next_no == *no => p,
             _ => *self.by_no.get(no)?,
         };
         let (no, ix) = &self.order[pos as usize];
