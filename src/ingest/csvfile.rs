@@ -839,10 +839,14 @@ impl CsvTable {
             })
             .collect();
         let mut row = first_row;
-        for (part, n) in parts {
-            out.append(part, row);
-            row += n;
-        }
+        let parts = parts
+            .into_iter()
+            .map(|(part, n)| {
+                row += n;
+                (part, row - n)
+            })
+            .collect();
+        out.append_all(parts);
         row - first_row
     }
 }
