@@ -187,7 +187,7 @@ impl<'a> RawRow<'a> {
         match self.source {
             // Field ranges lie between ASCII delimiters, so on character boundaries.
             RowSource::Csv(text, fields) => match fields.get(p) {
-                Some(&(a, b)) => Cell::text(Cow::Borrowed(&text[a as usize..b as usize])),
+                Some(&(a, b)) => Cell::borrowed(&text[a as usize..b as usize]),
                 None => Cell::Empty,
             },
             RowSource::Sheet(cells) => cells.get(p).map(data_cell).unwrap_or(Cell::Empty),
