@@ -417,13 +417,16 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
         tables::case,
     )?;
     let mut bundle = Bundle::default();
-    let mut map = CaseMap::with_capacity(cases.rows.len());
+    let (mut map, dups) = CaseMap::new(&cases.rows);
     // One shared string per agency: findings and scores hold it without copies.
     let mut agencies: foldhash::HashSet<std::sync::Arc<str>> = Default::default();
     // Duplicates leave the register's rows where they lie (no copy of a million cases).
     let mut rows = cases.rows;
+    let mut dups = dups.into_iter().peekable();
+    let mut row = 0;
     rows.retain_mut(|c| {
-        if !map.insert(&c.case_no) {
+        row += 1;
+        if dups.next_if_eq(&(row - 1)).is_some() {
             bundle.duplicate_cases.push((Box::from(&*c.case_no), c.at));
             return false;
         }

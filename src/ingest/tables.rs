@@ -12,19 +12,21 @@ use crate::model::vocab::{normalise_value, parse_yes_no, stage_of_doc, DocName};
 use crate::model::*;
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 /// The case register's 案号, for linking the other tables' rows to their cases: by text,
 /// and in the order of the register itself. Exports list a table's rows case by case,
 /// mostly in the register's order, so the case after the last one linked is tried first;
-/// a hash lookup in the map of a million cases misses the processor's caches twice or
-/// three times (control bytes, bucket, key), while the next case in file order is
-/// usually in cache already.
+/// a lookup among a million cases misses the processor's caches, while the next case in
+/// file order is usually in cache already.
+///
+/// The 案号 are found by their hashes, sorted: built in parallel from the register at
+/// once (a province-year's million hash-map insertions took half a second on one core),
+/// and looked up where a hash's place among evenly spread hashes should be.
 #[derive(Debug, Default)]
 pub struct CaseMap {
-    /// 案号 → position in `order`.
-    by_no: foldhash::HashMap<Arc<str>, u32>,
+    /// (hash of the 案号, position in `order`), by hash then position.
+    by_hash: Vec<(u64, u32)>,
     /// The cases as the register lists them (first of each 案号), with their index.
     order: Vec<(Arc<str>, CaseIx)>,
 }
@@ -40,38 +42,90 @@ pub struct LastCase {
     pos: u32,
 }
 
-impl CaseMap {
-    /// A map with room for `n` cases.
-    pub fn with_capacity(n: usize) -> CaseMap {
-        CaseMap {
-            by_no: foldhash::HashMap::with_capacity_and_hasher(n, Default::default()),
-            order: Vec::with_capacity(n),
-        }
-    }
+/// The hash a 案号 is found by.
+fn case_hash(no: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x7472_6169_6c63_6b).hash_one(no)
+}
 
-    /// Add the register's next case, with index 0 until [`CaseMap::set_indices`]; `false`
-    /// (and nothing added) when its 案号 is already there.
-    pub fn insert(&mut self, no: &Arc<str>) -> bool {
-        let pos = self.order.len() as u32;
-        match self.by_no.entry(no.clone()) {
-            Entry::Occupied(_) => false,
-            Entry::Vacant(v) => {
-                v.insert(pos);
-                self.order.push((no.clone(), 0));
-                true
+impl CaseMap {
+    /// The map of the register's cases (`register`, in file order), with index 0 until
+    /// [`CaseMap::set_indices`]; and the positions in `register` of the rows whose 案号
+    /// an earlier row has (the first row of a 案号 is the case), in file order.
+    pub fn new(register: &[Case]) -> (CaseMap, Vec<usize>) {
+        let mut keys: Vec<(u64, u32)> = register
+            .par_iter()
+            .enumerate()
+            .map(|(i, c)| (case_hash(&c.case_no), i as u32))
+            .collect();
+        // Equal 案号 meet among equal hashes, their first row first.
+        keys.par_sort_unstable();
+        let mut repeated = vec![false; register.len()];
+        let mut dups = Vec::new();
+        let mut firsts: Vec<&str> = Vec::new();
+        for same in keys.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
+            // The distinct 案号 of a hash (one, but for a collision).
+            firsts.clear();
+            for &(_, row) in same {
+                let no = &*register[row as usize].case_no;
+                if firsts.contains(&no) {
+                    repeated[row as usize] = true;
+                    dups.push(row as usize);
+                } else {
+                    firsts.push(no);
+                }
             }
         }
+        dups.sort_unstable();
+        // Positions in the register's order, counting only first rows.
+        let mut pos_of_row = Vec::with_capacity(register.len());
+        let mut order = Vec::with_capacity(register.len() - dups.len());
+        for (c, &rep) in register.iter().zip(&repeated) {
+            pos_of_row.push(order.len() as u32);
+            if !rep {
+                order.push((c.case_no.clone(), 0));
+            }
+        }
+        keys.retain_mut(|k| {
+            let first = !repeated[k.1 as usize];
+            k.1 = pos_of_row[k.1 as usize];
+            first
+        });
+        (
+            CaseMap {
+                by_hash: keys,
+                order,
+            },
+            dups,
+        )
     }
 
-    /// Give each case its index: its place in `cases` (every case added, each once).
-    /// The cases are looked up in parallel, so the million lookups of a province-year
-    /// do not hold up the other core.
+    /// Give each case its index: its place in `cases` (every case of the map, each once).
+    /// The register's own rows, reordered, are matched without a lookup: sorted by their
+    /// place in the file they are in the map's order again. Other cases are looked up.
     pub fn set_indices(&mut self, cases: &[Case]) {
-        let by_no = &self.by_no;
+        if cases.len() == self.order.len() {
+            let mut by_row: Vec<(RowRef, CaseIx)> = cases
+                .par_iter()
+                .enumerate()
+                .map(|(ix, c)| (c.at, ix as CaseIx))
+                .collect();
+            by_row.par_sort_unstable();
+            let same = self.order.iter().zip(&by_row).all(|(o, &(_, ix))| {
+                let no = &cases[ix as usize].case_no;
+                Arc::ptr_eq(&o.0, no) || o.0 == *no
+            });
+            if same {
+                for (o, (_, ix)) in self.order.iter_mut().zip(by_row) {
+                    o.1 = ix;
+                }
+                return;
+            }
+        }
         let places: Vec<(u32, CaseIx)> = cases
             .par_iter()
             .enumerate()
-            .filter_map(|(ix, c)| by_no.get(&*c.case_no).map(|&pos| (pos, ix as CaseIx)))
+            .filter_map(|(ix, c)| self.position(&c.case_no).map(|pos| (pos, ix as CaseIx)))
             .collect();
         for (pos, ix) in places {
             self.order[pos as usize].1 = ix;
@@ -83,9 +137,39 @@ impl CaseMap {
         self.order.is_empty()
     }
 
+    /// Position of case `no` in the register's order. The hashes are spread evenly, so
+    /// the search starts where `no`'s hash should lie and widens from there.
+    fn position(&self, no: &str) -> Option<u32> {
+        let h = case_hash(no);
+        let keys = &self.by_hash;
+        let n = keys.len();
+        if n == 0 {
+            return None;
+        }
+        let guess = ((u128::from(h) * n as u128) >> 64) as usize;
+        // Widen around the guess until the hash's run lies within [lo, hi).
+        let (mut lo, mut hi) = (guess, guess + 1);
+        let mut step = 1;
+        while lo > 0 && keys[lo].0 >= h {
+            lo = lo.saturating_sub(step);
+            step *= 2;
+        }
+        step = 1;
+        while hi < n && keys[hi - 1].0 <= h {
+            hi = (hi + step).min(n);
+            step *= 2;
+        }
+        let start = lo + keys[lo..hi].partition_point(|k| k.0 < h);
+        keys[start..]
+            .iter()
+            .take_while(|k| k.0 == h)
+            .map(|k| k.1)
+            .find(|&pos| *self.order[pos as usize].0 == *no)
+    }
+
     /// The index of case `no`.
     pub fn get(&self, no: &str) -> Option<CaseIx> {
-        self.by_no.get(no).map(|&pos| self.order[pos as usize].1)
+        self.position(no).map(|pos| self.order[pos as usize].1)
     }
 
     /// Case `no`, trying the one after `last` in the register's order first.
@@ -93,7 +177,7 @@ impl CaseMap {
         let next = last.map(|l| l.pos + 1);
         let pos = match next.and_then(|p| Some((p, &self.order.get(p as usize)?.0))) {
             Some((p, next_no)) if **next_no == *no => p,
-            _ => *self.by_no.get(no)?,
+            _ => self.position(no)?,
         };
         let (no, ix) = &self.order[pos as usize];
         Some(LastCase {
@@ -735,7 +819,6 @@ row!(Media: media_id; activity_id);
 mod tests {
     use super::{count_multi, shared_prefix, CaseMap, LastCase};
     use crate::model::{Case, Procedure, RowRef};
-    use std::sync::Arc;
 
     /// A case of the register with 案号 `no` and nothing else filled.
     fn registered(no: &str) -> Case {
@@ -761,18 +844,18 @@ mod tests {
 
     #[test]
     fn cases_are_found_after_the_last_one_or_by_their_number() {
-        let mut map = CaseMap::with_capacity(4);
-        let added: Vec<bool> = ["甲1", "甲2", "甲3", "甲2"]
-            .into_iter()
-            .map(|no| map.insert(&Arc::from(no)))
-            .collect();
+        let register: Vec<Case> = ["甲1", "甲2", "甲3", "甲2", "甲1", "甲2"]
+            .map(registered)
+            .into();
+        let (mut map, dups) = CaseMap::new(&register);
         assert_eq!(
-            added,
-            [true, true, true, false],
-            "a 案号 is registered once"
+            dups,
+            [3, 4, 5],
+            "a 案号 is registered once, at its first row"
         );
         assert!(!map.is_empty());
-        // Report order differs from the register's: 甲3 first, then 甲1 and 甲2.
+        // Report order differs from the register's: 甲3 first, then 甲1 and 甲2 (cases not
+        // from the register's rows: looked up).
         let cases: Vec<Case> = ["甲3", "甲1", "甲2"].map(registered).into();
         map.set_indices(&cases);
         let found = |no: &str, last: Option<&LastCase>| {
@@ -798,6 +881,28 @@ mod tests {
         assert!(map.find("乙1", last.as_ref()).is_none());
         assert!(map.find("甲", None).is_none());
         assert_eq!(map.get("甲4"), None);
+    }
+
+    #[test]
+    fn every_case_of_a_large_register_is_found() {
+        // Enough cases for the search to start away from each hash's place and widen.
+        let nos: Vec<String> = (0..20_000).map(|i| format!("测罚〔2024〕{i}号")).collect();
+        let mut register: Vec<Case> = nos.iter().map(|n| registered(n)).collect();
+        register.push(registered(&nos[7]));
+        for (row, c) in register.iter_mut().enumerate() {
+            c.at.row = row as u32 + 2;
+        }
+        let (mut map, dups) = CaseMap::new(&register);
+        assert_eq!(dups, [20_000]);
+        // The register's own rows, reordered: matched by their rows.
+        register.pop();
+        register.reverse();
+        map.set_indices(&register);
+        for (i, no) in nos.iter().enumerate() {
+            assert_eq!(map.get(no), Some((nos.len() - 1 - i) as u32), "{no}");
+        }
+        assert_eq!(map.get("测罚〔2024〕20000号"), None);
+        assert_eq!(map.get(""), None);
     }
 
     #[test]
