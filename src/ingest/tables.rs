@@ -45,7 +45,7 @@ pub struct LastCase {
 /// The hash a 案号 is found by.
 fn case_hash(no: &str) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x7472_6169_6c63_6b).hash_one(no)
+    foldhash::fast::FixedState::with_seed(0x0074_7261_696c_636b).hash_one(no)
 }
 
 impl CaseMap {
