@@ -838,12 +838,14 @@ impl CsvTable {
                 (part, row)
             })
             .collect();
+        // Each piece's first row in the file.
         let mut row = first_row;
         let parts = parts
             .into_iter()
             .map(|(part, n)| {
+                let first = row;
                 row += n;
-                (part, row - n)
+                (part, first)
             })
             .collect();
         out.append_all(parts);

@@ -417,16 +417,14 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
         tables::case,
     )?;
     let mut bundle = Bundle::default();
-    let (mut map, dups) = CaseMap::new(&cases.rows);
+    let (mut map, repeated) = CaseMap::new(&cases.rows);
     // One shared string per agency: findings and scores hold it without copies.
     let mut agencies: foldhash::HashSet<std::sync::Arc<str>> = Default::default();
     // Duplicates leave the register's rows where they lie (no copy of a million cases).
     let mut rows = cases.rows;
-    let mut dups = dups.into_iter().peekable();
-    let mut row = 0;
+    let mut repeated = repeated.into_iter();
     rows.retain_mut(|c| {
-        row += 1;
-        if dups.next_if_eq(&(row - 1)).is_some() {
+        if repeated.next() == Some(true) {
             bundle.duplicate_cases.push((Box::from(&*c.case_no), c.at));
             return false;
         }

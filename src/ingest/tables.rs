@@ -50,9 +50,9 @@ fn case_hash(no: &str) -> u64 {
 
 impl CaseMap {
     /// The map of the register's cases (`register`, in file order), with index 0 until
-    /// [`CaseMap::set_indices`]; and the positions in `register` of the rows whose 案号
-    /// an earlier row has (the first row of a 案号 is the case), in file order.
-    pub fn new(register: &[Case]) -> (CaseMap, Vec<usize>) {
+    /// [`CaseMap::set_indices`]; and for each row of `register`, whether an earlier row
+    /// has its 案号 (the first row of a 案号 is the case).
+    pub fn new(register: &[Case]) -> (CaseMap, Vec<bool>) {
         let mut keys: Vec<(u64, u32)> = register
             .par_iter()
             .enumerate()
@@ -61,7 +61,6 @@ impl CaseMap {
         // Equal 案号 meet among equal hashes, their first row first.
         keys.par_sort_unstable();
         let mut repeated = vec![false; register.len()];
-        let mut dups = Vec::new();
         let mut firsts: Vec<&str> = Vec::new();
         for same in keys.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
             // The distinct 案号 of a hash (one, but for a collision).
@@ -70,16 +69,14 @@ impl CaseMap {
                 let no = &*register[row as usize].case_no;
                 if firsts.contains(&no) {
                     repeated[row as usize] = true;
-                    dups.push(row as usize);
                 } else {
                     firsts.push(no);
                 }
             }
         }
-        dups.sort_unstable();
         // Positions in the register's order, counting only first rows.
         let mut pos_of_row = Vec::with_capacity(register.len());
-        let mut order = Vec::with_capacity(register.len() - dups.len());
+        let mut order = Vec::with_capacity(register.len());
         for (c, &rep) in register.iter().zip(&repeated) {
             pos_of_row.push(order.len() as u32);
             if !rep {
@@ -96,7 +93,7 @@ impl CaseMap {
                 by_hash: keys,
                 order,
             },
-            dups,
+            repeated,
         )
     }
 
@@ -111,7 +108,7 @@ impl CaseMap {
                 .map(|(ix, c)| (c.at, ix as CaseIx))
                 .collect();
             by_row.par_sort_unstable();
-            let same = self.order.iter().zip(&by_row).all(|(o, &(_, ix))| {
+            let same = self.order.par_iter().zip(&by_row).all(|(o, &(_, ix))| {
                 let no = &cases[ix as usize].case_no;
                 Arc::ptr_eq(&o.0, no) || o.0 == *no
             });
@@ -847,7 +844,8 @@ mod tests {
         let register: Vec<Case> = ["甲1", "甲2", "甲3", "甲2", "甲1", "甲2"]
             .map(registered)
             .into();
-        let (mut map, dups) = CaseMap::new(&register);
+        let (mut map, repeated) = CaseMap::new(&register);
+        let dups: Vec<usize> = (0..register.len()).filter(|&i| repeated[i]).collect();
         assert_eq!(
             dups,
             [3, 4, 5],
@@ -892,7 +890,8 @@ mod tests {
         for (row, c) in register.iter_mut().enumerate() {
             c.at.row = row as u32 + 2;
         }
-        let (mut map, dups) = CaseMap::new(&register);
+        let (mut map, repeated) = CaseMap::new(&register);
+        let dups: Vec<usize> = (0..register.len()).filter(|&i| repeated[i]).collect();
         assert_eq!(dups, [20_000]);
         // The register's own rows, reordered: matched by their rows.
         register.pop();

@@ -95,9 +95,14 @@ impl Aligned {
         &self.vec[self.start..self.start + self.len]
     }
 
-    /// Append as much of `b` as fits in `size` bytes; returns how much.
-    fn push(&mut self, b: &[u8], size: usize) -> usize {
-        let n = b.len().min(size - self.len);
+    /// Bytes it holds when full.
+    fn size(&self) -> usize {
+        self.vec.len() - ALIGN
+    }
+
+    /// Append as much of `b` as fits; returns how much.
+    fn push(&mut self, b: &[u8]) -> usize {
+        let n = b.len().min(self.size() - self.len);
         let at = self.start + self.len;
         self.vec[at..at + n].copy_from_slice(&b[..n]);
         self.len += n;
@@ -154,10 +159,10 @@ impl Buffers {
 
 impl Write for Buffers {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        if self.buf.len == self.size {
+        if self.buf.len == self.buf.size() {
             self.hand_on()?;
         }
-        let n = self.buf.push(b, self.size);
+        let n = self.buf.push(b);
         self.total += n as u64;
         Ok(n)
     }
@@ -275,7 +280,7 @@ mod tests {
         };
         let mut disk = Disk::new(&f, &path);
         let mut a = Aligned::new(8192);
-        a.push(&bytes(8192), 8192);
+        a.push(&bytes(8192));
         disk.write(a.bytes()).unwrap();
         assert!(disk.plain.is_none(), "an aligned write goes direct");
         // Odd length: refused direct, written through an ordinary handle at the offset.
