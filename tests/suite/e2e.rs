@@ -92,6 +92,45 @@ fn findings_csv_jsonl_and_summary_agree() {
 }
 
 #[test]
+fn findings_files_quote_what_needs_it_among_plain_findings() {
+    // Plain findings, then a case whose 案号 and agency need quoting and escaping, then one
+    // whose footage numbers (the findings' subjects) do: every field reads back as it is.
+    let mut fx = broken();
+    fx.clone_case("测罚〔2024〕2号,\"补\"", "市场,监管局", "x")
+        .clone_case("测罚〔2024〕3号", "市场监督管理局", "y,\"z\"");
+    let (dir, out) = audit(&fx, &[]);
+    assert_ok(&out);
+    let o = dir.path().join("out");
+    let csv = std::fs::read_to_string(o.join("findings.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> =
+        csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+    let json: Vec<serde_json::Value> = std::fs::read_to_string(o.join("findings.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(rows.len() >= 9, "{csv}");
+    assert_eq!(rows.len(), json.len());
+    let fields = [
+        "rule", "title", "severity", "case_no", "agency", "subject", "detail", "article",
+    ];
+    for (row, j) in rows.iter().zip(&json) {
+        assert_eq!(row.len(), 11, "{row:?}");
+        for (k, field) in fields.iter().enumerate() {
+            assert_eq!(&row[k], j[field].as_str().unwrap(), "{field} of {row:?}");
+        }
+    }
+    assert!(rows
+        .iter()
+        .any(|r| &r[3] == "测罚〔2024〕2号,\"补\"" && &r[4] == "市场,监管局"));
+    assert!(rows.iter().any(|r| &r[5] == "MV-1-y,\"z\""), "{csv}");
+    assert!(rows.iter().any(|r| &r[5] == "MV-1"), "{csv}");
+}
+
+#[test]
 fn fail_on_sets_exit_code_one() {
     let (_d, out) = audit(&broken(), &["--fail-on", "violation"]);
     assert_eq!(out.status.code(), Some(1));
