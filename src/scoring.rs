@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Bundle, Stage};
-use crate::rules::{Finding, Severity};
+use crate::rules::{Finding, RuleDef, Severity};
 use foldhash::{HashMap, HashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -91,6 +91,14 @@ impl Rubric {
         if f.grade.last().is_some_and(|g| g.min > 0.0) {
             return Err(bad("最后一个等次的最低分应为 0".into()));
         }
+        if let Some(g) = f
+            .grade
+            .iter()
+            .enumerate()
+            .find(|(i, g)| f.grade[..*i].iter().any(|h| h.name == g.name))
+        {
+            return Err(bad(format!("等次名称「{}」重复", g.1.name)));
+        }
         Ok(Rubric {
             by_severity,
             by_rule: f.rule,
@@ -111,13 +119,6 @@ impl Rubric {
         Rubric::parse(&text, &path.display().to_string())
     }
 
-    fn deduction(&self, f: &Finding) -> Deduction {
-        self.by_rule
-            .get(f.rule())
-            .copied()
-            .unwrap_or(self.by_severity[f.severity as usize])
-    }
-
     /// Index in `grades` of the grade of a score; the failing (last) grade for a vetoed
     /// case.
     pub fn grade_index(&self, score: f64, vetoed: bool) -> usize {
@@ -129,11 +130,6 @@ impl Rubric {
             .iter()
             .position(|g| score >= g.min)
             .unwrap_or(failing)
-    }
-
-    /// Grades that count as passing (all but the last).
-    pub fn passing(&self, grade: &str) -> bool {
-        self.grades.last().is_some_and(|g| g.name != grade)
     }
 }
 
@@ -252,6 +248,37 @@ pub struct RuleStat {
     pub share_of_cases: f64,
 }
 
+/// A rule's statistics while the findings are counted.
+struct RuleTally {
+    stat: RuleStat,
+    /// The case last counted among the cases affected.
+    case: Option<u32>,
+    /// The rubric's deduction for the rule, when it names the rule (else its severity's).
+    deduction: Option<Deduction>,
+    /// Address of the article last seen (the findings of a rule under a profile share one).
+    article: usize,
+}
+
+impl RuleTally {
+    /// The tally of the rule of `f`, nothing counted yet.
+    fn new(f: &Finding, rubric: &Rubric) -> RuleTally {
+        RuleTally {
+            stat: RuleStat {
+                rule: f.rule().to_string(),
+                title: f.title().to_string(),
+                severity: f.severity,
+                articles: Vec::new(),
+                count: 0,
+                cases_affected: 0,
+                share_of_cases: 0.0,
+            },
+            case: None,
+            deduction: rubric.by_rule.get(f.rule()).copied(),
+            article: 0,
+        }
+    }
+}
+
 /// Everything scoring computes.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scores {
@@ -340,51 +367,52 @@ pub fn score(
     );
     // Findings come in report order (执法机关, 案号, …) and a 案号 names one case, so the
     // findings of a case are contiguous: the deduction caps and "cases affected" are kept
-    // for the current case only.
+    // for the current case only. A rule's tally is found by its definition's address and
+    // holds its rubric deduction: no string is hashed or compared per finding.
     let mut current: Option<u32> = None;
-    let mut used: Vec<(&'static str, f64)> = Vec::new();
+    let mut used: Vec<(&'static RuleDef, f64)> = Vec::new();
     let mut by_severity = [0u32; 3];
-    let mut rule_stats: HashMap<&'static str, (RuleStat, Option<u32>)> = HashMap::default();
+    let mut tallies: Vec<RuleTally> = Vec::new();
+    let mut tally_of: HashMap<usize, usize> = HashMap::default();
     for (f, w) in findings.iter_mut().zip(&waived) {
         f.deduction = 0.0;
         if *w {
             continue;
         }
         by_severity[f.severity as usize] += 1;
-        let entry = rule_stats.entry(f.rule()).or_insert_with(|| {
-            (
-                RuleStat {
-                    rule: f.rule().to_string(),
-                    title: f.title().to_string(),
-                    severity: f.severity,
-                    articles: Vec::new(),
-                    count: 0,
-                    cases_affected: 0,
-                    share_of_cases: 0.0,
-                },
-                None,
-            )
-        });
-        entry.0.count += 1;
-        entry.0.severity = entry.0.severity.min(f.severity);
-        if !f.article.is_empty() && !entry.0.articles.iter().any(|a| **a == *f.article) {
-            entry.0.articles.push(f.article.to_string());
+        let t = *tally_of
+            .entry(std::ptr::from_ref(f.def) as usize)
+            .or_insert_with(|| {
+                tallies.push(RuleTally::new(f, rubric));
+                tallies.len() - 1
+            });
+        let t = &mut tallies[t];
+        t.stat.count += 1;
+        t.stat.severity = t.stat.severity.min(f.severity);
+        let article = Arc::as_ptr(&f.article).cast::<u8>() as usize;
+        if t.article != article {
+            t.article = article;
+            if !f.article.is_empty() && !t.stat.articles.iter().any(|a| **a == *f.article) {
+                t.stat.articles.push(f.article.to_string());
+            }
         }
         let Some(c) = f.case else { continue };
-        if entry.1 != Some(c) {
-            entry.1 = Some(c);
-            entry.0.cases_affected += 1;
+        if t.case != Some(c) {
+            t.case = Some(c);
+            t.stat.cases_affected += 1;
         }
         if current != Some(c) {
             current = Some(c);
             used.clear();
         }
-        let d = rubric.deduction(f);
+        let d = t
+            .deduction
+            .unwrap_or(rubric.by_severity[f.severity as usize]);
         let k = used
             .iter()
-            .position(|(r, _)| *r == f.rule())
+            .position(|(r, _)| std::ptr::eq(*r, f.def))
             .unwrap_or_else(|| {
-                used.push((f.rule(), 0.0));
+                used.push((f.def, 0.0));
                 used.len() - 1
             });
         let u = &mut used[k].1;
@@ -406,30 +434,48 @@ pub fn score(
             }
         }
     }
-    // One shared string per grade name.
+    // Each case's grade is found in parallel as an index into the rubric's grades (names
+    // are unique), then given its name: one shared string per grade, its count bumped on
+    // one core. Counts and pass rates add up indices.
     let grade_names: Vec<Arc<str>> = rubric
         .grades
         .iter()
         .map(|g| g.name.as_str().into())
         .collect();
-    let count_grades = |it: &mut dyn Iterator<Item = &CaseScore>| -> Vec<(String, u32)> {
-        let mut v: Vec<(String, u32)> = grade_names.iter().map(|g| (g.to_string(), 0)).collect();
-        for c in it {
-            if let Some(e) = v.iter_mut().find(|(g, _)| **g == *c.grade) {
-                e.1 += 1;
-            }
+    let grade_of: Vec<usize> = cases
+        .par_iter_mut()
+        .map(|c| {
+            c.score = round2(c.score.max(0.0));
+            rubric.grade_index(c.score, c.veto)
+        })
+        .collect();
+    for (c, g) in cases.iter_mut().zip(&grade_of) {
+        c.grade = grade_names[*g].clone();
+    }
+    let failing = grade_names.len() - 1;
+    let count_grades = |ix: &mut dyn Iterator<Item = usize>| -> Vec<(String, u32)> {
+        let mut n = vec![0u32; grade_names.len()];
+        for i in ix {
+            n[grade_of[i]] += 1;
         }
-        v
+        grade_names
+            .iter()
+            .zip(n)
+            .map(|(g, k)| (g.to_string(), k))
+            .collect()
     };
-    cases.par_iter_mut().for_each(|c| {
-        c.score = round2(c.score.max(0.0));
-        c.grade = grade_names[rubric.grade_index(c.score, c.veto)].clone();
-    });
 
+    // Cases come in agency order (ingest sorts them), so an agency's cases are a run:
+    // its name is looked up once a run.
     let n_cases = cases.len().max(1) as f64;
     let mut by_agency: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, c) in cases.iter().enumerate() {
-        by_agency.entry(&*c.agency).or_default().push(i);
+    let mut start = 0;
+    for run in cases.chunk_by(|a, b| Arc::ptr_eq(&a.agency, &b.agency) || a.agency == b.agency) {
+        by_agency
+            .entry(&*run[0].agency)
+            .or_default()
+            .extend(start..start + run.len());
+        start += run.len();
     }
     let mut agencies: Vec<AgencyScore> = by_agency
         .iter()
@@ -437,12 +483,9 @@ pub fn score(
             let n = ix.len() as u32;
             let mean =
                 round2(ix.iter().map(|i| cases[*i].score).sum::<f64>() / f64::from(n.max(1)));
-            let grades = count_grades(&mut ix.iter().map(|i| &cases[*i]));
-            let pass = ix
-                .iter()
-                .filter(|i| rubric.passing(&cases[**i].grade))
-                .count() as f64
-                / f64::from(n.max(1));
+            let grades = count_grades(&mut ix.iter().copied());
+            let pass =
+                ix.iter().filter(|i| grade_of[**i] != failing).count() as f64 / f64::from(n.max(1));
             let (sev, rules) = agency_findings.get(*agency).cloned().unwrap_or_default();
             let mut top: Vec<(String, u32)> =
                 rules.into_iter().map(|(r, k)| (r.to_string(), k)).collect();
@@ -474,16 +517,16 @@ pub fn score(
             i as u32 + 1
         };
     }
-    let mut rules: Vec<RuleStat> = rule_stats
-        .into_values()
-        .map(|(mut s, _)| {
+    let mut rules: Vec<RuleStat> = tallies
+        .into_iter()
+        .map(|RuleTally { stat: mut s, .. }| {
             s.share_of_cases = round2(f64::from(s.cases_affected) / n_cases * 10000.0) / 10000.0;
             s
         })
         .collect();
     rules.sort_by(|a, b| b.count.cmp(&a.count).then(a.rule.cmp(&b.rule)));
-    let grades = count_grades(&mut cases.iter());
-    let pass_rate = cases.iter().filter(|c| rubric.passing(&c.grade)).count() as f64 / n_cases;
+    let grades = count_grades(&mut (0..cases.len()));
+    let pass_rate = grade_of.iter().filter(|g| **g != failing).count() as f64 / n_cases;
     let mean_score = round2(cases.iter().map(|c| c.score).sum::<f64>() / n_cases);
     let findings_by_agency = agency_findings
         .iter()

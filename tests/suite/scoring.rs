@@ -408,6 +408,9 @@ fn a_rubric_with_three_bands_and_bad_rubrics() {
     fx_fail(&r);
     std::fs::write(&r, "[veto]\nrules = [\"Z01\"]\n").unwrap();
     fx_fail(&r);
+    // Two grades of one name: which one a case is given could not be told apart.
+    std::fs::write(&r, three.replace("name = \"合格\"", "name = \"优秀\"")).unwrap();
+    fx_fail(&r);
 }
 
 fn fx_fail(rubric: &Path) {
