@@ -350,14 +350,22 @@ pub fn score(
                 .collect()
         },
         || {
+            // Findings come in agency order: an agency is looked up once a run of them.
             let mut by: HashMap<&str, ([u32; 3], HashMap<&'static str, u32>)> = HashMap::default();
-            for (f, w) in read.iter().zip(&waived) {
-                if *w {
-                    continue;
+            let mut start = 0;
+            for run in
+                read.chunk_by(|a, b| Arc::ptr_eq(&a.agency, &b.agency) || a.agency == b.agency)
+            {
+                let waived = &waived[start..start + run.len()];
+                // An agency whose findings are all waived has no entry.
+                if waived.iter().any(|w| !*w) {
+                    let e = by.entry(&*run[0].agency).or_default();
+                    for (f, _) in run.iter().zip(waived).filter(|(_, w)| !**w) {
+                        e.0[f.severity as usize] += 1;
+                        *e.1.entry(f.rule()).or_insert(0) += 1;
+                    }
                 }
-                let e = by.entry(&*f.agency).or_default();
-                e.0[f.severity as usize] += 1;
-                *e.1.entry(f.rule()).or_insert(0) += 1;
+                start += run.len();
             }
             // Owned names (a few dozen), so the findings can take their deductions below.
             by.into_iter()

@@ -30,7 +30,7 @@ impl<'a> Cell<'a> {
         if visible_ends(s.as_bytes()) {
             Cell::Text(Cow::Borrowed(s))
         } else {
-            Cell::text(Cow::Borrowed(s))
+            Cell::trimmed(Cow::Borrowed(s))
         }
     }
 
@@ -38,8 +38,15 @@ impl<'a> Cell<'a> {
     #[inline]
     pub fn text(s: Cow<'a, str>) -> Cell<'a> {
         if visible_ends(s.as_bytes()) {
-            return Cell::Text(s);
+            Cell::Text(s)
+        } else {
+            Cell::trimmed(s)
         }
+    }
+
+    /// A text cell of `s` less its white space at either end (whose ends
+    /// [`visible_ends`] could not settle), blank when nothing is left.
+    fn trimmed(s: Cow<'a, str>) -> Cell<'a> {
         let t = s.trim();
         if t.is_empty() {
             Cell::Empty
