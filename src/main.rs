@@ -35,17 +35,24 @@ fn stop_on_truncated_input() {
     }
 }
 
-/// mimalloc advises the kernel to back its segments with transparent huge pages. On the
-/// 2-core VMs trailcheck is measured on (a guest whose freed memory goes back to the host)
-/// a huge page faulted in cold cost 2.1–2.5 s of system time per GB against 0.4 s for
-/// ordinary 4 KiB pages, and a province-year's model is 1.7 GB: the run does without huge
-/// pages (findings ready ~1 s sooner there, benches/README.md "Fourteenth session"). The
-/// setting is the process's own and ends with it.
+/// The run does without transparent huge pages, but for memory that asks for them. On
+/// the 2-core VMs trailcheck is measured on (a guest whose freed memory goes back to the
+/// host) a huge page faulted in cold cost 2.1–2.5 s of system time per GB against 0.4 s
+/// for ordinary 4 KiB pages, and a province-year's model is 1.7 GB (findings ready ~1 s
+/// sooner without them, benches/README.md "Fourteenth session"). mimalloc is built not to
+/// ask for them (its `no_thp` feature); the findings files' write buffers do ask
+/// (`report::direct`), since a direct write pins its buffer's pages. Kernels before 6.18
+/// know no exception for memory that asks: there the process has no huge pages at all.
+/// The setting is the process's own and ends with it.
 #[cfg(target_os = "linux")]
 fn small_pages_only() {
+    /// `PR_THP_DISABLE_EXCEPT_ADVISED` (Linux 6.18 `prctl.h`), not yet in `libc`.
+    const EXCEPT_ADVISED: libc::c_ulong = 1 << 1;
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
     unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        if libc::prctl(libc::PR_SET_THP_DISABLE, 1, EXCEPT_ADVISED, 0, 0) != 0 {
+            libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use crate::model::{ActivityKind, Category, ServiceMethod};
 use crate::rules::{registry, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The shipped profiles: (id, TOML text).
 pub const SHIPPED: &[(&str, &str)] = &[
@@ -181,6 +182,10 @@ pub struct Filming {
     /// Only in cases of these 执法类别 (empty: all).
     #[serde(default)]
     pub categories: Vec<String>,
+    /// `article` qualified ([`Profile::qualify`]) when the profile is read: one shared
+    /// string for every finding of the duty.
+    #[serde(skip)]
+    pub qualified: Arc<str>,
 }
 
 /// A rule as the profile switches it on.
@@ -252,6 +257,15 @@ pub const LABEL_COLUMNS: &[&str] = &[
     "place",
 ];
 
+/// Qualify `article` with the seed text's number `seed` ([`Profile::qualify`]).
+fn qualify(seed: &str, article: &str) -> String {
+    if article.is_empty() || article.contains(':') {
+        article.to_string()
+    } else {
+        format!("{seed}:{article}")
+    }
+}
+
 impl Profile {
     /// Parse and validate profile TOML; `origin` names it in messages.
     pub fn parse(text: &str, origin: &str) -> Result<Profile> {
@@ -263,12 +277,13 @@ impl Profile {
             }
         }
         let mut filming = BTreeMap::new();
-        for (kind, v) in f.filming {
+        for (kind, mut v) in f.filming {
             let k = ActivityKind::from_builtin(&kind)
                 .ok_or_else(|| bad(format!("未知的活动类型「{kind}」")))?;
             for c in &v.categories {
                 Category::from_builtin(c).ok_or_else(|| bad(format!("未知的执法类别「{c}」")))?;
             }
+            v.qualified = qualify(&f.seed, &v.article).into();
             filming.insert(k, v);
         }
         for l in f.labels.v04.iter().chain(&f.labels.v07) {
@@ -331,11 +346,7 @@ impl Profile {
 
     /// Qualify an article: `第八条` → `000:第八条`; `行政处罚法:第四十二条` stays; blank → ``.
     pub fn qualify(&self, article: &str) -> String {
-        if article.is_empty() || article.contains(':') {
-            article.to_string()
-        } else {
-            format!("{}:{}", self.seed, article)
-        }
+        qualify(&self.seed, article)
     }
 
     /// The qualified article of a rule in this profile.

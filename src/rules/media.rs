@@ -73,7 +73,7 @@ pub static V01: RuleDef = RuleDef {
                     }
                 ),
                 f.duty.severity(),
-                cx.profile.qualify(&f.article),
+                f.qualified.clone(),
             );
             if f.duty == Duty::Full {
                 out.veto_last();

@@ -99,8 +99,7 @@ fn service_footage(cx: &CaseCx<'_>, out: &mut Emit<'_>, kind: ActivityKind, meth
         return;
     };
     let severity = duty.duty.severity();
-    // Qualified only for a finding: most cases have none.
-    let article = || cx.profile.qualify(&duty.article);
+    let article = || duty.qualified.clone();
     let excusable =
         cx.profile.scope.no_film_reason_excuses && duty.duty != crate::profile::Duty::Full;
     let mut has_activity = false;
