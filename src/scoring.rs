@@ -350,8 +350,10 @@ pub fn score(
                 .collect()
         },
         || {
-            // Findings come in agency order: an agency is looked up once a run of them.
-            let mut by: HashMap<&str, ([u32; 3], HashMap<&'static str, u32>)> = HashMap::default();
+            // Findings come in agency order: an agency is looked up once a run of them. Its
+            // rules are counted by their definition's address (no code hashed per finding).
+            type ByRule = HashMap<usize, (&'static str, u32)>;
+            let mut by: HashMap<&str, ([u32; 3], ByRule)> = HashMap::default();
             let mut start = 0;
             for run in
                 read.chunk_by(|a, b| Arc::ptr_eq(&a.agency, &b.agency) || a.agency == b.agency)
@@ -362,7 +364,9 @@ pub fn score(
                     let e = by.entry(&*run[0].agency).or_default();
                     for (f, _) in run.iter().zip(waived).filter(|(_, w)| !**w) {
                         e.0[f.severity as usize] += 1;
-                        *e.1.entry(f.rule()).or_insert(0) += 1;
+                        e.1.entry(std::ptr::from_ref(f.def) as usize)
+                            .or_insert((f.rule(), 0))
+                            .1 += 1;
                     }
                 }
                 start += run.len();
@@ -495,8 +499,10 @@ pub fn score(
             let pass =
                 ix.iter().filter(|i| grade_of[**i] != failing).count() as f64 / f64::from(n.max(1));
             let (sev, rules) = agency_findings.get(*agency).cloned().unwrap_or_default();
-            let mut top: Vec<(String, u32)> =
-                rules.into_iter().map(|(r, k)| (r.to_string(), k)).collect();
+            let mut top: Vec<(String, u32)> = rules
+                .into_values()
+                .map(|(r, k)| (r.to_string(), k))
+                .collect();
             top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             top.truncate(3);
             AgencyScore {
