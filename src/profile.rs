@@ -185,7 +185,7 @@ pub struct Filming {
     /// `article` qualified ([`Profile::qualify`]) when the profile is read: one shared
     /// string for every finding of the duty.
     #[serde(skip)]
-    pub qualified: Arc<str>,
+    pub(crate) qualified: Arc<str>,
 }
 
 /// A rule as the profile switches it on.

@@ -89,7 +89,6 @@ impl Aligned {
     /// An empty buffer of `size` bytes.
     fn new(size: usize) -> io::Result<Aligned> {
         let map = memmap2::MmapMut::map_anon(size)?;
-        #[cfg(target_os = "linux")]
         if size > 0 {
             // Only a hint: without huge pages the buffer works the same.
             let _ = map.advise(memmap2::Advice::HugePage);
