@@ -182,7 +182,7 @@ pub struct Filming {
     /// Only in cases of these 执法类别 (empty: all).
     #[serde(default)]
     pub categories: Vec<String>,
-    /// `article` qualified ([`Profile::qualify`]) when the profile is read: one shared
+    /// `article` qualified with the seed text's number when the profile is read: one shared
     /// string for every finding of the duty.
     #[serde(skip)]
     pub(crate) qualified: Arc<str>,
@@ -257,7 +257,8 @@ pub const LABEL_COLUMNS: &[&str] = &[
     "place",
 ];
 
-/// Qualify `article` with the seed text's number `seed` ([`Profile::qualify`]).
+/// Qualify `article` with the number `seed` of the profile's seed text: `第八条` →
+/// `000:第八条`; `行政处罚法:第四十二条` stays; blank → ``.
 fn qualify(seed: &str, article: &str) -> String {
     if article.is_empty() || article.contains(':') {
         article.to_string()
@@ -344,17 +345,12 @@ impl Profile {
         self.rules.contains_key(code)
     }
 
-    /// Qualify an article: `第八条` → `000:第八条`; `行政处罚法:第四十二条` stays; blank → ``.
-    pub fn qualify(&self, article: &str) -> String {
-        qualify(&self.seed, article)
-    }
-
     /// The qualified article of a rule in this profile.
     pub fn article(&self, code: &str) -> String {
         self.rules
             .get(code)
             .and_then(|r| r.article.as_deref())
-            .map(|a| self.qualify(a))
+            .map(|a| qualify(&self.seed, a))
             .unwrap_or_default()
     }
 
