@@ -22,7 +22,7 @@ pub enum Cell<'a> {
 
 impl<'a> Cell<'a> {
     /// A text cell of borrowed text (a CSV field), blank when only white space. Most
-    /// fields have [`visible_ends`] and are taken as they are, here, in the caller: handing
+    /// fields have `visible_ends` and are taken as they are, here, in the caller: handing
     /// [`Cell::text`] a `Cow` through memory cost a store-forwarding stall a cell (4% of a
     /// province ingest's samples).
     #[inline(always)]
