@@ -177,15 +177,12 @@ impl Duty {
 pub struct Filming {
     /// The duty.
     pub duty: Duty,
-    /// The article that sets it.
-    pub article: String,
+    /// The article that sets it, qualified with the seed text's number when the profile is
+    /// read (`第十五条` → `000:第十五条`): one shared string for every finding of the duty.
+    pub article: Arc<str>,
     /// Only in cases of these 执法类别 (empty: all).
     #[serde(default)]
     pub categories: Vec<String>,
-    /// `article` qualified with the seed text's number when the profile is read: one shared
-    /// string for every finding of the duty.
-    #[serde(skip)]
-    pub(crate) qualified: Arc<str>,
 }
 
 /// A rule as the profile switches it on.
@@ -284,7 +281,7 @@ impl Profile {
             for c in &v.categories {
                 Category::from_builtin(c).ok_or_else(|| bad(format!("未知的执法类别「{c}」")))?;
             }
-            v.qualified = qualify(&f.seed, &v.article).into();
+            v.article = qualify(&f.seed, &v.article).into();
             filming.insert(k, v);
         }
         for l in f.labels.v04.iter().chain(&f.labels.v07) {

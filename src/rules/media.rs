@@ -73,7 +73,7 @@ pub static V01: RuleDef = RuleDef {
                     }
                 ),
                 f.duty.severity(),
-                f.qualified.clone(),
+                f.article.clone(),
             );
             if f.duty == Duty::Full {
                 out.veto_last();

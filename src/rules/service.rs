@@ -99,7 +99,6 @@ fn service_footage(cx: &CaseCx<'_>, out: &mut Emit<'_>, kind: ActivityKind, meth
         return;
     };
     let severity = duty.duty.severity();
-    let article = || duty.qualified.clone();
     let excusable =
         cx.profile.scope.no_film_reason_excuses && duty.duty != crate::profile::Duty::Full;
     let mut has_activity = false;
@@ -120,7 +119,7 @@ fn service_footage(cx: &CaseCx<'_>, out: &mut Emit<'_>, kind: ActivityKind, meth
                 show(a.ended_at)
             ),
             severity,
-            article(),
+            duty.article.clone(),
         );
     }
     if has_activity {
@@ -138,7 +137,7 @@ fn service_footage(cx: &CaseCx<'_>, out: &mut Emit<'_>, kind: ActivityKind, meth
                     show(s.served_at)
                 ),
                 severity,
-                article(),
+                duty.article.clone(),
             );
         }
     }
