@@ -169,12 +169,16 @@ impl CaseMap {
         self.position(no).map(|pos| self.order[pos as usize].1)
     }
 
-    /// Case `no`, trying the one after `last` in the register's order first.
+    /// Case `no`, trying the few after `last` in the register's order first: a table
+    /// skips the cases that have none of its rows (footage: one case in ten), and a
+    /// lookup among a million cases costs about a microsecond in cache misses.
     fn find(&self, no: &str, last: Option<&LastCase>) -> Option<LastCase> {
-        let next = last.map(|l| l.pos + 1);
-        let pos = match next.and_then(|p| Some((p, &self.order.get(p as usize)?.0))) {
-            Some((p, next_no)) if **next_no == *no => p,
-            _ => self.position(no)?,
+        const AHEAD: usize = 4;
+        let next = last.map_or(self.order.len(), |l| l.pos as usize + 1);
+        let ahead = self.order.get(next..).unwrap_or_default();
+        let pos = match ahead.iter().take(AHEAD).position(|(n, _)| **n == *no) {
+            Some(k) => (next + k) as u32,
+            None => self.position(no)?,
         };
         let (no, ix) = &self.order[pos as usize];
         Some(LastCase {

@@ -33,6 +33,36 @@ impl Stamp {
         Stamp::pack(at, false)
     }
 
+    /// The stamp of a calendar date given by its numbers, with `time` (hour, minute,
+    /// second) or date-only; `None` for a day, month or time that does not exist. For the
+    /// years 0–9999 that cells are read as: tens of millions of cells a province-year,
+    /// where building chrono's date and then its timestamp cost twice the instructions.
+    #[inline]
+    pub fn from_civil(
+        year: u32,
+        month: u32,
+        day: u32,
+        time: Option<(u32, u32, u32)>,
+    ) -> Option<Stamp> {
+        const DAYS: [u8; 13] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let last = match DAYS.get(month as usize) {
+            Some(_) if month == 2 && is_leap(year) => 29,
+            Some(&n) => u32::from(n),
+            None => 0,
+        };
+        if year > 9999 || day == 0 || day > last {
+            return None;
+        }
+        let (of_day, date_only) = match time {
+            None => (0, true),
+            Some((h, m, s)) if h < 24 && m < 60 && s < 60 => (h * 3600 + m * 60 + s, false),
+            Some(_) => return None,
+        };
+        let secs = days_from_civil(year, month, day) * 86_400 + i64::from(of_day) + BIAS;
+        let v = ((secs as u64) << 1) | u64::from(date_only);
+        NonZeroU64::new(v).map(Stamp)
+    }
+
     /// Seconds since 1970-01-01 00:00 of [`Stamp::at`]: the cheap key for sorting by time.
     pub fn seconds(&self) -> i64 {
         (self.0.get() >> 1) as i64 - BIAS
@@ -96,6 +126,36 @@ impl Stamp {
     }
 }
 
+/// True for a leap year of the proleptic Gregorian calendar.
+fn is_leap(year: u32) -> bool {
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
+}
+
+/// Days from 1970-01-01 to a valid date of the years 0–9999 (H. Hinnant's
+/// `days_from_civil`: years counted from March, in 400-year eras; shifted by one era so
+/// that every number stays unsigned).
+fn days_from_civil(year: u32, month: u32, day: u32) -> i64 {
+    let y = year + 400 - u32::from(month <= 2);
+    let (era, yoe) = (y / 400, y % 400);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    i64::from(era) * 146_097 + i64::from(doe) - 719_468 - 146_097
+}
+
+/// The date (year, month, day) of a day counted from 1970-01-01 (H. Hinnant's
+/// `civil_from_days`), for any day chrono can hold.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
 /// The last representable second of a day, used as "the end of day N".
 pub fn end_of_day(d: NaiveDate) -> NaiveDateTime {
     d.and_time(NaiveTime::MIN) + Duration::days(1) - Duration::seconds(1)
@@ -107,25 +167,26 @@ pub fn end_of_day(d: NaiveDate) -> NaiveDateTime {
 /// `write!`.
 impl fmt::Display for Stamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use chrono::{Datelike, Timelike};
-        let at = self.at();
+        let secs = self.seconds();
+        let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+        let of_day = secs.rem_euclid(86_400) as u32;
         let mut buf = *b"0000-00-00 00:00";
         let mut two = |i: usize, v: u32| {
             buf[i] = b'0' + (v / 10 % 10) as u8;
             buf[i + 1] = b'0' + (v % 10) as u8;
         };
-        two(5, at.month());
-        two(8, at.day());
-        two(11, at.hour());
-        two(14, at.minute());
-        let from = match u32::try_from(at.year()) {
+        two(5, month);
+        two(8, day);
+        two(11, of_day / 3600);
+        two(14, of_day / 60 % 60);
+        let from = match u32::try_from(year) {
             Ok(y @ 0..=9999) => {
                 two(0, y / 100);
                 two(2, y % 100);
                 0
             }
             _ => {
-                write!(f, "{:04}", at.year())?;
+                write!(f, "{year:04}")?;
                 4
             }
         };
@@ -177,6 +238,45 @@ mod tests {
         assert_eq!(Stamp::day(far).to_string(), "12345-06-07");
         let before = NaiveDate::from_ymd_opt(-44, 3, 15).unwrap();
         assert_eq!(Stamp::day(before).to_string(), "-044-03-15");
+    }
+
+    /// The civil-date arithmetic agrees with chrono on every day of the years 0–9999,
+    /// both ways, and refuses the days and times that do not exist.
+    #[test]
+    fn civil_dates_agree_with_chrono() {
+        let mut date = NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+        use chrono::Datelike;
+        loop {
+            let (y, m, dd) = (date.year() as u32, date.month(), date.day());
+            assert_eq!(Stamp::from_civil(y, m, dd, None), Some(Stamp::day(date)));
+            let back = civil_from_days(Stamp::day(date).day_number());
+            assert_eq!(back, (i64::from(date.year()), m, dd));
+            if date == last {
+                break;
+            }
+            date = date.succ_opt().unwrap();
+        }
+        let t = d("2024-02-29").and_hms_opt(23, 59, 59).unwrap();
+        assert_eq!(
+            Stamp::from_civil(2024, 2, 29, Some((23, 59, 59))),
+            Some(Stamp::time(t))
+        );
+        for (y, m, dd) in [
+            (2023, 2, 29),
+            (1900, 2, 29),
+            (2024, 4, 31),
+            (2024, 13, 1),
+            (2024, 0, 1),
+            (2024, 1, 0),
+            (10000, 1, 1),
+        ] {
+            assert_eq!(Stamp::from_civil(y, m, dd, None), None, "{y}-{m}-{dd}");
+        }
+        assert!(Stamp::from_civil(2000, 2, 29, None).is_some());
+        for time in [(24, 0, 0), (0, 60, 0), (0, 0, 60)] {
+            assert_eq!(Stamp::from_civil(2024, 3, 5, Some(time)), None);
+        }
     }
 
     #[test]
