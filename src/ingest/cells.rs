@@ -158,25 +158,36 @@ pub fn parse_stamp(cell: &Cell<'_>) -> Option<Stamp> {
 
 /// The canonical `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` and `YYYY-MM-DD HH:MM:SS` forms (space or
 /// `T`), parsed without chrono's format machinery because they are by far the most common:
-/// the bytes are laid over the longest form (a shorter one takes its missing seconds from
-/// it) and every digit is tested, without a branch a digit.
+/// every digit is tested without a branch a digit, in the cell's own bytes (laid over a
+/// template on the stack they were read back wider than written: a store-forwarding stall
+/// a cell).
 fn fast_path(s: &str) -> Option<Stamp> {
     let b = s.as_bytes();
-    if !matches!(b.len(), 10 | 16 | 19) {
+    let n = b.len();
+    if !matches!(n, 10 | 16 | 19) {
         return None;
     }
-    let mut f = *b"0000-00-00 00:00:00";
-    f[..b.len()].copy_from_slice(b);
     let mut bad = 0u8;
     let mut two = |i: usize| {
-        let (hi, lo) = (f[i].wrapping_sub(b'0'), f[i + 1].wrapping_sub(b'0'));
+        let (hi, lo) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
         bad |= u8::from(hi > 9) | u8::from(lo > 9);
         u32::from(hi) * 10 + u32::from(lo)
     };
     let (year, month, day) = (two(0) * 100 + two(2), two(5), two(8));
-    let time = (b.len() > 10).then(|| (two(11), two(14), two(17)));
-    let marks = f[4] == b'-' && f[7] == b'-' && matches!(f[10], b' ' | b'T');
-    if bad != 0 || !marks || f[13] != b':' || f[16] != b':' {
+    let mut marks = b[4] == b'-' && b[7] == b'-';
+    let time = if n > 10 {
+        marks &= matches!(b[10], b' ' | b'T') && b[13] == b':';
+        let secs = if n == 19 {
+            marks &= b[16] == b':';
+            two(17)
+        } else {
+            0
+        };
+        Some((two(11), two(14), secs))
+    } else {
+        None
+    };
+    if bad != 0 || !marks {
         return None;
     }
     Stamp::from_civil(year, month, day, time)
