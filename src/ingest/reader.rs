@@ -178,8 +178,11 @@ impl<'a> RawRow<'a> {
         }
     }
 
-    /// The cell of catalogue column `i` (`Cell::Empty` for an absent column).
-    #[inline]
+    /// The cell of catalogue column `i` (`Cell::Empty` for an absent column). Inlined
+    /// where a row builder asks for a cell (a dozen times a row): a CSV field is a slice
+    /// and two byte tests, and the cell is matched on where it is made instead of being
+    /// handed back through memory; a spreadsheet cell is made out of line.
+    #[inline(always)]
     pub fn cell(&self, i: usize) -> Cell<'a> {
         let Some(p) = self.positions[i] else {
             return Cell::Empty;
@@ -190,7 +193,7 @@ impl<'a> RawRow<'a> {
                 Some(&(a, b)) => Cell::borrowed(&text[a as usize..b as usize]),
                 None => Cell::Empty,
             },
-            RowSource::Sheet(cells) => cells.get(p).map(data_cell).unwrap_or(Cell::Empty),
+            RowSource::Sheet(cells) => sheet_cell(cells, p),
         }
     }
 
@@ -467,6 +470,12 @@ fn data_text(d: &Data) -> String {
         Data::Error(e) => format!("{e:?}"),
         Data::Empty => String::new(),
     }
+}
+
+/// Cell `p` of a spreadsheet row (`Cell::Empty` past its end).
+#[inline(never)]
+fn sheet_cell(cells: &[Data], p: usize) -> Cell<'_> {
+    cells.get(p).map(data_cell).unwrap_or(Cell::Empty)
 }
 
 /// A spreadsheet cell as a [`Cell`].

@@ -235,6 +235,7 @@ impl<'r, 's> Fields<'r, 's> {
         }
     }
 
+    #[inline(always)]
     fn cell(&self, i: usize) -> Cell<'r> {
         self.row.cell(i)
     }
