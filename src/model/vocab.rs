@@ -456,6 +456,12 @@ pub fn stage_of_doc(doc_type: &str) -> Option<Stage> {
 /// Spellings of "yes" in yes/no cells (INPUT.md); anything else non-blank is "no"
 /// when it is a known "no" spelling, otherwise a bad cell.
 pub fn parse_yes_no(v: &str) -> Option<bool> {
+    // The exports' own words first: tens of millions of cells a province-year.
+    match v {
+        "是" => return Some(true),
+        "否" => return Some(false),
+        _ => {}
+    }
     const YES: &[&str] = &["是", "y", "yes", "1", "true", "√", "✓", "有", "t"];
     const NO: &[&str] = &["否", "n", "no", "0", "false", "×", "无", "f", ""];
     let v = v.trim();
