@@ -144,26 +144,22 @@ fn stamp_of(dt: NaiveDateTime) -> Stamp {
 #[inline]
 pub fn parse_stamp(cell: &Cell<'_>) -> Option<Stamp> {
     match cell {
+        Cell::Empty | Cell::Bool(_) => None,
+        // Text cells are trimmed already.
         Cell::Text(s) => parse_trimmed_stamp(s),
-        other => parse_spreadsheet_stamp(other),
+        Cell::DateTime(dt) => Some(stamp_of(*dt)),
+        Cell::Number(n) => number_stamp(*n),
     }
 }
 
-/// [`parse_stamp`] of a spreadsheet's typed cells (a date, a number), out of line.
+/// [`parse_stamp`] of a spreadsheet's number cell: `20240305` as a compact date, else an
+/// Excel serial date. Out of line.
 #[inline(never)]
-fn parse_spreadsheet_stamp(cell: &Cell<'_>) -> Option<Stamp> {
-    match cell {
-        Cell::Empty | Cell::Bool(_) => None,
-        Cell::DateTime(dt) => Some(stamp_of(*dt)),
-        Cell::Number(n) => {
-            if n.fract() == 0.0 && (19_000_101.0..=21_991_231.0).contains(n) {
-                parse_stamp_text(&format!("{}", *n as i64))
-            } else {
-                excel_serial(*n).map(stamp_of)
-            }
-        }
-        // Text cells are trimmed already.
-        Cell::Text(s) => parse_trimmed_stamp(s),
+fn number_stamp(n: f64) -> Option<Stamp> {
+    if n.fract() == 0.0 && (19_000_101.0..=21_991_231.0).contains(&n) {
+        parse_stamp_text(&format!("{}", n as i64))
+    } else {
+        excel_serial(n).map(stamp_of)
     }
 }
 
@@ -198,19 +194,17 @@ fn fast_path(s: &str) -> Option<Stamp> {
     let date = u64::from_le_bytes(*head);
     let (day_time, secs) = match *rest {
         [d1, d0] => (u64::from(u16::from_le_bytes([d1, d0])) | MIDNIGHT, None),
-        [d1, d0, sep, h1, h0, colon, m1, m0] => {
-            let w = u64::from_le_bytes([d1, d0, sep, h1, h0, colon, m1, m0]);
-            (w, Some(0))
+        _ => {
+            let (day_time, seconds) = rest.split_first_chunk::<8>()?;
+            let secs = match *seconds {
+                [] => 0,
+                [b':', s1, s0] if s1.is_ascii_digit() && s0.is_ascii_digit() => {
+                    u32::from(s1 - b'0') * 10 + u32::from(s0 - b'0')
+                }
+                _ => return None,
+            };
+            (u64::from_le_bytes(*day_time), Some(secs))
         }
-        [d1, d0, sep, h1, h0, colon, m1, m0, b':', s1, s0] => {
-            let w = u64::from_le_bytes([d1, d0, sep, h1, h0, colon, m1, m0]);
-            let (s1, s0) = (s1.wrapping_sub(b'0'), s0.wrapping_sub(b'0'));
-            if s1 > 9 || s0 > 9 {
-                return None;
-            }
-            (w, Some(u32::from(s1) * 10 + u32::from(s0)))
-        }
-        _ => return None,
     };
     let marks = day_time & !DAY_TIME_DIGITS;
     if date & !DATE_DIGITS != DATE_MARKS
@@ -234,6 +228,7 @@ pub fn parse_stamp_text(s: &str) -> Option<Stamp> {
 }
 
 /// [`parse_stamp_text`] of a text without leading or trailing white space.
+///
 /// The canonical forms are parsed inline, where a row builder asks for a date; the
 /// others out of line.
 #[inline]

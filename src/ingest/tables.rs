@@ -581,6 +581,7 @@ fn same_text(a: &str, b: &str) -> bool {
 
 /// Bytes (at most 255) at the start of `a` and `b` that are the same, ending on a
 /// character boundary of both.
+///
 /// Compared eight bytes at a time (a 文书编号 shares some 25 bytes with its 案号, on
 /// every one of a province-year's 12 million documents).
 fn shared_prefix(a: &str, b: &str) -> u8 {

@@ -17,10 +17,16 @@ const BIAS: i64 = 1 << 61;
 pub struct Stamp(NonZeroU64);
 
 impl Stamp {
-    fn pack(at: NaiveDateTime, date_only: bool) -> Stamp {
-        let secs = at.and_utc().timestamp() + BIAS;
-        let v = ((secs as u64) << 1) | u64::from(date_only);
+    /// Pack seconds since 1970-01-01 00:00 (any instant chrono can hold) and the
+    /// date-only flag.
+    #[inline]
+    fn from_seconds(secs: i64, date_only: bool) -> Stamp {
+        let v = (((secs + BIAS) as u64) << 1) | u64::from(date_only);
         Stamp(NonZeroU64::new(v).expect("biased seconds are positive"))
+    }
+
+    fn pack(at: NaiveDateTime, date_only: bool) -> Stamp {
+        Stamp::from_seconds(at.and_utc().timestamp(), date_only)
     }
 
     /// A date-only stamp.
@@ -59,9 +65,10 @@ impl Stamp {
             Some(_) => return None,
         };
         let days = i64::from(first) + i64::from(before) + i64::from(day) - 1;
-        let secs = days * 86_400 + i64::from(of_day) + BIAS;
-        let v = ((secs as u64) << 1) | u64::from(date_only);
-        NonZeroU64::new(v).map(Stamp)
+        Some(Stamp::from_seconds(
+            days * 86_400 + i64::from(of_day),
+            date_only,
+        ))
     }
 
     /// Seconds since 1970-01-01 00:00 of [`Stamp::at`]: the cheap key for sorting by time.
