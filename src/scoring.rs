@@ -248,6 +248,25 @@ pub struct RuleStat {
     pub share_of_cases: f64,
 }
 
+/// A rule as a map key, told by its definition's address: each rule is one static
+/// definition, so findings are counted by rule without hashing or comparing its code.
+#[derive(Clone, Copy)]
+struct RuleKey(&'static RuleDef);
+
+impl PartialEq for RuleKey {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for RuleKey {}
+
+impl std::hash::Hash for RuleKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        std::ptr::hash(self.0, h);
+    }
+}
+
 /// A rule's statistics while the findings are counted.
 struct RuleTally {
     stat: RuleStat,
@@ -351,9 +370,8 @@ pub fn score(
         },
         || {
             // Findings come in agency order: an agency is looked up once a run of them. Its
-            // rules are counted by their definition's address (no code hashed per finding).
-            type ByRule = HashMap<usize, (&'static str, u32)>;
-            let mut by: HashMap<&str, ([u32; 3], ByRule)> = HashMap::default();
+            // rules are counted by their definitions (no code hashed per finding).
+            let mut by: HashMap<&str, ([u32; 3], HashMap<RuleKey, u32>)> = HashMap::default();
             let mut start = 0;
             for run in
                 read.chunk_by(|a, b| Arc::ptr_eq(&a.agency, &b.agency) || a.agency == b.agency)
@@ -364,9 +382,7 @@ pub fn score(
                     let e = by.entry(&*run[0].agency).or_default();
                     for (f, _) in run.iter().zip(waived).filter(|(_, w)| !**w) {
                         e.0[f.severity as usize] += 1;
-                        e.1.entry(std::ptr::from_ref(f.def) as usize)
-                            .or_insert((f.rule(), 0))
-                            .1 += 1;
+                        *e.1.entry(RuleKey(f.def)).or_insert(0) += 1;
                     }
                 }
                 start += run.len();
@@ -385,19 +401,17 @@ pub fn score(
     let mut used: Vec<(&'static RuleDef, f64)> = Vec::new();
     let mut by_severity = [0u32; 3];
     let mut tallies: Vec<RuleTally> = Vec::new();
-    let mut tally_of: HashMap<usize, usize> = HashMap::default();
+    let mut tally_of: HashMap<RuleKey, usize> = HashMap::default();
     for (f, w) in findings.iter_mut().zip(&waived) {
         f.deduction = 0.0;
         if *w {
             continue;
         }
         by_severity[f.severity as usize] += 1;
-        let t = *tally_of
-            .entry(std::ptr::from_ref(f.def) as usize)
-            .or_insert_with(|| {
-                tallies.push(RuleTally::new(f, rubric));
-                tallies.len() - 1
-            });
+        let t = *tally_of.entry(RuleKey(f.def)).or_insert_with(|| {
+            tallies.push(RuleTally::new(f, rubric));
+            tallies.len() - 1
+        });
         let t = &mut tallies[t];
         t.stat.count += 1;
         t.stat.severity = t.stat.severity.min(f.severity);
@@ -500,8 +514,8 @@ pub fn score(
                 ix.iter().filter(|i| grade_of[**i] != failing).count() as f64 / f64::from(n.max(1));
             let (sev, rules) = agency_findings.get(*agency).cloned().unwrap_or_default();
             let mut top: Vec<(String, u32)> = rules
-                .into_values()
-                .map(|(r, k)| (r.to_string(), k))
+                .into_iter()
+                .map(|(r, k)| (r.0.code.to_string(), k))
                 .collect();
             top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             top.truncate(3);
