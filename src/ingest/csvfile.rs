@@ -1,7 +1,7 @@
 //! CSV files. The encoding is detected on the first megabytes; then the file is mapped and
 //! taken in blocks cut at record boundaries, each block split into pieces that are
-//! decoded, tokenised and built into rows in parallel, while the next block is cut and
-//! hashed. (Files that must be rewritten as they are read, UTF-16 and bare `\r` line
+//! decoded, tokenised and built into rows in parallel, while the next block is cut.
+//! (Files that must be rewritten as they are read, UTF-16 and bare `\r` line
 //! breaks, and every file on systems other than Unix, are read into buffers instead.)
 //!
 //! Tokenising: a line without a quote character is split on the delimiter in one pass
@@ -18,7 +18,6 @@ use crate::model::Table;
 use memchr::{memchr, memchr_iter, memrchr};
 use memmap2::Mmap;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::io::Read;
 use std::ops::Range;
@@ -436,11 +435,9 @@ fn block_end(buf: &[u8]) -> Option<(usize, bool)> {
 /// A block of a file: its bytes, and whether they are known to hold no quote character.
 type Block<'m> = (Cow<'m, [u8]>, bool);
 
-/// The file handed out block by block, each block ending on a record boundary, every
-/// byte hashed as it is handed out.
+/// The file handed out block by block, each block ending on a record boundary.
 struct Blocks<'m> {
     source: Source<'m>,
-    hasher: Option<Sha256>,
 }
 
 /// Where [`Blocks`] takes its bytes from.
@@ -476,9 +473,6 @@ impl<'m> Blocks<'m> {
                     want += BLOCK_BYTES;
                 };
                 *pos += end;
-                if let Some(h) = &mut self.hasher {
-                    h.update(&rest[..end]);
-                }
                 (end > 0).then_some((Cow::Borrowed(&rest[..end]), quote_free))
             }
             Source::Read {
@@ -486,7 +480,7 @@ impl<'m> Blocks<'m> {
                 carry,
                 eof,
                 cr_only,
-            } => read_block(src, carry, eof, *cr_only, &mut self.hasher, buf)?
+            } => read_block(src, carry, eof, *cr_only, buf)?
                 .map(|(b, quote_free)| (Cow::Owned(b), quote_free)),
         };
         Ok(block)
@@ -508,14 +502,12 @@ impl<'m> Blocks<'m> {
 }
 
 /// The next block read from `src` into `buf` (after the bytes `carry` kept from the last
-/// read), hashing what is read, and whether it is known to hold no quote; `None` at the
-/// end of the file.
+/// read), and whether it is known to hold no quote; `None` at the end of the file.
 fn read_block(
     src: &mut Box<dyn Read + Send>,
     carry: &mut Vec<u8>,
     eof: &mut bool,
     cr_only: bool,
-    hasher: &mut Option<Sha256>,
     mut buf: Vec<u8>,
 ) -> std::io::Result<Option<(Vec<u8>, bool)>> {
     buf.clear();
@@ -530,9 +522,6 @@ fn read_block(
             let old = buf.len();
             buf.reserve(want - old);
             src.take((want - old) as u64).read_to_end(&mut buf)?;
-            if let Some(h) = hasher {
-                h.update(&buf[old..]);
-            }
             if cr_only {
                 cr_to_lf(&mut buf[old..]);
             }
@@ -556,7 +545,7 @@ fn read_block(
 /// Drop the pages of `b`, a slice of `map`, from the process (they stay in the page
 /// cache).
 #[cfg(unix)]
-fn release(map: &Mmap, b: &[u8]) {
+pub(super) fn release(map: &Mmap, b: &[u8]) {
     let offset = b.as_ptr() as usize - map.as_ptr() as usize;
     // SAFETY: the range lies in the map. Dropping the pages of a read-only shared file
     // mapping changes no byte the process sees: a later read faults them in again.
@@ -566,7 +555,7 @@ fn release(map: &Mmap, b: &[u8]) {
 
 /// Files are mapped on Unix only ([`CsvTable::map`]).
 #[cfg(not(unix))]
-fn release(_: &Mmap, _: &[u8]) {}
+pub(super) fn release(_: &Mmap, _: &[u8]) {}
 
 /// A CSV file opened for reading: encoding and delimiter detected on its first megabytes,
 /// then handed out block by block: mapped, each block's pages released once it is built, or
@@ -664,21 +653,18 @@ impl CsvTable {
             self.input = Input::Taken;
             return Blocks {
                 source: Source::Mapped { map, pos: 0 },
-                hasher: Some(Sha256::new()),
             };
         }
-        let (src, carry, hasher): (Box<dyn Read + Send>, _, _) =
+        let (src, carry): (Box<dyn Read + Send>, _) =
             match std::mem::replace(&mut self.input, Input::Taken) {
                 Input::File(mut head, f) => {
-                    let mut h = Sha256::new();
-                    h.update(&head);
                     if self.cr_only {
                         cr_to_lf(&mut head);
                     }
-                    (Box::new(f), head, Some(h))
+                    (Box::new(f), head)
                 }
-                Input::Utf16(bytes) => (Box::new(std::io::Cursor::new(bytes)), Vec::new(), None),
-                Input::Taken => (Box::new(std::io::empty()), Vec::new(), None),
+                Input::Utf16(bytes) => (Box::new(std::io::Cursor::new(bytes)), Vec::new()),
+                Input::Taken => (Box::new(std::io::empty()), Vec::new()),
             };
         Blocks {
             source: Source::Read {
@@ -687,13 +673,13 @@ impl CsvTable {
                 eof: false,
                 cr_only: self.cr_only,
             },
-            hasher,
         }
     }
 
-    /// Read the header and every row, and hash the file (SHA-256, lower-case hex). While
-    /// one block is built, in parallel pieces, the next one is read and hashed. The table
-    /// is read once: its first bytes, kept from detection, are handed to the first block.
+    /// Read the header and every row. While one block is built, in parallel pieces, the
+    /// next one is read. The table is read once: its first bytes, kept from detection, are
+    /// handed to the first block. (The file is hashed beside the reading, with the other
+    /// inputs: `ingest::digest`.)
     pub fn read<T: Send + Row, F>(
         mut self,
         t: Table,
@@ -701,7 +687,7 @@ impl CsvTable {
         label: &str,
         key: usize,
         build: F,
-    ) -> Result<(Header, Collected<T>, String)>
+    ) -> Result<(Header, Collected<T>)>
     where
         F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
     {
@@ -744,11 +730,7 @@ impl CsvTable {
             spare = blocks.done(block);
             cur = next.map_err(read_err)?;
         }
-        let sha = match blocks.hasher {
-            Some(h) => crate::fixity::hex(&h.finalize()),
-            None => crate::fixity::sha256_file(&self.path).unwrap_or_default(),
-        };
-        Ok((header, out, sha))
+        Ok((header, out))
     }
 
     /// Find the header among the first records of the first block; returns it and the

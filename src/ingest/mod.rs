@@ -5,6 +5,7 @@
 pub mod cells;
 pub mod columns;
 pub mod csvfile;
+mod digest;
 pub mod mapping;
 pub mod reader;
 pub mod tables;
@@ -199,7 +200,7 @@ where
         Part::Csv(p) => {
             let csv = CsvTable::open(p)?;
             let encoding = csv.encoding.label().to_string();
-            let (header, out, sha) = csv.read(t, mapping, &file, key, build)?;
+            let (header, out) = csv.read(t, mapping, &file, key, build)?;
             let src = Source {
                 table: t,
                 file,
@@ -207,7 +208,8 @@ where
                 encoding: Some(encoding),
                 rows: out.rows.len(),
                 summary_rows_dropped: out.summary_rows,
-                sha256: sha,
+                // Hashed beside the reading, with the other CSV files (`read_bundle`).
+                sha256: String::new(),
             };
             Ok((header, out, src))
         }
@@ -399,9 +401,41 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     if found.iter().all(|(_, p)| p.is_empty()) {
         return Err(Error::Input("没有找到任何可读取的表".into()));
     }
+    // The CSV files are hashed two at a time beside the reading (`digest`), which stops
+    // hashing when the reading fails.
+    let csv: Vec<PathBuf> = found
+        .iter()
+        .flat_map(|(_, parts)| parts)
+        .filter_map(|p| match p {
+            Part::Csv(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (hashes, bundle) = rayon::join(
+        || digest::sha256_files(&csv, &stop),
+        || {
+            let read = read_found(&found, inputs, standalone);
+            if read.is_err() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            read
+        },
+    );
+    let mut bundle = bundle?;
+    for src in bundle.sources.iter_mut().filter(|s| s.sheet.is_none()) {
+        if let Some(i) = csv.iter().position(|p| p.display().to_string() == src.file) {
+            src.sha256 = hashes[i].clone().unwrap_or_default();
+        }
+    }
+    Ok(bundle)
+}
+
+/// Read the tables `discover` found.
+fn read_found(found: &[(Table, Vec<Part>)], inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     let mut first = [0u16; 6];
     let mut n = 0u16;
-    for (t, parts) in &found {
+    for (t, parts) in found {
         first[*t as usize] = n;
         n += parts.len() as u16;
     }

@@ -89,6 +89,16 @@ fn findings_csv_jsonl_and_summary_agree() {
         .any(|n| n["rule"] == "V06"));
     assert_eq!(s["meta"]["as_of"], "2024-12-31");
     assert_eq!(s["inputs"].as_array().unwrap().len(), 6);
+    // Each input's hash is the SHA-256 of its bytes on disk (hashed two files at a time).
+    for input in s["inputs"].as_array().unwrap() {
+        use sha2::Digest;
+        let bytes = std::fs::read(input["file"].as_str().unwrap()).unwrap();
+        let want: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(input["sha256"], want, "{}", input["file"]);
+    }
 }
 
 #[test]
