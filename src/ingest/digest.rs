@@ -17,22 +17,18 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-#[cfg(unix)]
 /// SHA-256 initial state.
+#[cfg(unix)]
 const H0: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
-#[cfg(unix)]
 /// Bytes a lane hashes between checks for `stop` and releases of hashed pages.
+#[cfg(unix)]
 const STEP: usize = 4 << 20;
 
-/// The SHA-256 of each file as lower-case hex, in the order given; `None` for a file that
-/// could not be read, and for every file not hashed yet once `stop` is set (the run has
-/// failed and waits for nothing).
-///
-/// Elsewhere than on Unix (where hashed pages could not be released) each file is read
-/// through a buffer and hashed alone.
+/// As on Unix, but each file read through a buffer and hashed alone (elsewhere hashed
+/// pages could not be released).
 #[cfg(not(unix))]
 pub fn sha256_files(paths: &[PathBuf], stop: &AtomicBool) -> Vec<Option<String>> {
     paths
@@ -89,8 +85,8 @@ pub fn sha256_files(paths: &[PathBuf], stop: &AtomicBool) -> Vec<Option<String>>
     out
 }
 
-#[cfg(unix)]
 /// A file being hashed: its bytes, how many are hashed, and the state after them.
+#[cfg(unix)]
 struct Stream {
     /// The file mapped (`None` when it is empty).
     map: Option<memmap2::Mmap>,
@@ -160,8 +156,8 @@ impl Stream {
     }
 }
 
-#[cfg(unix)]
 /// Compress whole 64-byte blocks into `state` (`sha2`'s compression).
+#[cfg(unix)]
 fn compress_one(state: &mut [u32; 8], blocks: &[u8]) {
     for block in blocks.chunks_exact(64) {
         let block = sha2::digest::generic_array::GenericArray::from_slice(block);
@@ -169,9 +165,9 @@ fn compress_one(state: &mut [u32; 8], blocks: &[u8]) {
     }
 }
 
-#[cfg(unix)]
 /// Compress `x` into `a` and `y` into `b` (whole blocks, as many in each), in lockstep
 /// where the processor has the SHA instructions.
+#[cfg(unix)]
 fn compress_two(a: &mut [u32; 8], b: &mut [u32; 8], x: &[u8], y: &[u8]) {
     debug_assert_eq!(x.len(), y.len());
     #[cfg(target_arch = "x86_64")]
