@@ -96,7 +96,13 @@ struct Stream {
 
 #[cfg(unix)]
 impl Stream {
+    /// Open and map `path`. Only a regular file is hashed: a pipe's bytes are the
+    /// reading's alone (opening one here could wait on its writer, and its length says
+    /// nothing), so it keeps no hash rather than the hash of nothing.
     fn open(path: &std::path::Path) -> std::io::Result<Stream> {
+        if !std::fs::metadata(path)?.is_file() {
+            return Err(std::io::ErrorKind::InvalidInput.into());
+        }
         let f = std::fs::File::open(path)?;
         let map = if f.metadata()?.len() == 0 {
             None
@@ -379,6 +385,19 @@ mod tests {
         paths.push(dir.path().join("missing.csv"));
         want.push(None);
         assert_eq!(sha256_files(&paths, &AtomicBool::new(false)), want);
+    }
+
+    #[test]
+    fn a_pipe_keeps_no_hash_and_is_not_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("cases.csv");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads the NUL-terminated path and touches no other memory.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let file = dir.path().join("media.csv");
+        std::fs::write(&file, bytes(100, 4)).unwrap();
+        let got = sha256_files(&[fifo, file], &AtomicBool::new(false));
+        assert_eq!(got, vec![None, Some(reference(&bytes(100, 4)))]);
     }
 
     #[test]
