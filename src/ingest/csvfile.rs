@@ -436,12 +436,7 @@ fn block_end(buf: &[u8]) -> Option<(usize, bool)> {
 type Block<'m> = (Cow<'m, [u8]>, bool);
 
 /// The file handed out block by block, each block ending on a record boundary.
-struct Blocks<'m> {
-    source: Source<'m>,
-}
-
-/// Where [`Blocks`] takes its bytes from.
-enum Source<'m> {
+enum Blocks<'m> {
     /// The mapped file, handed out up to `pos`.
     Mapped { map: &'m Mmap, pos: usize },
     /// Read through `src`; `carry` holds the bytes read past the last block's end.
@@ -458,8 +453,8 @@ impl<'m> Blocks<'m> {
     /// The next block: a slice of the mapped file, or read into `buf` (reused); `None`
     /// at the end of the file.
     fn next(&mut self, buf: Vec<u8>) -> std::io::Result<Option<Block<'m>>> {
-        let block = match &mut self.source {
-            Source::Mapped { map, pos } => {
+        let block = match self {
+            Blocks::Mapped { map, pos } => {
                 let map: &'m Mmap = map;
                 let rest = &map[*pos..];
                 let mut want = BLOCK_BYTES;
@@ -475,7 +470,7 @@ impl<'m> Blocks<'m> {
                 *pos += end;
                 (end > 0).then_some((Cow::Borrowed(&rest[..end]), quote_free))
             }
-            Source::Read {
+            Blocks::Read {
                 src,
                 carry,
                 eof,
@@ -490,13 +485,13 @@ impl<'m> Blocks<'m> {
     /// stay in the page cache), so a mapped file never counts more than a few blocks
     /// towards the process's resident memory. Returns the block's buffer for reuse.
     fn done(&self, block: Cow<'m, [u8]>) -> Vec<u8> {
-        match (block, &self.source) {
+        match (block, self) {
             (Cow::Owned(buf), _) => buf,
-            (Cow::Borrowed(b), Source::Mapped { map, .. }) => {
+            (Cow::Borrowed(b), Blocks::Mapped { map, .. }) => {
                 release(map, b);
                 Vec::new()
             }
-            (Cow::Borrowed(_), Source::Read { .. }) => Vec::new(),
+            (Cow::Borrowed(_), Blocks::Read { .. }) => Vec::new(),
         }
     }
 }
@@ -651,9 +646,7 @@ impl CsvTable {
     fn blocks<'m>(&mut self, map: Option<&'m Mmap>) -> Blocks<'m> {
         if let Some(map) = map {
             self.input = Input::Taken;
-            return Blocks {
-                source: Source::Mapped { map, pos: 0 },
-            };
+            return Blocks::Mapped { map, pos: 0 };
         }
         let (src, carry): (Box<dyn Read + Send>, _) =
             match std::mem::replace(&mut self.input, Input::Taken) {
@@ -666,13 +659,11 @@ impl CsvTable {
                 Input::Utf16(bytes) => (Box::new(std::io::Cursor::new(bytes)), Vec::new()),
                 Input::Taken => (Box::new(std::io::empty()), Vec::new()),
             };
-        Blocks {
-            source: Source::Read {
-                src,
-                carry,
-                eof: false,
-                cr_only: self.cr_only,
-            },
+        Blocks::Read {
+            src,
+            carry,
+            eof: false,
+            cr_only: self.cr_only,
         }
     }
 
