@@ -47,8 +47,9 @@ pub fn sha256_files(paths: &[PathBuf], stop: &AtomicBool) -> Vec<Option<String>>
 #[cfg(unix)]
 pub fn sha256_files(paths: &[PathBuf], stop: &AtomicBool) -> Vec<Option<String>> {
     let mut order: Vec<usize> = (0..paths.len()).collect();
-    let size = |i: usize| std::fs::metadata(&paths[i]).map_or(0, |m| m.len());
-    order.sort_by_key(|&i| std::cmp::Reverse(size(i)));
+    order.sort_by_cached_key(|&i| {
+        std::cmp::Reverse(std::fs::metadata(&paths[i]).map_or(0, |m| m.len()))
+    });
     let mut queue = order.into_iter();
     let mut out = vec![None; paths.len()];
     // A file that cannot be opened or mapped keeps no hash.
@@ -58,17 +59,15 @@ pub fn sha256_files(paths: &[PathBuf], stop: &AtomicBool) -> Vec<Option<String>>
         match &mut lanes {
             [Some((_, a)), Some((_, b))] => {
                 let n = a.blocks_left().min(b.blocks_left()).min(STEP / 64);
-                let (mut sa, mut sb) = (a.state, b.state);
-                compress_two(&mut sa, &mut sb, a.take(n), b.take(n));
-                (a.state, b.state) = (sa, sb);
+                let ((sa, x), (sb, y)) = (a.next(n), b.next(n));
+                compress_two(sa, sb, x, y);
                 a.release(n);
                 b.release(n);
             }
             [Some((_, a)), None] | [None, Some((_, a))] => {
                 let n = a.blocks_left().min(STEP / 64);
-                let mut sa = a.state;
-                compress_one(&mut sa, a.take(n));
-                a.state = sa;
+                let (sa, x) = a.next(n);
+                compress_one(sa, x);
                 a.release(n);
             }
             [None, None] => break,
@@ -100,11 +99,12 @@ impl Stream {
     /// reading's alone (opening one here could wait on its writer, and its length says
     /// nothing), so it keeps no hash rather than the hash of nothing.
     fn open(path: &std::path::Path) -> std::io::Result<Stream> {
-        if !std::fs::metadata(path)?.is_file() {
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
             return Err(std::io::ErrorKind::InvalidInput.into());
         }
         let f = std::fs::File::open(path)?;
-        let map = if f.metadata()?.len() == 0 {
+        let map = if meta.len() == 0 {
             None
         } else {
             // SAFETY: the map is only read. A file cut short by another program while it
@@ -130,9 +130,10 @@ impl Stream {
         (self.all().len() - self.pos) / 64
     }
 
-    /// The next `n` blocks' bytes.
-    fn take(&self, n: usize) -> &[u8] {
-        &self.all()[self.pos..self.pos + n * 64]
+    /// The state to compress into, and the next `n` blocks' bytes.
+    fn next(&mut self, n: usize) -> (&mut [u32; 8], &[u8]) {
+        let bytes = self.map.as_deref().unwrap_or_default();
+        (&mut self.state, &bytes[self.pos..self.pos + n * 64])
     }
 
     /// `n` blocks are hashed: move past them and release their pages.
@@ -145,7 +146,7 @@ impl Stream {
     }
 
     /// Hash the last partial block and the padding; the digest as lower-case hex.
-    fn finish(mut self) -> String {
+    fn finish(self) -> String {
         let bytes = self.all();
         let rest = &bytes[self.pos..];
         let bits = (bytes.len() as u64).wrapping_mul(8);
@@ -156,7 +157,6 @@ impl Stream {
         tail[end - 8..end].copy_from_slice(&bits.to_be_bytes());
         let mut state = self.state;
         compress_one(&mut state, &tail[..end]);
-        self.state = state;
         let digest: Vec<u8> = state.iter().flat_map(|w| w.to_be_bytes()).collect();
         crate::fixity::hex(&digest)
     }
