@@ -208,7 +208,7 @@ where
                 encoding: Some(encoding),
                 rows: out.rows.len(),
                 summary_rows_dropped: out.summary_rows,
-                // Hashed beside the reading, with the other CSV files (`read_bundle`).
+                // Hashed beside the reading, with the other inputs (`read_bundle`).
                 sha256: String::new(),
             };
             Ok((header, out, src))
@@ -225,7 +225,7 @@ where
                 encoding: None,
                 rows: out.rows.len(),
                 summary_rows_dropped: out.summary_rows,
-                sha256: crate::fixity::sha256_file(p).unwrap_or_default(),
+                sha256: String::new(),
             };
             Ok((header, out, src))
         }
@@ -254,7 +254,7 @@ where
                             encoding: None,
                             rows: out.rows.len(),
                             summary_rows_dropped: out.summary_rows,
-                            sha256: crate::fixity::sha256_file(p).unwrap_or_default(),
+                            sha256: String::new(),
                         };
                         return Ok((header, out, src));
                     }
@@ -401,19 +401,18 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     if found.iter().all(|(_, p)| p.is_empty()) {
         return Err(Error::Input("没有找到任何可读取的表".into()));
     }
-    // The CSV files are hashed two at a time beside the reading (`digest`), which stops
-    // hashing when the reading fails.
-    let csv: Vec<PathBuf> = found
-        .iter()
-        .flat_map(|(_, parts)| parts)
-        .filter_map(|p| match p {
-            Part::Csv(p) => Some(p.clone()),
-            _ => None,
-        })
-        .collect();
+    // The input files (a workbook once, however many of its sheets are read) are hashed
+    // two at a time beside the reading (`digest`), which stops hashing when the reading
+    // fails; each source then takes its file's hash.
+    let mut files: Vec<PathBuf> = Vec::new();
+    for p in found.iter().flat_map(|(_, parts)| parts) {
+        if !files.iter().any(|f| f == p.path()) {
+            files.push(p.path().to_path_buf());
+        }
+    }
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (hashes, bundle) = rayon::join(
-        || digest::sha256_files(&csv, &stop),
+        || digest::sha256_files(&files, &stop),
         || {
             let read = read_found(&found, inputs, standalone);
             if read.is_err() {
@@ -423,8 +422,11 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
         },
     );
     let mut bundle = bundle?;
-    for src in bundle.sources.iter_mut().filter(|s| s.sheet.is_none()) {
-        if let Some(i) = csv.iter().position(|p| p.display().to_string() == src.file) {
+    for src in &mut bundle.sources {
+        if let Some(i) = files
+            .iter()
+            .position(|p| p.display().to_string() == src.file)
+        {
             src.sha256 = hashes[i].clone().unwrap_or_default();
         }
     }

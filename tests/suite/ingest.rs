@@ -589,6 +589,17 @@ fn one_workbook_with_date_cells_or_serials() {
         assert_eq!({ b.cases[0].at.row }, 3, "title row, header row, then data");
         let dropped: usize = b.sources.iter().map(|s| s.summary_rows_dropped).sum();
         assert_eq!(dropped, 6, "one 合计 row per sheet");
+        // Every sheet's source carries the workbook's own SHA-256 (hashed once).
+        let want: String = {
+            use sha2::Digest;
+            let d = sha2::Sha256::digest(std::fs::read(&wb).unwrap());
+            d.iter().map(|b| format!("{b:02x}")).collect()
+        };
+        assert!(
+            b.sources.iter().all(|s| s.sha256 == want),
+            "{:?}",
+            b.sources
+        );
         let out = dir.path().join("out");
         let st = bin()
             .args([
