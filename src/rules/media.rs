@@ -255,20 +255,23 @@ fn check_storage(
     let late = lateness(stored, limit);
     if late > 0 {
         // Worded only for the late rows (millions of footage rows are on time).
-        let (basis, wording) = match remote {
-            Some((ret, h)) => (
-                format!("返回单位时间 {ret}"),
-                format!("返回单位后 {h} 小时"),
+        let subject = run.bundle.text(m.media_id);
+        let by = zh_late(late, &deadline);
+        match remote {
+            Some((ret, h)) => out.push(
+                subject,
+                format_args!(
+                    "返回单位时间 {ret}，入库时间 {stored}，超过返回单位后 {h} 小时入库期限 {by}"
+                ),
             ),
-            None => (format!("录像结束于 {end}"), deadline.zh()),
-        };
-        out.push(
-            run.bundle.text(m.media_id),
-            format_args!(
-                "{basis}，入库时间 {stored}，超过{wording}入库期限 {}",
-                zh_late(late, &deadline)
+            None => out.push(
+                subject,
+                format_args!(
+                    "录像结束于 {end}，入库时间 {stored}，超过{}入库期限 {by}",
+                    deadline.zh()
+                ),
             ),
-        );
+        }
         out.dated(m.started_at);
     }
 }
@@ -295,23 +298,22 @@ pub static V03: RuleDef = RuleDef {
     precondition: None,
     check_case: Some(|cx, out| {
         let b = cx.run.bundle;
-        let mut remote: foldhash::HashMap<u32, Stamp> = foldhash::HashMap::default();
+        // The footage of the case's remote activities with their return times: few, and
+        // none in most cases, so looked through rather than hashed for every row.
+        let mut remote: Vec<(u32, Stamp)> = Vec::new();
         for (i, a) in cx.activities.iter().enumerate() {
             if let (true, Some(ret)) = (a.remote, a.returned_at) {
                 for &mi in b.index.footage_of(cx.activity_offset + i) {
-                    remote.insert(mi, ret);
+                    remote.retain(|(m, _)| *m != mi);
+                    remote.push((mi, ret));
                 }
             }
         }
         let base = b.index.media(cx.ix).start;
         for (k, m) in cx.media.iter().enumerate() {
-            check_storage(
-                cx.run,
-                cx.profile,
-                m,
-                remote.get(&((base + k) as u32)).copied(),
-                out,
-            );
+            let mi = (base + k) as u32;
+            let from = remote.iter().find(|(r, _)| *r == mi).map(|(_, ret)| *ret);
+            check_storage(cx.run, cx.profile, m, from, out);
         }
     }),
     check_bundle: Some(|bx, out| {

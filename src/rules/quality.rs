@@ -175,22 +175,27 @@ pub static Q04: RuleDef = RuleDef {
     check_case: Some(|cx, out| {
         let b = cx.run.bundle;
         let as_of = cx.run.as_of;
-        // Days compared as numbers: building a date of each of a bundle's stamps costs more.
-        let last = Stamp::day(as_of).day_number();
+        // The first instant after the audit date: a stamp is later than the date when it is
+        // at or after this one. Stamps order as their instants (a date-only stamp of the
+        // next day sorts just after this one), so each row is settled by a comparison of
+        // packed numbers: a province-year's 24 million rows, of which a handful are late.
+        let Some(next) = as_of.succ_opt() else {
+            return;
+        };
+        let first_late = Stamp::time(next.and_time(chrono::NaiveTime::MIN));
+        let late = |s: Option<Stamp>| s.filter(|s| *s >= first_late);
         let mut check = |at: RowRef, stamps: &[(&str, Option<Stamp>)]| {
+            if stamps.iter().all(|(_, s)| late(*s).is_none()) {
+                return;
+            }
             let future: Vec<String> = stamps
                 .iter()
-                .filter_map(|(n, s)| {
-                    s.filter(|s| s.day_number() > last)
-                        .map(|s| format!("{n} {s}"))
-                })
+                .filter_map(|(n, s)| late(*s).map(|s| format!("{n} {s}")))
                 .collect();
-            if !future.is_empty() {
-                out.push(
-                    b.row_label(at),
-                    format_args!("{}，晚于评查基准日 {as_of}", future.join("，")),
-                );
-            }
+            out.push(
+                b.row_label(at),
+                format_args!("{}，晚于评查基准日 {as_of}", future.join("，")),
+            );
         };
         let c = cx.case;
         check(

@@ -952,6 +952,39 @@ fn q03_and_q04_dates() {
 }
 
 #[test]
+fn q04_the_audit_date_is_the_last_day_not_late() {
+    // as-of 2024-12-31: its last second is on time, the next day's first (with a time or
+    // as a date alone) is late, and only the late columns are named.
+    let mut fx = Fx::clean();
+    fx.set(
+        "调阅复制记录",
+        "类型",
+        "复制",
+        "时间",
+        "2024-12-31 23:59:59",
+    );
+    assert!(!fx.codes("henan-2019").contains(&"Q04"));
+    for late in ["2025-01-01 00:00", "2025-01-01"] {
+        let mut fx = Fx::clean();
+        fx.act("HD-1", "结束时间", late);
+        let f = fx.findings("henan-2019");
+        let q: Vec<_> = f.iter().filter(|f| f.rule() == "Q04").collect();
+        assert_eq!(q.len(), 1, "{late}");
+        assert!(
+            q[0].detail().starts_with("结束时间 2025-01-01"),
+            "{}",
+            q[0].detail()
+        );
+        assert!(!q[0].detail().contains("开始时间"), "{}", q[0].detail());
+        assert!(
+            q[0].detail().ends_with("晚于评查基准日 2024-12-31"),
+            "{}",
+            q[0].detail()
+        );
+    }
+}
+
+#[test]
 fn findings_are_ordered_and_identical_whatever_the_thread_count() {
     let mut fx = Fx::clean();
     fx.case("归档日期", "")
