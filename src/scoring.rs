@@ -183,13 +183,10 @@ pub fn load_waivers(path: &std::path::Path) -> Result<Vec<Waiver>> {
     Ok(out)
 }
 
-/// The score of one case file.
+/// The score of one case file: [`Scores::cases`] holds them in the order of
+/// [`Bundle::cases`], which tells each one's 案号 and 执法机关.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseScore {
-    /// 案号.
-    pub case_no: Arc<str>,
-    /// 执法机关.
-    pub agency: Arc<str>,
     /// Score after deductions, floor 0.
     pub score: f64,
     /// Grade.
@@ -301,7 +298,7 @@ impl RuleTally {
 /// Everything scoring computes.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scores {
-    /// Per case, in case order.
+    /// Per case, in the order of [`Bundle::cases`].
     pub cases: Vec<CaseScore>,
     /// Per agency, ordered by rank then name.
     pub agencies: Vec<AgencyScore>,
@@ -355,9 +352,7 @@ pub fn score(
             bundle
                 .cases
                 .par_iter()
-                .map(|c| CaseScore {
-                    case_no: c.case_no.clone(),
-                    agency: c.agency.clone(),
+                .map(|_| CaseScore {
                     score: 100.0,
                     grade: "".into(),
                     veto: false,
@@ -496,7 +491,10 @@ pub fn score(
     let n_cases = cases.len().max(1) as f64;
     let mut by_agency: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut start = 0;
-    for run in cases.chunk_by(|a, b| Arc::ptr_eq(&a.agency, &b.agency) || a.agency == b.agency) {
+    for run in bundle
+        .cases
+        .chunk_by(|a, b| Arc::ptr_eq(&a.agency, &b.agency) || a.agency == b.agency)
+    {
         by_agency
             .entry(&*run[0].agency)
             .or_default()

@@ -535,8 +535,8 @@ fn cases_sheet(
     for (i, c) in v.scores.cases.iter().enumerate() {
         let r = i as u32 + 1;
         let case = &v.bundle.cases[i];
-        ws.write_string(r, 0, &*c.case_no)?;
-        ws.write_string(r, 1, &*c.agency)?;
+        ws.write_string(r, 0, &*case.case_no)?;
+        ws.write_string(r, 1, &*case.agency)?;
         stamp(ws, r, 2, case.opened_at, f)?;
         stamp(ws, r, 3, case.closed_at, f)?;
         ws.write_number(r, 4, c.score)?;
