@@ -341,7 +341,7 @@ pub fn score(
     } else {
         findings
             .iter()
-            .map(|f| keys.contains(&(f.rule(), &*f.case_no, f.subject())))
+            .map(|f| keys.contains(&(f.rule(), f.case_no(&bundle.cases), f.subject())))
             .collect()
     };
 
@@ -368,13 +368,15 @@ pub fn score(
             // rules are counted by their definitions (no code hashed per finding).
             let mut by: HashMap<&str, ([u32; 3], HashMap<RuleKey, u32>)> = HashMap::default();
             let mut start = 0;
-            for run in
-                read.chunk_by(|a, b| Arc::ptr_eq(&a.agency, &b.agency) || a.agency == b.agency)
-            {
+            let agency = |f: &Finding| f.agency(&bundle.cases);
+            for run in read.chunk_by(|a, b| {
+                let (a, b) = (agency(a), agency(b));
+                std::ptr::eq(a, b) || a == b
+            }) {
                 let waived = &waived[start..start + run.len()];
                 // An agency whose findings are all waived has no entry.
                 if waived.iter().any(|w| !*w) {
-                    let e = by.entry(&*run[0].agency).or_default();
+                    let e = by.entry(agency(&run[0])).or_default();
                     for (f, _) in run.iter().zip(waived).filter(|(_, w)| !**w) {
                         e.0[f.severity as usize] += 1;
                         *e.1.entry(RuleKey(f.def)).or_insert(0) += 1;

@@ -99,14 +99,14 @@ pub fn compare(
         .collect();
     let now_keys: HashSet<(String, String, String)> = findings
         .iter()
-        .map(|f| key(f.rule(), &f.case_no, f.subject()))
+        .map(|f| key(f.rule(), f.case_no(&in_scope.cases), f.subject()))
         .collect();
     let mut t = Tracking {
         baseline: baseline.display().to_string(),
         ..Tracking::default()
     };
     for f in findings.iter_mut() {
-        let s = if past_keys.contains(&key(f.rule(), &f.case_no, f.subject())) {
+        let s = if past_keys.contains(&key(f.rule(), f.case_no(&in_scope.cases), f.subject())) {
             Recurrence::Persisting
         } else {
             Recurrence::New

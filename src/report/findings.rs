@@ -84,6 +84,7 @@ pub fn write_csv(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::Res
         (BATCH, PART),
         w,
         |findings, waived, buf| {
+            let cases = &v.bundle.cases[..];
             let mut deduction = String::new();
             for (f, waived) in findings.iter().zip(waived) {
                 deduction.clear();
@@ -92,8 +93,8 @@ pub fn write_csv(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::Res
                     f.rule(),
                     f.title(),
                     f.severity.zh(),
-                    &f.case_no,
-                    &f.agency,
+                    f.case_no(cases),
+                    f.agency(cases),
                     f.subject(),
                     f.detail(),
                     &f.article,
@@ -208,14 +209,15 @@ pub fn write_jsonl(v: &ReportView<'_>, w: &mut (dyn Write + Send)) -> std::io::R
         (BATCH, PART),
         w,
         |findings, waived, buf| {
+            let cases = &v.bundle.cases[..];
             let mut numbers = JsonNumbers::default();
             for (f, waived) in findings.iter().zip(waived) {
                 let texts: [(&str, &str); 8] = [
                     ("{\"rule\":", f.rule()),
                     (",\"title\":", f.title()),
                     (",\"severity\":", f.severity.zh()),
-                    (",\"case_no\":", &f.case_no),
-                    (",\"agency\":", &f.agency),
+                    (",\"case_no\":", f.case_no(cases)),
+                    (",\"agency\":", f.agency(cases)),
                     (",\"subject\":", f.subject()),
                     (",\"detail\":", f.detail()),
                     (",\"article\":", &f.article),

@@ -253,8 +253,8 @@ fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
                 .filter(|(f, w)| !**w && f.rule() == r.rule)
                 .take(3)
                 .map(|(f, _)| Example {
-                    agency: f.agency.to_string(),
-                    case_no: f.case_no.to_string(),
+                    agency: f.agency(&v.bundle.cases).to_string(),
+                    case_no: f.case_no(&v.bundle.cases).to_string(),
                     subject: f.subject().to_string(),
                     detail: f.detail().to_string(),
                 })

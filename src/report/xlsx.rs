@@ -474,13 +474,14 @@ fn findings_sheet(
         ws.write_string(r, 1, x.rule())?;
         ws.write_string(r, 2, x.title())?;
         ws.write_string(r, 3, x.severity.zh())?;
-        ws.write_string(r, 4, &*x.agency)?;
+        let case_no = x.case_no(&v.bundle.cases);
+        ws.write_string(r, 4, x.agency(&v.bundle.cases))?;
         match x.case {
-            Some(c) if (c as usize) < MAX_DATA_ROWS && !x.case_no.is_empty() => {
-                ws.write_formula(r, 5, case_link(c, &x.case_no))?;
+            Some(c) if (c as usize) < MAX_DATA_ROWS && !case_no.is_empty() => {
+                ws.write_formula(r, 5, case_link(c, case_no))?;
             }
             _ => {
-                ws.write_string_with_format(r, 5, &*x.case_no, &f.plain)?;
+                ws.write_string_with_format(r, 5, case_no, &f.plain)?;
             }
         }
         ws.write_string(r, 6, x.subject())?;
@@ -806,14 +807,15 @@ fn waived_sheet(
     widths(ws, &cols)?;
     let mut r = 1;
     for (x, _) in v.findings.iter().zip(v.waived).filter(|(_, w)| **w) {
+        let case_no = x.case_no(&v.bundle.cases);
         let w = v.waivers.iter().find(|w| {
-            w.rule == x.rule() && w.case_no.as_str() == &*x.case_no && w.subject == x.subject()
+            w.rule == x.rule() && w.case_no.as_str() == case_no && w.subject == x.subject()
         });
         let vals = [
             x.rule(),
             x.title(),
-            &x.agency,
-            &x.case_no,
+            x.agency(&v.bundle.cases),
+            case_no,
             x.subject(),
             x.detail(),
             w.map(|w| w.reason.as_str()).unwrap_or(""),
@@ -852,8 +854,8 @@ fn tracking_sheet(
             x.status.map_or("", crate::rules::Recurrence::zh),
             x.rule(),
             x.title(),
-            &x.agency,
-            &x.case_no,
+            x.agency(&v.bundle.cases),
+            x.case_no(&v.bundle.cases),
             x.subject(),
             x.detail(),
         ];

@@ -121,7 +121,8 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
             );
         }
     }
-    rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    let cases = &b.cases[..];
+    rest.sort_by(|x, y| order_key(x, cases).cmp(&order_key(y, cases)));
 
     // Cases are checked in chunks; a chunk's findings come out case by case, each case's
     // sorted on its own.
@@ -153,18 +154,15 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
             let start = findings.len();
             for rule in &active[pi] {
                 if let Some(check) = rule.def.check_case {
-                    let case = Some((ix, case));
                     check(
                         &cx,
-                        &mut Emit::new(rule, pi, case, &mut findings, &mut missing),
+                        &mut Emit::new(rule, pi, Some(ix), &mut findings, &mut missing),
                     );
                 }
             }
-            // A case's findings share its agency and 案号 (they hold its own), so they
-            // sort by the rest of the key.
-            debug_assert!(findings[start..].iter().all(|f| {
-                Arc::ptr_eq(&f.agency, &case.agency) && Arc::ptr_eq(&f.case_no, &case.case_no)
-            }));
+            // A case's findings share its agency and 案号 (they are its own), so they sort
+            // by the rest of the key.
+            debug_assert!(findings[start..].iter().all(|f| f.case == Some(ix)));
             findings[start..].sort_by(|a, b| case_key(a).cmp(&case_key(b)));
         }
         (findings, missing)
@@ -183,7 +181,7 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
         for (run, years) in runs {
             calendar_missing.extend(years);
             if in_order {
-                merge_run(findings, run, &mut rest);
+                merge_run(findings, run, &mut rest, cases);
             } else {
                 findings.extend(run);
             }
@@ -212,7 +210,7 @@ pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
     findings.extend(rest);
     if !in_order {
         // Stable: case findings stay before bundle-level ones with an equal key.
-        findings.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+        findings.sort_by(|x, y| order_key(x, cases).cmp(&order_key(y, cases)));
     }
     Outcome {
         findings,
@@ -282,8 +280,17 @@ fn prefetch<T>(rows: &[T]) {
 const CASES_PER_CHUNK: usize = 256;
 
 /// Findings are ordered by agency, 案号, rule, subject (RULES.md), then detail.
-fn order_key(f: &Finding) -> (&str, &str, &str, &str, &str) {
-    (&f.agency, &f.case_no, f.rule(), f.subject(), f.detail())
+fn order_key<'a>(
+    f: &'a Finding,
+    cases: &'a [Case],
+) -> (&'a str, &'a str, &'a str, &'a str, &'a str) {
+    (
+        f.agency(cases),
+        f.case_no(cases),
+        f.rule(),
+        f.subject(),
+        f.detail(),
+    )
 }
 
 /// [`order_key`] less the agency and 案号, for the findings of one case.
@@ -303,16 +310,17 @@ fn merge_run(
     out: &mut Vec<Finding>,
     run: Vec<Finding>,
     rest: &mut std::iter::Peekable<std::vec::IntoIter<Finding>>,
+    cases: &[Case],
 ) {
     let mut run = run.into_iter();
     while let Some(y) = rest.next_if(|y| {
         run.as_slice()
             .last()
-            .is_some_and(|last| order_key(y) < order_key(last))
+            .is_some_and(|last| order_key(y, cases) < order_key(last, cases))
     }) {
         let before = run
             .as_slice()
-            .partition_point(|x| order_key(x) <= order_key(&y));
+            .partition_point(|x| order_key(x, cases) <= order_key(&y, cases));
         out.extend(run.by_ref().take(before));
         out.push(y);
     }
@@ -323,19 +331,40 @@ fn merge_run(
 mod tests {
     use super::*;
 
-    fn finding(agency: &str, case_no: &str, rule: &'static str, detail: &str) -> Finding {
-        let (texts, subject_len) = Finding::texts("", detail);
+    /// A register row with only its 案号 and 执法机关.
+    fn case(agency: &str, case_no: &str) -> Case {
+        Case {
+            case_no: case_no.into(),
+            agency: agency.into(),
+            category: None,
+            procedure: Procedure::General,
+            origin: None,
+            major: false,
+            urgent: false,
+            opened_at: None,
+            approved_at: None,
+            decided_at: None,
+            closed_at: None,
+            archived_at: None,
+            has_archive_no: false,
+            has_retention: false,
+            status: None,
+            at: RowRef { source: 0, row: 2 },
+        }
+    }
+
+    fn finding(case: CaseIx, rule: &'static str, detail: &str) -> Finding {
+        let (texts, case_no_len, subject_end) = Finding::texts("", "", detail);
         Finding {
             def: super::super::registry::find(rule).unwrap(),
             severity: Severity::Info,
-            case_no: case_no.into(),
-            agency: agency.into(),
             texts,
-            subject_len,
+            case_no_len,
+            subject_end,
             article: "".into(),
             deduction: 0.0,
             profile: 0,
-            case: None,
+            case: Some(case),
             veto_hint: false,
             at: None,
             status: None,
@@ -344,26 +373,34 @@ mod tests {
 
     #[test]
     fn bundle_findings_are_merged_among_the_cases_after_equal_ones() {
-        let cases = vec![
-            finding("A局", "1号", "D01", "a1"),
-            finding("A局", "2号", "Q01", "a2"),
-            finding("C局", "1号", "D01", "a3"),
+        let cases = [
+            case("A局", "0号"),
+            case("A局", "1号"),
+            case("A局", "2号"),
+            case("B局", "9号"),
+            case("C局", "1号"),
+            case("D局", "1号"),
+        ];
+        let runs = vec![
+            finding(1, "D01", "a1"),
+            finding(2, "Q01", "a2"),
+            finding(4, "D01", "a3"),
         ];
         let mut rest = vec![
-            finding("A局", "0号", "Q01", "b1"),
-            finding("A局", "2号", "Q01", "a2"),
-            finding("A局", "2号", "A01", "b2"),
-            finding("B局", "9号", "Q02", "b3"),
-            finding("D局", "1号", "Q02", "b4"),
+            finding(0, "Q01", "b1"),
+            finding(2, "Q01", "a2"),
+            finding(2, "A01", "b2"),
+            finding(3, "Q02", "b3"),
+            finding(5, "Q02", "b4"),
         ];
         rest[1].article = "from rest".into();
-        rest.sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-        let mut later = cases;
+        rest.sort_by(|x, y| order_key(x, &cases).cmp(&order_key(y, &cases)));
+        let mut later = runs;
         let earlier: Vec<Finding> = later.drain(..2).collect();
         let mut merged = Vec::new();
         let mut rest = rest.into_iter().peekable();
         for run in [earlier, Vec::new(), later] {
-            merge_run(&mut merged, run, &mut rest);
+            merge_run(&mut merged, run, &mut rest, &cases);
         }
         merged.extend(rest);
         let tags: Vec<(&str, &str)> = merged.iter().map(|f| (f.detail(), &*f.article)).collect();
@@ -379,6 +416,28 @@ mod tests {
                 ("a3", ""),
                 ("b4", ""),
             ]
+        );
+    }
+
+    #[test]
+    fn a_finding_without_a_case_keeps_its_own_case_no() {
+        let cases = [case("A局", "1号")];
+        let (texts, case_no_len, subject_end) = Finding::texts("9号", "表:3", "不存在");
+        let f = Finding {
+            case: None,
+            texts,
+            case_no_len,
+            subject_end,
+            ..finding(0, "Q01", "")
+        };
+        assert_eq!(
+            (f.case_no(&cases), f.agency(&cases), f.subject(), f.detail()),
+            ("9号", NO_CASE_AGENCY, "表:3", "不存在")
+        );
+        let g = finding(0, "Q01", "x");
+        assert_eq!(
+            (g.case_no(&cases), g.agency(&cases), g.subject()),
+            ("1号", "A局", "")
         );
     }
 }

@@ -66,31 +66,30 @@ impl Severity {
 /// One finding: a rule broken by a case (or a row), with the values that prove it.
 ///
 /// A province-year has millions: the rule's code, title and stage come from its
-/// definition through one reference, and the subject and detail share one exact-size
-/// allocation.
+/// definition through one reference, the case's 案号 and 执法机关 from the case (its
+/// index), and the subject and detail share one exact-size allocation.
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// The rule (code, title, stage).
     pub def: &'static RuleDef,
     /// Severity.
     pub severity: Severity,
-    /// 案号 (blank for footage with no case); shared with the case, not copied.
-    pub case_no: Arc<str>,
-    /// 执法机关 (`（未关联案件）` for footage with no case); shared with the case.
-    pub agency: Arc<str>,
-    /// The subject (the row the finding is about; blank when it is the case itself)
-    /// followed by the detail (a Chinese sentence with the proving values): one
-    /// allocation a finding.
+    /// The 案号 of a finding with no case (a row whose 案号 is not in 案件登记; blank for
+    /// footage with none), the subject (the row the finding is about; blank when it is the
+    /// case itself) and the detail (a Chinese sentence with the proving values), end to
+    /// end: one allocation a finding.
     texts: Box<str>,
-    /// Bytes of `texts` that are the subject.
-    subject_len: u32,
+    /// Bytes of `texts` that are the 案号 (none when there is a case).
+    case_no_len: u32,
+    /// Bytes of `texts` up to the end of the subject.
+    subject_end: u32,
     /// Article in force (`001:第二十一条`).
     pub article: Arc<str>,
     /// Points deducted after the cap (set by scoring).
     pub deduction: f64,
     /// Profile that judged it (index into the run's profiles).
     pub profile: u16,
-    /// The case, when there is one.
+    /// The case, when there is one (an index into [`Bundle::cases`]).
     pub case: Option<CaseIx>,
     /// True for findings that fail the case outright (一票否决 candidates, see scoring).
     pub veto_hint: bool,
@@ -102,33 +101,56 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// 案号: its case's (`cases` are the [`Bundle::cases`] the finding was made from), or
+    /// the row's own when it has no case (blank for footage with none).
+    pub fn case_no<'a>(&'a self, cases: &'a [Case]) -> &'a str {
+        match self.case {
+            Some(c) => &cases[c as usize].case_no,
+            None => &self.texts[..self.case_no_len as usize],
+        }
+    }
+
+    /// 执法机关: its case's (`cases` as for [`Finding::case_no`]), or [`NO_CASE_AGENCY`]
+    /// when it has no case.
+    pub fn agency<'a>(&self, cases: &'a [Case]) -> &'a str {
+        match self.case {
+            Some(c) => &cases[c as usize].agency,
+            None => NO_CASE_AGENCY,
+        }
+    }
+
     /// The row the finding is about; blank when it is the case itself.
     pub fn subject(&self) -> &str {
-        &self.texts[..self.subject_len as usize]
+        &self.texts[self.case_no_len as usize..self.subject_end as usize]
     }
 
     /// Chinese sentence with the proving values.
     pub fn detail(&self) -> &str {
-        &self.texts[self.subject_len as usize..]
+        &self.texts[self.subject_end as usize..]
     }
 
-    /// Subject and detail laid end to end, as a finding holds them. Both are written
-    /// into a buffer the thread keeps, so a finding costs one allocation of its exact
-    /// size however they are put together (`format_args!`, [`show`],
-    /// [`Document::subject`]).
-    fn texts(subject: impl std::fmt::Display, detail: impl std::fmt::Display) -> (Box<str>, u32) {
+    /// A finding's texts laid end to end ([`Finding::texts`]), with where the 案号 and
+    /// the subject end. All are written into a buffer the thread keeps, so a finding
+    /// costs one allocation of its exact size however they are put together
+    /// (`format_args!`, [`show`], [`Document::subject`]).
+    fn texts(
+        case_no: &str,
+        subject: impl std::fmt::Display,
+        detail: impl std::fmt::Display,
+    ) -> (Box<str>, u32, u32) {
         use std::fmt::Write;
         thread_local! {
             static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
         BUF.with_borrow_mut(|t| {
             t.clear();
+            t.push_str(case_no);
             // Writing into a String cannot fail.
             let _ = write!(t, "{subject}");
-            // A subject is a cell (at most 16 MiB) or a short label.
-            let subject_len = t.len() as u32;
+            // A 案号 and a subject are cells (at most 16 MiB each) or short labels.
+            let subject_end = t.len() as u32;
             let _ = write!(t, "{detail}");
-            (Box::from(t.as_str()), subject_len)
+            (Box::from(t.as_str()), case_no.len() as u32, subject_end)
         })
     }
 
@@ -302,7 +324,7 @@ pub struct BundleCx<'a> {
 pub struct Emit<'a> {
     rule: &'a InForce,
     profile_ix: u16,
-    case: Option<(CaseIx, &'a Case)>,
+    case: Option<CaseIx>,
     findings: &'a mut Vec<Finding>,
     /// Where this rule's findings start in `findings`.
     start: usize,
@@ -344,7 +366,7 @@ impl<'a> Emit<'a> {
     pub fn new(
         rule: &'a InForce,
         profile_ix: usize,
-        case: Option<(CaseIx, &'a Case)>,
+        case: Option<CaseIx>,
         findings: &'a mut Vec<Finding>,
         missing_years: &'a mut BTreeSet<i32>,
     ) -> Emit<'a> {
@@ -381,39 +403,45 @@ impl<'a> Emit<'a> {
         severity: Severity,
         article: impl Into<Arc<str>>,
     ) {
-        let (case, case_no, agency) = match self.case {
-            Some((ix, c)) => (Some(ix), c.case_no.clone(), c.agency.clone()),
-            None => (None, Arc::from(""), Arc::from(NO_CASE_AGENCY)),
-        };
-        let (texts, subject_len) = Finding::texts(subject, detail);
-        self.findings.push(Finding {
-            def: self.rule.def,
-            severity,
-            case_no,
-            agency,
-            texts,
-            subject_len,
-            article: article.into(),
-            deduction: 0.0,
-            profile: self.profile_ix,
-            case,
-            veto_hint: false,
-            at: None,
-            status: None,
-        });
+        self.push_as("", subject, detail, severity, article.into());
     }
 
-    /// Report a finding about a row that has a 案号 but no case (Q01) or none at all.
+    /// Report a finding about a row that has a 案号 but no case (Q01) or none at all; a
+    /// case's findings take its 案号.
     pub fn push_unlinked(
         &mut self,
         case_no: &str,
         subject: impl std::fmt::Display,
         detail: impl std::fmt::Display,
     ) {
-        self.push(subject, detail);
-        if let Some(f) = self.last() {
-            f.case_no = case_no.into();
-        }
+        let article = self.rule.article.clone();
+        let case_no = if self.case.is_some() { "" } else { case_no };
+        self.push_as(case_no, subject, detail, self.rule.severity, article);
+    }
+
+    fn push_as(
+        &mut self,
+        case_no: &str,
+        subject: impl std::fmt::Display,
+        detail: impl std::fmt::Display,
+        severity: Severity,
+        article: Arc<str>,
+    ) {
+        let (texts, case_no_len, subject_end) = Finding::texts(case_no, subject, detail);
+        self.findings.push(Finding {
+            def: self.rule.def,
+            severity,
+            texts,
+            case_no_len,
+            subject_end,
+            article,
+            deduction: 0.0,
+            profile: self.profile_ix,
+            case: self.case,
+            veto_hint: false,
+            at: None,
+            status: None,
+        });
     }
 
     /// Record the time of the footage or access row the last finding is about.

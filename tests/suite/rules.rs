@@ -760,7 +760,7 @@ fn v04_unlinked_footage_and_labels() {
     fx.set("音像记录索引", "文件编号", "MV-8", "案号", "");
     let f = fx.findings("jinpu-justice");
     only(&f, "V04");
-    assert_eq!(&*f[0].agency, "（未关联案件）");
+    assert_eq!(f[0].agency(&[]), "（未关联案件）");
     assert!(fx.findings("district-2018").is_empty());
     let mut fx = Fx::clean();
     fx.media("MV-1", "承办人", "");
@@ -924,7 +924,7 @@ fn q01_unknown_case_number() {
     let f = fx.findings("henan-2019");
     only(&f, "Q01");
     assert_eq!(f[0].severity, Severity::Info);
-    assert_eq!(&*f[0].case_no, "测罚〔2024〕99号");
+    assert_eq!(f[0].case_no(&[]), "测罚〔2024〕99号");
     assert!(
         f[0].subject().ends_with("送达记录.csv:4"),
         "{}",
