@@ -420,6 +420,12 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_is_eighty_bytes() {
+        // A province-year holds three million findings at once.
+        assert_eq!(std::mem::size_of::<Finding>(), 80);
+    }
+
+    #[test]
     fn a_finding_without_a_case_keeps_its_own_case_no() {
         let cases = [case("A局", "1号")];
         let (texts, case_no_len, subject_end) = Finding::texts("9号", "表:3", "不存在");
