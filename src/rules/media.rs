@@ -86,29 +86,37 @@ pub static V01: RuleDef = RuleDef {
 /// A stretch of an activity not covered by footage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Gap {
-    from: chrono::NaiveDateTime,
-    to: chrono::NaiveDateTime,
+    from: Stamp,
+    to: Stamp,
+}
+
+impl Gap {
+    fn seconds(&self) -> i64 {
+        self.to.seconds() - self.from.seconds()
+    }
 }
 
 /// Unexcused gaps of `full` footage inside [start, end]: merge all segments (all devices),
 /// sorted by start; a gap longer than `tol` seconds is excused only when the segment that
 /// resumes after it carries a 中断原因说明; a missing tail (early end) is never excused.
-/// O(n log n) in the number of segments.
+/// O(n log n) in the number of segments. All are stamps with a time of day, which order as
+/// their instants: the footage of a province-year's millions of activities is compared as
+/// packed numbers, and sorted in place.
 fn coverage_gaps(
-    start: chrono::NaiveDateTime,
-    end: chrono::NaiveDateTime,
-    mut segs: Vec<(chrono::NaiveDateTime, chrono::NaiveDateTime, bool)>,
+    start: Stamp,
+    end: Stamp,
+    segs: &mut [(Stamp, Stamp, bool)],
     tol: i64,
 ) -> Vec<Gap> {
-    segs.sort();
+    segs.sort_unstable();
     let mut gaps = Vec::new();
     let mut cursor = start;
-    for (s, e, explained) in segs {
+    for &(s, e, explained) in &*segs {
         let (s, e) = (s.max(start), e.min(end));
         if e < s {
             continue;
         }
-        if (s - cursor).num_seconds() > tol && !explained {
+        if s.seconds() - cursor.seconds() > tol && !explained {
             gaps.push(Gap {
                 from: cursor,
                 to: s,
@@ -116,7 +124,7 @@ fn coverage_gaps(
         }
         cursor = cursor.max(e);
     }
-    if (end - cursor).num_seconds() > tol {
+    if end.seconds() - cursor.seconds() > tol {
         gaps.push(Gap {
             from: cursor,
             to: end,
@@ -153,6 +161,7 @@ pub static V02: RuleDef = RuleDef {
     precondition: None,
     check_case: Some(|cx, out| {
         let tol = i64::from(cx.profile.deadlines.gap_tolerance_seconds);
+        let mut segs = Vec::new();
         for (i, a) in cx.activities.iter().enumerate() {
             let Some(kind) = a.kind else { continue };
             let full = cx
@@ -168,41 +177,40 @@ pub static V02: RuleDef = RuleDef {
             if s.date_only() || e.date_only() || e.seconds() < s.seconds() {
                 continue;
             }
-            let segs: Vec<_> = cx
-                .footage(i)
-                .filter_map(|m| match (m.started_at, m.ended_at) {
-                    (Some(ms), Some(me)) if !ms.date_only() && !me.date_only() => Some((
-                        ms.at(),
-                        me.at(),
-                        m.flags.contains(MediaFlags::RESUME_REASON),
-                    )),
-                    _ => None,
-                })
-                .collect();
+            segs.clear();
+            segs.extend(
+                cx.footage(i)
+                    .filter_map(|m| match (m.started_at, m.ended_at) {
+                        (Some(ms), Some(me)) if !ms.date_only() && !me.date_only() => {
+                            Some((ms, me, m.flags.contains(MediaFlags::RESUME_REASON)))
+                        }
+                        _ => None,
+                    }),
+            );
             if segs.is_empty() {
                 continue;
             }
-            let gaps = coverage_gaps(s.at(), e.at(), segs, tol);
+            let gaps = coverage_gaps(s, e, &mut segs, tol);
             if gaps.is_empty() {
                 continue;
             }
-            let total: i64 = gaps.iter().map(|g| (g.to - g.from).num_seconds()).sum();
+            let total: i64 = gaps.iter().map(Gap::seconds).sum();
             let shown: Vec<String> = gaps
                 .iter()
                 .take(3)
                 .map(|g| {
-                    let what = if g.from == s.at() {
+                    let what = if g.from == s {
                         "开始晚于到场"
-                    } else if g.to == e.at() {
+                    } else if g.to == e {
                         "结束早于离场"
                     } else {
                         "中断"
                     };
                     format!(
                         "{what} {}–{}（{}）",
-                        g.from.format("%H:%M:%S"),
-                        g.to.format("%H:%M:%S"),
-                        zh_duration((g.to - g.from).num_seconds())
+                        g.from.at().format("%H:%M:%S"),
+                        g.to.at().format("%H:%M:%S"),
+                        zh_duration(g.seconds())
                     )
                 })
                 .collect();
@@ -589,8 +597,10 @@ mod tests {
     use super::*;
     use chrono::NaiveDateTime;
 
-    fn t(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(&format!("2024-03-05 {s}"), "%Y-%m-%d %H:%M:%S").unwrap()
+    fn t(s: &str) -> Stamp {
+        Stamp::time(
+            NaiveDateTime::parse_from_str(&format!("2024-03-05 {s}"), "%Y-%m-%d %H:%M:%S").unwrap(),
+        )
     }
 
     #[test]
@@ -598,7 +608,7 @@ mod tests {
         let g = coverage_gaps(
             t("09:00:00"),
             t("10:00:00"),
-            vec![
+            &mut [
                 (t("09:00:00"), t("09:20:00"), false),
                 (t("09:21:00"), t("10:00:00"), false),
             ],
@@ -608,7 +618,7 @@ mod tests {
         let g = coverage_gaps(
             t("09:00:00"),
             t("10:00:00"),
-            vec![
+            &mut [
                 (t("09:00:00"), t("09:20:00"), false),
                 (t("09:21:01"), t("10:00:00"), false),
             ],
@@ -619,7 +629,7 @@ mod tests {
 
     #[test]
     fn overlapping_devices_cover_each_other_and_explained_gaps_pass() {
-        let segs = vec![
+        let segs = &mut [
             (t("09:00:00"), t("09:30:00"), false),
             (t("09:10:00"), t("09:50:00"), false),
             (t("09:55:00"), t("10:00:00"), true),
@@ -632,7 +642,7 @@ mod tests {
         let g = coverage_gaps(
             t("09:00:00"),
             t("10:00:00"),
-            vec![(t("09:05:00"), t("09:50:00"), false)],
+            &mut [(t("09:05:00"), t("09:50:00"), false)],
             60,
         );
         assert_eq!(g.len(), 2);
