@@ -136,9 +136,10 @@ pub struct DataProblem {
 /// A row of 案件登记.
 #[derive(Debug, Clone)]
 pub struct Case {
-    /// 案号 (shared with the findings about the case)
+    /// 案号 (shared with the map that links rows to cases while they are read; findings
+    /// read it through the case's index)
     pub case_no: Arc<str>,
-    /// 执法机关 (shared with the findings about the case)
+    /// 执法机关 (one shared string for all the agency's cases, told by its address)
     pub agency: Arc<str>,
     /// 执法类别
     pub category: Option<Category>,
