@@ -853,28 +853,11 @@ row!(Media: media_id; activity_id);
 #[cfg(test)]
 mod tests {
     use super::{count_multi, same_text, shared_prefix, CaseMap, LastCase};
-    use crate::model::{Case, Procedure, RowRef};
+    use crate::model::Case;
 
     /// A case of the register with 案号 `no` and nothing else filled.
     fn registered(no: &str) -> Case {
-        Case {
-            case_no: no.into(),
-            agency: "测试局".into(),
-            category: None,
-            procedure: Procedure::General,
-            origin: None,
-            major: false,
-            urgent: false,
-            opened_at: None,
-            approved_at: None,
-            decided_at: None,
-            closed_at: None,
-            archived_at: None,
-            has_archive_no: false,
-            has_retention: false,
-            status: None,
-            at: RowRef { source: 0, row: 2 },
-        }
+        Case::bare("测试局", no)
     }
 
     #[test]

@@ -171,6 +171,31 @@ pub struct Case {
     pub at: RowRef,
 }
 
+#[cfg(test)]
+impl Case {
+    /// A register row with only its 案号 and 执法机关 filled (unit tests).
+    pub(crate) fn bare(agency: &str, case_no: &str) -> Case {
+        Case {
+            case_no: case_no.into(),
+            agency: agency.into(),
+            category: None,
+            procedure: Procedure::General,
+            origin: None,
+            major: false,
+            urgent: false,
+            opened_at: None,
+            approved_at: None,
+            decided_at: None,
+            closed_at: None,
+            archived_at: None,
+            has_archive_no: false,
+            has_retention: false,
+            status: None,
+            at: RowRef { source: 0, row: 2 },
+        }
+    }
+}
+
 /// A row of 文书记录.
 #[derive(Debug, Clone)]
 pub struct Document {

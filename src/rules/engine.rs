@@ -331,28 +331,6 @@ fn merge_run(
 mod tests {
     use super::*;
 
-    /// A register row with only its 案号 and 执法机关.
-    fn case(agency: &str, case_no: &str) -> Case {
-        Case {
-            case_no: case_no.into(),
-            agency: agency.into(),
-            category: None,
-            procedure: Procedure::General,
-            origin: None,
-            major: false,
-            urgent: false,
-            opened_at: None,
-            approved_at: None,
-            decided_at: None,
-            closed_at: None,
-            archived_at: None,
-            has_archive_no: false,
-            has_retention: false,
-            status: None,
-            at: RowRef { source: 0, row: 2 },
-        }
-    }
-
     fn finding(case: CaseIx, rule: &'static str, detail: &str) -> Finding {
         let (texts, case_no_len, subject_end) = Finding::texts("", "", detail);
         Finding {
@@ -374,12 +352,12 @@ mod tests {
     #[test]
     fn bundle_findings_are_merged_among_the_cases_after_equal_ones() {
         let cases = [
-            case("A局", "0号"),
-            case("A局", "1号"),
-            case("A局", "2号"),
-            case("B局", "9号"),
-            case("C局", "1号"),
-            case("D局", "1号"),
+            Case::bare("A局", "0号"),
+            Case::bare("A局", "1号"),
+            Case::bare("A局", "2号"),
+            Case::bare("B局", "9号"),
+            Case::bare("C局", "1号"),
+            Case::bare("D局", "1号"),
         ];
         let runs = vec![
             finding(1, "D01", "a1"),
@@ -427,7 +405,7 @@ mod tests {
 
     #[test]
     fn a_finding_without_a_case_keeps_its_own_case_no() {
-        let cases = [case("A局", "1号")];
+        let cases = [Case::bare("A局", "1号")];
         let (texts, case_no_len, subject_end) = Finding::texts("9号", "表:3", "不存在");
         let f = Finding {
             case: None,
