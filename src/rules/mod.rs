@@ -129,8 +129,8 @@ impl Finding {
         &self.texts[self.subject_end as usize..]
     }
 
-    /// A finding's texts laid end to end ([`Finding::texts`]), with where the 案号 and
-    /// the subject end. All are written into a buffer the thread keeps, so a finding
+    /// The 案号 (of a finding with no case), subject and detail laid end to end as a
+    /// finding holds them, with where the 案号 and the subject end. All are written into a buffer the thread keeps, so a finding
     /// costs one allocation of its exact size however they are put together
     /// (`format_args!`, [`show`], [`Document::subject`]).
     fn texts(
@@ -419,6 +419,7 @@ impl<'a> Emit<'a> {
         self.push_as(case_no, subject, detail, self.rule.severity, article);
     }
 
+    /// Add a finding of this rule; `case_no` is held only by a finding with no case.
     fn push_as(
         &mut self,
         case_no: &str,
