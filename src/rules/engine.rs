@@ -233,28 +233,6 @@ fn prefetch_case(b: &Bundle, ix: CaseIx) {
     if let Some(r) = b.index.reviews(ix) {
         prefetch(&b.review_times[r]);
     }
-    prefetch_arc(&b.cases[ix as usize].case_no);
-}
-
-/// Ask for the cache lines of a shared string's counts and text: each finding of a case
-/// counts a reference to its 案号 and most subjects begin with it, and each case's 案号
-/// is an allocation of its own, made when the register was read.
-fn prefetch_arc(s: &Arc<str>) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let text = Arc::as_ptr(s).cast::<i8>();
-        // The counts are the two words before the text (std's layout of an `Arc`: were it
-        // otherwise, the hint would only miss).
-        let counts = text.wrapping_sub(2 * std::mem::size_of::<usize>());
-        // SAFETY: a prefetch never faults.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(counts);
-            _mm_prefetch::<_MM_HINT_T0>(text.wrapping_add(s.len().saturating_sub(1)));
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = s;
 }
 
 /// Bytes of a table's rows [`prefetch`] asks for at most.
