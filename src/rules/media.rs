@@ -307,20 +307,27 @@ pub static V03: RuleDef = RuleDef {
     check_case: Some(|cx, out| {
         let b = cx.run.bundle;
         // The footage of the case's remote activities with their return times: few, and
-        // none in most cases, so looked through rather than hashed for every row.
+        // none in most cases, so looked through rather than hashed for every row. Footage
+        // that overlaps several activities takes the last one's (searched from the end).
         let mut remote: Vec<(u32, Stamp)> = Vec::new();
         for (i, a) in cx.activities.iter().enumerate() {
             if let (true, Some(ret)) = (a.remote, a.returned_at) {
-                for &mi in b.index.footage_of(cx.activity_offset + i) {
-                    remote.retain(|(m, _)| *m != mi);
-                    remote.push((mi, ret));
-                }
+                remote.extend(
+                    b.index
+                        .footage_of(cx.activity_offset + i)
+                        .iter()
+                        .map(|&mi| (mi, ret)),
+                );
             }
         }
         let base = b.index.media(cx.ix).start;
         for (k, m) in cx.media.iter().enumerate() {
             let mi = (base + k) as u32;
-            let from = remote.iter().find(|(r, _)| *r == mi).map(|(_, ret)| *ret);
+            let from = remote
+                .iter()
+                .rev()
+                .find(|(r, _)| *r == mi)
+                .map(|(_, ret)| *ret);
             check_storage(cx.run, cx.profile, m, from, out);
         }
     }),

@@ -406,16 +406,16 @@ impl<'a> Emit<'a> {
         self.push_as("", subject, detail, severity, article.into());
     }
 
-    /// Report a finding about a row that has a 案号 but no case (Q01) or none at all; a
-    /// case's findings take its 案号.
+    /// Report a finding about a row that has a 案号 but no case (Q01) or none at all (for
+    /// the bundle-level checks, which have no case).
     pub fn push_unlinked(
         &mut self,
         case_no: &str,
         subject: impl std::fmt::Display,
         detail: impl std::fmt::Display,
     ) {
+        debug_assert!(self.case.is_none(), "a case's findings take its 案号");
         let article = self.rule.article.clone();
-        let case_no = if self.case.is_some() { "" } else { case_no };
         self.push_as(case_no, subject, detail, self.rule.severity, article);
     }
 
