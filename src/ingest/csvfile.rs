@@ -250,9 +250,10 @@ impl<'t> Tokens<'t> {
         }
     }
 
-    /// Byte offset of the next record.
+    /// Byte offset of the next record (the text's length after its last record, also
+    /// when that record ends without a line break).
     fn offset(&self) -> usize {
-        self.pos
+        self.pos.min(self.text.len())
     }
 
     /// The next record, or `None` at the end of the text.

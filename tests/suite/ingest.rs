@@ -801,3 +801,21 @@ fn file_sizes_with_thousands_separators_are_read() {
     let b = read(dir.path());
     assert!(b.problems.is_empty(), "{:#?}", b.problems);
 }
+
+#[test]
+fn a_table_of_only_its_header_without_a_line_break_has_no_rows() {
+    let fx = Fx::clean();
+    for (name, (header, _)) in &fx.tables {
+        for enc in [encoding_rs::UTF_8, encoding_rs::GBK] {
+            let dir = tempfile::tempdir().unwrap();
+            fx.write(dir.path());
+            let line = header.join(",");
+            let (bytes, _, _) = enc.encode(&line);
+            std::fs::write(dir.path().join(format!("{name}.csv")), bytes).unwrap();
+            let b = read(dir.path());
+            let t = Table::ALL.into_iter().find(|t| t.zh() == name).unwrap();
+            assert_eq!(b.rows(t), 0, "{name}");
+            assert!(b.problems.is_empty(), "{name}: {:#?}", b.problems);
+        }
+    }
+}
