@@ -1,6 +1,7 @@
 //! `trailcheck trend`: several runs' summary.json (twelve monthly scans, say) side by side,
 //! per agency and per rule, as a table and as an xlsx with line charts.
 
+use super::xlsx::WriteText;
 use crate::error::{Error, Result};
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook};
 use std::collections::{BTreeMap, BTreeSet};
@@ -83,15 +84,14 @@ impl Trend {
         for (name, rows) in [("按执法单位", &self.agencies), ("按规则", &self.rules)] {
             let ws = wb.add_worksheet();
             ws.set_name(name).map_err(err)?;
-            ws.write_string_with_format(0, 0, name, &head)
-                .map_err(err)?;
+            ws.text_with_format(0, 0, name, &head).map_err(err)?;
             ws.set_column_width(0, 24).map_err(err)?;
             for (c, p) in self.periods.iter().enumerate() {
-                ws.write_string_with_format(0, c as u16 + 1, p, &head)
+                ws.text_with_format(0, c as u16 + 1, p, &head)
                     .map_err(err)?;
             }
             for (r, (k, v)) in rows.iter().enumerate() {
-                ws.write_string(r as u32 + 1, 0, k).map_err(err)?;
+                ws.text(r as u32 + 1, 0, k).map_err(err)?;
                 for (c, n) in v.iter().enumerate() {
                     ws.write_number(r as u32 + 1, c as u16 + 1, *n as f64)
                         .map_err(err)?;

@@ -34,6 +34,74 @@ pub const WAIVED: &str = "已豁免";
 /// Change tracking against a baseline.
 pub const TRACKING: &str = "整改跟踪";
 
+/// Excel's limit on the text of one cell, in UTF-16 code units: rust_xlsxwriter refuses a
+/// longer string, which would fail the whole workbook.
+const MAX_CELL_UNITS: usize = 32_767;
+
+/// `s` as one cell can hold it: a longer text (a raw value that a stray quote ran on to the
+/// end of its file, say) keeps its head and says how long it was, instead of failing the
+/// workbook. findings.csv, findings.jsonl and the terminal keep the whole text.
+pub(super) fn fit(s: &str) -> std::borrow::Cow<'_, str> {
+    // A UTF-8 text has at least as many bytes as UTF-16 code units.
+    if s.len() <= MAX_CELL_UNITS || s.encode_utf16().count() <= MAX_CELL_UNITS {
+        return s.into();
+    }
+    let note = format!(
+        "…（全文 {} 字，超过 Excel 单元格上限，其余从略）",
+        s.chars().count()
+    );
+    let room = MAX_CELL_UNITS - note.encode_utf16().count();
+    let mut units = 0;
+    let end = s
+        .char_indices()
+        .find(|(_, ch)| {
+            units += ch.len_utf16();
+            units > room
+        })
+        .map_or(s.len(), |(i, _)| i);
+    format!("{}{note}", &s[..end]).into()
+}
+
+/// Text cells written through [`fit`]: every string of the workbooks goes this way.
+pub(super) trait WriteText {
+    /// `write_string` of a text that may be too long for a cell.
+    fn text(
+        &mut self,
+        row: u32,
+        col: u16,
+        s: impl AsRef<str>,
+    ) -> std::result::Result<&mut Self, XlsxError>;
+    /// `write_string_with_format` of a text that may be too long for a cell.
+    fn text_with_format(
+        &mut self,
+        row: u32,
+        col: u16,
+        s: impl AsRef<str>,
+        format: &Format,
+    ) -> std::result::Result<&mut Self, XlsxError>;
+}
+
+impl WriteText for Worksheet {
+    fn text(
+        &mut self,
+        row: u32,
+        col: u16,
+        s: impl AsRef<str>,
+    ) -> std::result::Result<&mut Self, XlsxError> {
+        self.write_string(row, col, fit(s.as_ref()))
+    }
+
+    fn text_with_format(
+        &mut self,
+        row: u32,
+        col: u16,
+        s: impl AsRef<str>,
+        format: &Format,
+    ) -> std::result::Result<&mut Self, XlsxError> {
+        self.write_string_with_format(row, col, fit(s.as_ref()), format)
+    }
+}
+
 /// The workbook's default cell format: every cell written without a format of its own
 /// (most text and counts) is set in it, so rows stream without a format lookup per cell.
 fn base_format() -> Format {
@@ -96,7 +164,7 @@ fn header(
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
     for (c, (name, _)) in cols.iter().enumerate() {
-        ws.write_string_with_format(row, c as u16, *name, &f.header)?;
+        ws.text_with_format(row, c as u16, *name, &f.header)?;
     }
     ws.set_freeze_panes(row + 1, 0)?;
     Ok(())
@@ -121,8 +189,8 @@ fn text_row(
 ) -> std::result::Result<(), XlsxError> {
     for (c, val) in vals.iter().enumerate() {
         match format {
-            Some(f) => ws.write_string_with_format(row, c as u16, *val, f)?,
-            None => ws.write_string(row, c as u16, *val)?,
+            Some(f) => ws.text_with_format(row, c as u16, *val, f)?,
+            None => ws.text(row, c as u16, *val)?,
         };
     }
     Ok(())
@@ -303,7 +371,7 @@ fn summary_sheet(
     ws.set_landscape().set_print_fit_to_pages(1, 0);
     let s = v.scores;
     let p = &v.profiles[0];
-    ws.write_string_with_format(
+    ws.text_with_format(
         0,
         0,
         format!("{} 行政执法案卷评查结果汇总", v.meta.bureau),
@@ -316,7 +384,7 @@ fn summary_sheet(
     if let Some(period) = &v.meta.period {
         sub.push_str(&format!("　评查期间：{period}"));
     }
-    ws.write_string(1, 0, sub)?;
+    ws.text(1, 0, sub)?;
     let grades: Vec<String> = v.rubric.grades.iter().map(|g| g.name.clone()).collect();
     let mut cols: Vec<(String, f64)> = vec![
         ("执法机关".into(), 26.0),
@@ -338,7 +406,7 @@ fn summary_sheet(
     let rate_col = g0 + grades.len() as u16;
     for (i, a) in s.agencies.iter().enumerate() {
         let r = hr + 1 + i as u32;
-        ws.write_string(r, 0, &a.agency)?;
+        ws.text(r, 0, &a.agency)?;
         ws.write_number(r, 1, a.cases)?;
         ws.write_number(r, 2, a.cases_with_violations)?;
         for k in 0..3 {
@@ -353,7 +421,7 @@ fn summary_sheet(
     }
     let n = s.agencies.len() as u32;
     let tr = hr + 1 + n;
-    ws.write_string_with_format(tr, 0, "合计", &f.total)?;
+    ws.text_with_format(tr, 0, "合计", &f.total)?;
     ws.write_number_with_format(tr, 1, v.bundle.cases.len() as f64, &f.total)?;
     ws.write_number_with_format(
         tr,
@@ -394,15 +462,15 @@ fn summary_sheet(
         .filter(|(x, w)| !**w && x.case.is_none())
         .count();
     if no_case > 0 {
-        ws.write_string(notes, 0, format!("另有 {no_case} 项问题不属于任何案卷（未关联案件的音像记录、数据质量问题），见问题清单。"))?;
+        ws.text(notes, 0, format!("另有 {no_case} 项问题不属于任何案卷（未关联案件的音像记录、数据质量问题），见问题清单。"))?;
         notes += 1;
     }
     if parts > 1 {
-        ws.write_string(notes, 0, format!("问题清单共 {} 项，超过单个工作表的容量，分为 {parts} 个工作表：问题清单、问题清单(2) …", s.by_severity.iter().sum::<u32>()))?;
+        ws.text(notes, 0, format!("问题清单共 {} 项，超过单个工作表的容量，分为 {parts} 个工作表：问题清单、问题清单(2) …", s.by_severity.iter().sum::<u32>()))?;
         notes += 1;
     }
     if !v.not_evaluated.is_empty() {
-        ws.write_string(
+        ws.text(
             notes,
             0,
             format!(
@@ -471,21 +539,21 @@ fn findings_sheet(
         let x = &v.findings[i];
         let r = k as u32 + 1;
         ws.write_number(r, 0, (first + k + 1) as f64)?;
-        ws.write_string(r, 1, x.rule())?;
-        ws.write_string(r, 2, x.title())?;
-        ws.write_string(r, 3, x.severity.zh())?;
+        ws.text(r, 1, x.rule())?;
+        ws.text(r, 2, x.title())?;
+        ws.text(r, 3, x.severity.zh())?;
         let case_no = x.case_no(&v.bundle.cases);
-        ws.write_string(r, 4, x.agency(&v.bundle.cases))?;
+        ws.text(r, 4, x.agency(&v.bundle.cases))?;
         match x.case {
             Some(c) if (c as usize) < MAX_DATA_ROWS && !case_no.is_empty() => {
                 ws.write_formula(r, 5, case_link(c, case_no))?;
             }
             _ => {
-                ws.write_string_with_format(r, 5, case_no, &f.plain)?;
+                ws.text_with_format(r, 5, case_no, &f.plain)?;
             }
         }
-        ws.write_string(r, 6, x.subject())?;
-        ws.write_string(r, 7, x.detail())?;
+        ws.text(r, 6, x.subject())?;
+        ws.text(r, 7, x.detail())?;
         let art = titles.entry((x.profile, &*x.article)).or_insert_with(|| {
             if x.article.is_empty() {
                 "（数据质量）".to_string()
@@ -493,9 +561,9 @@ fn findings_sheet(
                 v.article_title(x)
             }
         });
-        ws.write_string(r, 8, art.as_str())?;
+        ws.text(r, 8, art.as_str())?;
         ws.write_number(r, 9, x.deduction)?;
-        ws.write_string(r, 10, if x.case.is_some() { x.stage().zh() } else { "" })?;
+        ws.text(r, 10, if x.case.is_some() { x.stage().zh() } else { "" })?;
     }
     let last = chunk.len() as u32;
     ws.autofilter(0, 0, last, cols.len() as u16 - 1)?;
@@ -536,14 +604,14 @@ fn cases_sheet(
     for (i, c) in v.scores.cases.iter().enumerate() {
         let r = i as u32 + 1;
         let case = &v.bundle.cases[i];
-        ws.write_string(r, 0, &*case.case_no)?;
-        ws.write_string(r, 1, &*case.agency)?;
+        ws.text(r, 0, &*case.case_no)?;
+        ws.text(r, 1, &*case.agency)?;
         stamp(ws, r, 2, case.opened_at, f)?;
         stamp(ws, r, 3, case.closed_at, f)?;
         ws.write_number(r, 4, c.score)?;
-        ws.write_string(r, 5, &*c.grade)?;
-        ws.write_string(r, 6, if c.veto { "是" } else { "否" })?;
-        ws.write_string(r, 7, c.veto_rules.join("、"))?;
+        ws.text(r, 5, &*c.grade)?;
+        ws.text(r, 6, if c.veto { "是" } else { "否" })?;
+        ws.text(r, 7, c.veto_rules.join("、"))?;
         ws.write_number(r, 8, c.findings)?;
         for (k, n) in c.by_stage.iter().enumerate() {
             ws.write_number(r, 9 + k as u16, *n)?;
@@ -621,9 +689,9 @@ fn rules_sheet(
     widths(ws, &cols)?;
     for (i, s) in v.scores.rules.iter().enumerate() {
         let r = i as u32 + 1;
-        ws.write_string(r, 0, &s.rule)?;
-        ws.write_string(r, 1, &s.title)?;
-        ws.write_string(r, 2, s.severity.zh())?;
+        ws.text(r, 0, &s.rule)?;
+        ws.text(r, 1, &s.title)?;
+        ws.text(r, 2, s.severity.zh())?;
         let arts: Vec<String> = s
             .articles
             .iter()
@@ -635,7 +703,7 @@ fn rules_sheet(
                     .unwrap_or_else(|| a.clone())
             })
             .collect();
-        ws.write_string_with_format(
+        ws.text_with_format(
             r,
             3,
             if arts.is_empty() {
@@ -672,14 +740,14 @@ fn problems_sheet(
     let n = v.bundle.problems.len().min(MAX_DATA_ROWS);
     for (i, p) in v.bundle.problems.iter().take(n).enumerate() {
         let r = i as u32 + 1;
-        ws.write_string(r, 0, &p.file)?;
-        ws.write_string(r, 1, p.sheet.as_deref().unwrap_or(""))?;
+        ws.text(r, 0, &p.file)?;
+        ws.text(r, 1, p.sheet.as_deref().unwrap_or(""))?;
         if p.row > 0 {
             ws.write_number(r, 2, p.row)?;
         }
-        ws.write_string(r, 3, &p.column)?;
-        ws.write_string(r, 4, &p.raw)?;
-        ws.write_string_with_format(r, 5, &p.message, &f.wrap)?;
+        ws.text(r, 3, &p.column)?;
+        ws.text(r, 4, &p.raw)?;
+        ws.text_with_format(r, 5, &p.message, &f.wrap)?;
         ws.write_number(r, 6, p.count)?;
     }
     ws.autofilter(0, 0, n as u32, cols.len() as u16 - 1)?;
@@ -702,8 +770,8 @@ fn params_sheet(
     let m = v.meta;
     let mut r = 0u32;
     let mut kv = |ws: &mut Worksheet, k: &str, val: String| -> std::result::Result<(), XlsxError> {
-        ws.write_string_with_format(r, 0, k, &f.header)?;
-        ws.write_string(r, 1, val)?;
+        ws.text_with_format(r, 0, k, &f.header)?;
+        ws.text(r, 1, val)?;
         r += 1;
         Ok(())
     };
@@ -729,13 +797,13 @@ fn params_sheet(
     )?;
     kv(ws, "版本", format!("trailcheck {}", m.version))?;
     kv(ws, "用时（秒）", format!("{:.2}", m.seconds))?;
-    ws.write_string_with_format(r, 0, "评查基准日", &f.header)?;
+    ws.text_with_format(r, 0, "评查基准日", &f.header)?;
     ws.write_datetime_with_format(r, 1, m.as_of, &f.date)?;
     r += 1;
-    ws.write_string_with_format(r, 0, "生成时间", &f.header)?;
+    ws.text_with_format(r, 0, "生成时间", &f.header)?;
     match chrono::NaiveDateTime::parse_from_str(&m.generated_at, "%Y-%m-%d %H:%M:%S") {
         Ok(t) => ws.write_datetime_with_format(r, 1, t, &f.datetime)?,
-        Err(_) => ws.write_string(r, 1, &m.generated_at)?,
+        Err(_) => ws.text(r, 1, &m.generated_at)?,
     };
     r += 2;
     let cols = [
@@ -748,41 +816,41 @@ fn params_sheet(
         ("SHA-256", 66.0),
     ];
     for (c, (name, _)) in cols.iter().enumerate() {
-        ws.write_string_with_format(r, c as u16, *name, &f.header)?;
+        ws.text_with_format(r, c as u16, *name, &f.header)?;
     }
     r += 1;
     for s in &v.bundle.sources {
-        ws.write_string(r, 0, s.table.zh())?;
-        ws.write_string(r, 1, &s.file)?;
-        ws.write_string(r, 2, s.sheet.as_deref().unwrap_or(""))?;
-        ws.write_string(r, 3, s.encoding.as_deref().unwrap_or(""))?;
+        ws.text(r, 0, s.table.zh())?;
+        ws.text(r, 1, &s.file)?;
+        ws.text(r, 2, s.sheet.as_deref().unwrap_or(""))?;
+        ws.text(r, 3, s.encoding.as_deref().unwrap_or(""))?;
         ws.write_number(r, 4, s.rows as f64)?;
         ws.write_number(r, 5, s.summary_rows_dropped as f64)?;
-        ws.write_string(r, 6, &s.sha256)?;
+        ws.text(r, 6, &s.sha256)?;
         r += 1;
     }
     r += 1;
-    ws.write_string_with_format(r, 0, "未评查", &f.header)?;
-    ws.write_string_with_format(r, 1, "规则", &f.header)?;
-    ws.write_string_with_format(r, 2, "规则配置", &f.header)?;
-    ws.write_string_with_format(r, 3, "原因", &f.header)?;
+    ws.text_with_format(r, 0, "未评查", &f.header)?;
+    ws.text_with_format(r, 1, "规则", &f.header)?;
+    ws.text_with_format(r, 2, "规则配置", &f.header)?;
+    ws.text_with_format(r, 3, "原因", &f.header)?;
     r += 1;
     if v.not_evaluated.is_empty() {
-        ws.write_string(r, 1, "无：全部规则均已评查")?;
+        ws.text(r, 1, "无：全部规则均已评查")?;
         r += 1;
     }
     for n in v.not_evaluated {
-        ws.write_string(r, 0, n.rule)?;
-        ws.write_string(r, 1, n.title)?;
-        ws.write_string(r, 2, &n.profile)?;
-        ws.write_string(r, 3, &n.reason)?;
+        ws.text(r, 0, n.rule)?;
+        ws.text(r, 1, n.title)?;
+        ws.text(r, 2, &n.profile)?;
+        ws.text(r, 3, &n.reason)?;
         r += 1;
     }
     if !v.calendar_missing.is_empty() {
         r += 1;
         let years: Vec<String> = v.calendar_missing.iter().map(|y| y.to_string()).collect();
-        ws.write_string_with_format(r, 0, "日历缺失年份", &f.header)?;
-        ws.write_string(r, 1, years.join("、"))?;
+        ws.text_with_format(r, 0, "日历缺失年份", &f.header)?;
+        ws.text(r, 1, years.join("、"))?;
     }
     Ok(())
 }
@@ -896,6 +964,25 @@ fn tracking_sheet(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_too_long_for_a_cell_keeps_its_head_and_says_how_long_it_was() {
+        assert_eq!(fit("短文本"), "短文本");
+        let at_limit = "a".repeat(MAX_CELL_UNITS);
+        assert_eq!(fit(&at_limit), at_limit.as_str());
+        // 40,000 CJK characters: 120,000 bytes, 40,000 UTF-16 units.
+        let long = "录".repeat(40_000);
+        let cut = fit(&long);
+        assert_eq!(cut.encode_utf16().count(), MAX_CELL_UNITS);
+        assert!(cut.starts_with("录录录"));
+        assert!(cut.ends_with("…（全文 40000 字，超过 Excel 单元格上限，其余从略）"));
+        // Characters outside the BMP count two units each and are never split.
+        let emoji = "😀".repeat(20_000);
+        let cut = fit(&emoji);
+        assert!(cut.encode_utf16().count() <= MAX_CELL_UNITS);
+        assert!(cut.starts_with("😀😀"));
+        assert!(cut.contains("全文 20000 字"));
+    }
 
     #[test]
     fn findings_continue_on_a_new_sheet_past_the_row_limit() {

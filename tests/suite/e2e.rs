@@ -218,3 +218,42 @@ fn an_unwritable_output_exits_three_and_leaves_nothing_half_written() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_stray_quote_running_to_the_end_of_a_file_is_cut_in_the_workbook_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    Fx::clean().write(&data);
+    // A 审核时间 cell opens a quote that is never closed: the field runs on over the lines
+    // after it to the end of the file, 40,000 characters and more.
+    let docs = data.join("文书记录.csv");
+    let mut text = std::fs::read_to_string(&docs).unwrap();
+    let tail = "审核意见，".repeat(8_000);
+    text.push_str(&format!(
+        "测罚〔2024〕1号,询问笔录,,XW-9,2024-03-03 09:00,张三,A001,是,是,,,王五,\"{tail}\n{tail}\n"
+    ));
+    std::fs::write(&docs, text).unwrap();
+    let out = audit_run(
+        &["--profile", "district-2018", "--as-of", "2024-12-31"],
+        &data,
+        &dir.path().join("out"),
+    );
+    assert_ok(&out);
+    let mut wb = calamine::open_workbook_auto(dir.path().join("out/report.xlsx")).unwrap();
+    use calamine::{DataType, Reader};
+    let problems = wb.worksheet_range("数据问题").unwrap();
+    let raw = problems
+        .rows()
+        .flat_map(|r| r.iter())
+        .filter_map(|c| c.get_string())
+        .find(|s| s.starts_with("审核意见，"))
+        .expect("the long raw value is listed");
+    assert_eq!(raw.encode_utf16().count(), 32_767);
+    assert!(
+        raw.ends_with("…（全文 80001 字，超过 Excel 单元格上限，其余从略）"),
+        "{}",
+        &raw[raw.len() - 200..]
+    );
+    let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap();
+    assert!(summary.contains("\"data_problems\": 1"), "{summary}");
+}
