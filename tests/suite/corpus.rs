@@ -61,3 +61,31 @@ fn no_foreign_file_panics_hangs_or_crashes() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+#[test]
+fn a_reader_panic_on_a_damaged_workbook_is_one_chinese_message() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/damaged");
+    for name in [
+        "sst_continue-mutated.xls",
+        "issue_666_lost_sheets-mutated.xlsb",
+    ] {
+        let out = bin()
+            .args(["check", "--cases"])
+            .arg(dir.join(name))
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.starts_with("错误：无法读取工作簿"), "{name}: {err}");
+        assert!(
+            err.contains("文件已损坏或格式不受支持（读取程序报告："),
+            "{name}: {err}"
+        );
+        assert!(
+            !err.contains("panicked") && !err.contains("backtrace"),
+            "{name}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+    }
+}
