@@ -127,6 +127,25 @@ fn fail(e: &Error) -> ExitCode {
     ExitCode::from(e.exit_code() as u8)
 }
 
+/// Characters of a raw value `check` shows on its one line per problem.
+const SHOWN_CHARS: usize = 200;
+
+/// A raw value for the terminal: line breaks shown as ⏎, and past [`SHOWN_CHARS`] its
+/// head with its length (a stray quote can run a cell on to the end of its file). The
+/// workbook's 数据问题 sheet holds the value itself.
+fn one_line_head(raw: &str) -> String {
+    let n = raw.chars().count();
+    let mut s: String = raw
+        .chars()
+        .take(SHOWN_CHARS)
+        .map(|c| if c == '\n' || c == '\r' { '⏎' } else { c })
+        .collect();
+    if n > SHOWN_CHARS {
+        s.push_str(&format!("…（共 {n} 字）"));
+    }
+    s
+}
+
 fn main() -> ExitCode {
     #[cfg(unix)]
     stop_on_truncated_input();
@@ -217,7 +236,7 @@ fn main() -> ExitCode {
                         let raw = if p.raw.is_empty() {
                             String::new()
                         } else {
-                            format!(" 值「{}」", p.raw)
+                            format!(" 值「{}」", one_line_head(&p.raw))
                         };
                         println!("  {}{sheet}{row}{col}{raw}：{}", p.file, p.message);
                     }

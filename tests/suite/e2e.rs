@@ -256,4 +256,14 @@ fn a_stray_quote_running_to_the_end_of_a_file_is_cut_in_the_workbook_not_fatal()
     );
     let summary = std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap();
     assert!(summary.contains("\"data_problems\": 1"), "{summary}");
+    // `check` lists it on one line: its head and its length.
+    let check = bin().arg("check").arg(&data).output().unwrap();
+    let listed = String::from_utf8(check.stdout).unwrap();
+    let line = listed
+        .lines()
+        .find(|l| l.contains("列「审核时间」"))
+        .expect("the problem is listed");
+    assert!(line.contains("值「审核意见，审核意见，"), "{line}");
+    assert!(line.contains("…（共 80001 字）"), "{line}");
+    assert!(line.chars().count() < 400, "{line}");
 }
