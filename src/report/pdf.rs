@@ -344,6 +344,10 @@ const TOP: f32 = PAGE_H - 60.0;
 const BOTTOM: f32 = 64.0;
 const BODY: f32 = 11.0;
 
+/// Lines a table cell wraps to at most: an agency name or 案号 that a stray quote ran on
+/// for thousands of characters would otherwise make a row taller than the page.
+const MAX_CELL_LINES: usize = 8;
+
 /// Characters that may not start a line (they hang at the end of the previous one).
 const NO_LINE_START: &str = "，。、；：？！）》」』〕】’”…%,.;:?!)]";
 /// Characters that may not end a line (they move to the next one).
@@ -537,7 +541,9 @@ impl<'f> Layout<'f> {
         }
     }
 
-    /// A table with wrapped cells; the header row repeats on every page it runs onto.
+    /// A table with wrapped cells, each of at most [`MAX_CELL_LINES`] lines (a longer
+    /// text ends in …), so that a row always fits a page; the header row repeats on every
+    /// page it runs onto.
     fn table(&mut self, header: &[&str], widths: &[f32], rows: &[Vec<String>]) {
         let size = 9.0;
         let lh = size * 1.45;
@@ -549,7 +555,16 @@ impl<'f> Layout<'f> {
             cells
                 .iter()
                 .zip(&ws)
-                .map(|(c, w)| l.wrap(c, size, w - 2.0 * pad))
+                .map(|(c, w)| {
+                    let mut lines = l.wrap(c, size, w - 2.0 * pad);
+                    if lines.len() > MAX_CELL_LINES {
+                        lines.truncate(MAX_CELL_LINES);
+                        let last = &mut lines[MAX_CELL_LINES - 1];
+                        last.pop();
+                        last.push('…');
+                    }
+                    lines
+                })
                 .collect()
         };
         let head: Vec<String> = header.iter().map(|s| s.to_string()).collect();

@@ -177,3 +177,44 @@ fn no_usable_font_is_exit_code_four() {
         "nothing written before the configuration is valid"
     );
 }
+
+#[test]
+fn a_table_cell_of_thousands_of_characters_stays_within_its_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut fx = Fx::clean();
+    // An 执法机关 that a stray quote ran on for 30,000 characters.
+    fx.case("执法机关", &"长".repeat(30_000));
+    fx.write(&data);
+    let out = dir.path().join("out");
+    assert_ok(&audit_run(
+        &["--profile", "district-2018", "--as-of", "2024-12-31"],
+        &data,
+        &out,
+    ));
+    let pdf = out.join("report.pdf");
+    // Per page, the lines of the name: a cell wraps to at most eight, the last cut with …
+    for p in 1..=pages(&pdf) {
+        let o = std::process::Command::new("pdftotext")
+            .args(["-f", &p.to_string(), "-l", &p.to_string()])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(o.stdout).unwrap();
+        // Consecutive lines of the name are one cell (the chart's label is a line alone).
+        let mut run: Vec<&str> = Vec::new();
+        for line in text.lines().chain([""]) {
+            if line.contains("长长长") {
+                run.push(line);
+                continue;
+            }
+            assert!(run.len() <= 8, "page {p}: a cell of {} lines", run.len());
+            if run.len() == 8 {
+                assert!(run[7].trim_end().ends_with('…'), "page {p}: {}", run[7]);
+            }
+            run.clear();
+        }
+    }
+    assert!(pages(&pdf) < 12, "{} pages", pages(&pdf));
+}
