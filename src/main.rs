@@ -11,8 +11,11 @@ use trailcheck::rules::registry::RULES;
 
 /// mimalloc reuses the memory of freed row buffers within a thread, where the system
 /// allocator returns large blocks to the kernel and takes them back as fresh, zeroed pages.
+/// Wrapped so that a damaged workbook asking for more memory than the machine has stops
+/// the run with a message (`ingest::guard`).
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: trailcheck::ingest::guard::WorkbookAlloc<mimalloc::MiMalloc> =
+    trailcheck::ingest::guard::WorkbookAlloc(mimalloc::MiMalloc);
 
 /// A CSV file is read mapped (`ingest::csvfile`): when another program cuts the file
 /// short while it is read, the missing pages raise SIGBUS, whose default is a crash with

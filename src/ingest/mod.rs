@@ -6,6 +6,7 @@ pub mod cells;
 pub mod columns;
 pub mod csvfile;
 mod digest;
+pub mod guard;
 pub mod mapping;
 pub mod reader;
 pub mod tables;

@@ -496,47 +496,7 @@ fn data_cell(d: &Data) -> Cell<'_> {
     }
 }
 
-thread_local! {
-    /// Set while this thread runs a [`guarded`] call.
-    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Run a calamine call, turning a panic inside the reader into a clear error.
-///
-/// calamine asserts on some damaged files instead of returning an error. Such a panic is
-/// caught here and becomes the run's input error (exit 2, one Chinese message that quotes
-/// the panic's own words); the process's panic hook stays silent for it, so no English
-/// panic report or backtrace is printed before that message. Panics elsewhere are
-/// reported as before.
-fn guarded<T>(label: &str, f: impl FnOnce() -> std::result::Result<T, String>) -> Result<T> {
-    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
-    QUIET_HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !GUARDED.with(std::cell::Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    let outer = GUARDED.with(|g| g.replace(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    GUARDED.with(|g| g.set(outer));
-    match result {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(Error::Input(format!("无法读取工作簿 {label}：{e}"))),
-        Err(payload) => {
-            let why = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .map(|s| format!("（读取程序报告：{}）", s.replace('\n', " ")))
-                .unwrap_or_default();
-            Err(Error::Input(format!(
-                "无法读取工作簿 {label}：文件已损坏或格式不受支持{why}"
-            )))
-        }
-    }
-}
+use super::guard::guarded;
 
 /// An opened workbook.
 pub struct Workbook {

@@ -89,3 +89,23 @@ fn a_reader_panic_on_a_damaged_workbook_is_one_chinese_message() {
         assert_eq!(err.lines().count(), 1, "{name}: {err}");
     }
 }
+
+#[test]
+fn a_damaged_workbook_asking_for_more_memory_than_the_machine_has_is_one_message() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/damaged/xls_formula-mutated.xls");
+    let out = bin()
+        .args(["check", "--cases"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("错误：无法读取工作簿")
+            && err
+                .contains("xls_formula-mutated.xls：文件已损坏（读取它需要一次分配约 127 GB 内存"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
