@@ -354,6 +354,22 @@ where
                 message: p.message,
                 count: 1,
             }));
+        for (c, &(n, first)) in sink.omitted.iter().enumerate() {
+            if n > 0 {
+                out.problems.push(DataProblem {
+                    file: src.file.clone(),
+                    sheet: sheet.clone(),
+                    row: first,
+                    column: column_label(t, &header, c),
+                    raw: String::new(),
+                    message: format!(
+                        "同列另有 {n} 个单元格无法解析，未逐一列出（每列只列出前 {} 个；这些单元格自第 {first} 行起）",
+                        reader::LISTED_PER_COLUMN
+                    ),
+                    count: n,
+                });
+            }
+        }
         out.problems.extend(unknown_value_problems(
             t,
             sink.unknown,

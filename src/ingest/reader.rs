@@ -227,6 +227,12 @@ impl<'a> RawRow<'a> {
     }
 }
 
+/// Count `n` more bad cells of a column past its listed ones, the first of them at `row`.
+fn omit(o: &mut (u32, u32), n: u32, row: u32) {
+    o.1 = if o.0 == 0 { row } else { o.1.min(row) };
+    o.0 += n;
+}
+
 /// A bad cell found while building rows, before file names are attached.
 #[derive(Debug, Clone)]
 pub struct CellProblem {
@@ -240,12 +246,24 @@ pub struct CellProblem {
     pub message: String,
 }
 
+/// Bad cells listed one by one per column of a file; past them a column's bad cells are
+/// counted and listed as one problem with the first row they start at
+/// ([`Sink::omitted`]). An export with a column gone wrong (a province-year's 12 million
+/// 制作时间 in a text the reader does not know) would otherwise hold a string pair per
+/// cell and list more problems than a worksheet has rows. Frictionless stops at 1,000
+/// errors by default; here the rest are counted, not dropped.
+pub const LISTED_PER_COLUMN: u32 = 1_000;
+
 /// What row building reports besides the rows: problems, parse statistics per column,
 /// unknown vocabulary values and references to unknown cases.
 #[derive(Debug, Default)]
 pub struct Sink {
-    /// Bad cells.
+    /// Bad cells, at most [`LISTED_PER_COLUMN`] of a column, in row order.
     pub problems: Vec<CellProblem>,
+    /// Per catalogue column: bad cells listed in `problems`.
+    listed: Vec<u32>,
+    /// Per catalogue column: bad cells past the listed ones (count, first row).
+    pub omitted: Vec<(u32, u32)>,
     /// Per catalogue column: (non-blank cells, failed cells).
     pub stats: Vec<(u64, u64)>,
     /// (column, normalised value) → (count, first row).
@@ -268,6 +286,8 @@ impl Sink {
     fn new(cols: usize) -> Sink {
         Sink {
             stats: vec![(0, 0); cols],
+            listed: vec![0; cols],
+            omitted: vec![(0, 0); cols],
             ..Sink::default()
         }
     }
@@ -277,15 +297,21 @@ impl Sink {
         self.stats[col].0 += 1;
     }
 
-    /// Record a cell of column `col` that failed to parse.
+    /// Record a cell of column `col` that failed to parse: listed, or past
+    /// [`LISTED_PER_COLUMN`] of its column counted.
     pub fn bad(&mut self, row: u32, col: usize, raw: &str, message: impl Into<String>) {
         self.stats[col].1 += 1;
-        self.problems.push(CellProblem {
-            row,
-            col,
-            raw: raw.to_string(),
-            message: message.into(),
-        });
+        if self.listed[col] < LISTED_PER_COLUMN {
+            self.listed[col] += 1;
+            self.problems.push(CellProblem {
+                row,
+                col,
+                raw: raw.to_string(),
+                message: message.into(),
+            });
+        } else {
+            omit(&mut self.omitted[col], 1, row);
+        }
     }
 
     /// Record an unknown vocabulary value (reported once per distinct value).
@@ -314,7 +340,21 @@ impl Sink {
                 .iter_mut()
                 .for_each(|f| f.at.row += rows_by);
         }
-        self.problems.extend(other.problems);
+        // The other piece's rows come after this one's: its problems fill what is left of
+        // each column's list, and the rest are counted.
+        for p in other.problems {
+            if self.listed[p.col] < LISTED_PER_COLUMN {
+                self.listed[p.col] += 1;
+                self.problems.push(p);
+            } else {
+                omit(&mut self.omitted[p.col], 1, p.row);
+            }
+        }
+        for (a, &(n, row)) in self.omitted.iter_mut().zip(&other.omitted) {
+            if n > 0 {
+                omit(a, n, row + rows_by);
+            }
+        }
         for (a, b) in self.stats.iter_mut().zip(other.stats) {
             a.0 += b.0;
             a.1 += b.1;
@@ -616,6 +656,41 @@ pub fn column_label(t: Table, header: &Header, col: usize) -> String {
 mod tests {
     use super::*;
     use crate::model::RowRef;
+
+    #[test]
+    fn past_a_thousand_bad_cells_a_column_counts_them_across_pieces() {
+        // Two pieces of 800 bad cells in column 1 (rows 2–801 and, shifted, 802–1601) and
+        // three in column 0: the first 1,000 of column 1 are listed in row order, the 600
+        // after them counted from row 1002.
+        let piece = |col: usize, n: u32| {
+            let mut s = Sink::new(2);
+            for row in 2..2 + n {
+                s.bad(row, col, "待补录", "应为日期");
+            }
+            s
+        };
+        let mut a = piece(1, 800);
+        let mut second = piece(1, 800);
+        for row in [5, 9, 700] {
+            second.bad(row, 0, "x", "应为日期");
+        }
+        a.merge(second, 800);
+        let rows: Vec<u32> = a
+            .problems
+            .iter()
+            .filter(|p| p.col == 1)
+            .map(|p| p.row)
+            .collect();
+        assert_eq!(rows, (2..1002).collect::<Vec<u32>>());
+        assert_eq!(a.omitted[1], (600, 1002));
+        assert_eq!(a.problems.iter().filter(|p| p.col == 0).count(), 3);
+        assert_eq!(a.omitted[0], (0, 0));
+        assert_eq!(a.stats[1].1, 1600);
+        // One piece alone past the limit.
+        let b = piece(0, 1_005);
+        assert_eq!(b.problems.len(), 1_000);
+        assert_eq!(b.omitted[0], (5, 1_002));
+    }
 
     /// A row naming one byte of its piece's texts.
     struct Probe {

@@ -819,3 +819,41 @@ fn a_table_of_only_its_header_without_a_line_break_has_no_rows() {
         }
     }
 }
+
+#[test]
+fn a_column_gone_wrong_lists_a_thousand_cells_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(dir.path());
+    let docs = dir.path().join("文书记录.csv");
+    let mut text = std::fs::read_to_string(&docs).unwrap();
+    let clean_rows = text.lines().count() - 1;
+    for k in 0..1_200 {
+        text.push_str(&format!(
+            "测罚〔2024〕1号,询问笔录,,XW-{k},待补录,张三,A001,是,是\n"
+        ));
+    }
+    std::fs::write(&docs, text).unwrap();
+    let b = read(dir.path());
+    let made: Vec<_> = b
+        .problems
+        .iter()
+        .filter(|p| p.column == "制作时间")
+        .collect();
+    assert_eq!(made.len(), 1_001);
+    let first = clean_rows as u32 + 2;
+    assert!(made[..1_000]
+        .iter()
+        .zip(first..)
+        .all(|(p, row)| p.row == row && p.raw == "待补录" && p.count == 1));
+    let rest = made[1_000];
+    assert_eq!((rest.row, rest.count), (first + 1_000, 200));
+    assert!(rest.raw.is_empty());
+    assert!(
+        rest.message
+            .starts_with("同列另有 200 个单元格无法解析，未逐一列出"),
+        "{}",
+        rest.message
+    );
+    // Their rows are kept, the field empty.
+    assert_eq!(b.documents.len(), clean_rows + 1_200);
+}
