@@ -87,24 +87,20 @@ fn refuse_if_reading(size: usize) {
     }
     // SAFETY: `guarded` holds its label for as long as the pointer is set.
     let label = unsafe { std::slice::from_raw_parts(ptr, len) };
-    // No allocation from here on: the message is written piece by piece.
-    let gb = size >> 30;
+    // No allocation from here on: the number is formatted into a stack buffer and the
+    // message written piece by piece.
     let mut digits = [0u8; 20];
-    let mut k = digits.len();
-    let mut n = gb;
-    loop {
-        k -= 1;
-        digits[k] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
+    let left = {
+        let mut rest = &mut digits[..];
+        let _ = std::io::Write::write_fmt(&mut rest, format_args!("{}", size >> 30));
+        rest.len()
+    };
+    let written = digits.len() - left;
     let parts: [&[u8]; 5] = [
         "错误：无法读取工作簿 ".as_bytes(),
         label,
         "：文件已损坏（读取它需要一次分配约 ".as_bytes(),
-        &digits[k..],
+        &digits[..written],
         " GB 内存，超过本机内存的一半）；如确为超大工作簿，请另存为 CSV 后评查\n".as_bytes(),
     ];
     stop(&parts);

@@ -130,9 +130,9 @@ impl Finding {
     }
 
     /// The 案号 (of a finding with no case), subject and detail laid end to end as a
-    /// finding holds them, with where the 案号 and the subject end. All are written into a buffer the thread keeps, so a finding
-    /// costs one allocation of its exact size however they are put together
-    /// (`format_args!`, [`show`], [`Document::subject`]).
+    /// finding holds them, with where the 案号 and the subject end. All are written into
+    /// a buffer the thread keeps, so a finding costs one allocation of its exact size
+    /// however they are put together (`format_args!`, [`show`], [`Document::subject`]).
     fn texts(
         case_no: &str,
         subject: impl std::fmt::Display,
