@@ -3,7 +3,7 @@
 //! footage) is outside this run's window. Findings are identified by (rule, 案号, subject).
 
 use crate::error::{Error, Result};
-use crate::model::Bundle;
+use crate::model::{Bundle, Case};
 use crate::rules::{Finding, Recurrence};
 use foldhash::HashSet;
 use serde::{Deserialize, Serialize};
@@ -91,22 +91,35 @@ pub fn compare(
     in_scope: &Bundle,
     baseline: &Path,
 ) -> Tracking {
-    let key = |r: &str, c: &str, s: &str| (r.to_string(), c.to_string(), s.to_string());
-    let past_keys: HashSet<(String, String, String)> = past
-        .iter()
-        .filter(|p| !p.waived)
-        .map(|p| key(&p.rule, &p.case_no, &p.subject))
-        .collect();
-    let now_keys: HashSet<(String, String, String)> = findings
-        .iter()
-        .map(|f| key(f.rule(), f.case_no(&in_scope.cases), f.subject()))
-        .collect();
+    // Findings are told by (rule, 案号, subject), compared as borrowed text: a baseline run
+    // at province scale compares millions of findings each way.
+    fn now_key<'a>(f: &'a Finding, cases: &'a [Case]) -> (&'a str, &'a str, &'a str) {
+        (f.rule(), f.case_no(cases), f.subject())
+    }
+    fn past_key(p: &PastFinding) -> (&str, &str, &str) {
+        (&p.rule, &p.case_no, &p.subject)
+    }
+    let cases = &in_scope.cases[..];
+    let persisting: Vec<bool> = {
+        let before: HashSet<(&str, &str, &str)> =
+            past.iter().filter(|p| !p.waived).map(past_key).collect();
+        findings
+            .iter()
+            .map(|f| before.contains(&now_key(f, cases)))
+            .collect()
+    };
+    let gone: Vec<bool> = {
+        let now: HashSet<(&str, &str, &str)> = findings.iter().map(|f| now_key(f, cases)).collect();
+        past.iter()
+            .map(|p| !p.waived && !now.contains(&past_key(p)))
+            .collect()
+    };
     let mut t = Tracking {
         baseline: baseline.display().to_string(),
         ..Tracking::default()
     };
-    for f in findings.iter_mut() {
-        let s = if past_keys.contains(&key(f.rule(), f.case_no(&in_scope.cases), f.subject())) {
+    for (f, persisting) in findings.iter_mut().zip(persisting) {
+        let s = if persisting {
             Recurrence::Persisting
         } else {
             Recurrence::New
@@ -120,10 +133,12 @@ pub fn compare(
         .iter()
         .map(|m| in_scope.text(m.media_id))
         .collect();
-    for p in past.into_iter().filter(|p| !p.waived) {
-        if now_keys.contains(&key(&p.rule, &p.case_no, &p.subject)) {
-            continue;
-        }
+    for p in past
+        .into_iter()
+        .zip(gone)
+        .filter(|(_, g)| *g)
+        .map(|(p, _)| p)
+    {
         let judged = if p.case_no.is_empty() {
             media.contains(p.subject.as_str())
         } else {
