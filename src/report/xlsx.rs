@@ -1,10 +1,12 @@
-//! The evaluation workbook (report.xlsx): 汇总, 问题清单 (split past Excel's row limit),
-//! 案卷评分, 规则统计, 数据问题, 运行参数 and 已豁免. Large sheets stream in constant-memory
-//! mode; the file is written beside its target and renamed when complete.
+//! The evaluation workbook (report.xlsx): 汇总, 问题清单, 案卷评分, 规则统计, 数据问题,
+//! 运行参数, 已豁免 and 整改跟踪. The list sheets stream in constant-memory mode and
+//! continue on `name(2)` … past Excel's row limit, which 汇总 notes; the file is written
+//! beside its target and renamed when complete.
 
 use super::ReportView;
 use crate::error::Result;
 use crate::model::{Stage, Stamp};
+use foldhash::HashMap;
 use rayon::prelude::*;
 use rust_xlsxwriter::{
     Chart, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatText,
@@ -12,6 +14,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
 
 /// Data rows one sheet holds below its header (Excel's 1,048,576 rows less the header).
@@ -247,9 +250,27 @@ fn mark_text(
     Ok(())
 }
 
-/// Number of 问题清单 sheets `live` findings fill at `limit` rows a sheet (one when empty).
-fn sheets_for(live: usize, limit: usize) -> usize {
-    live.div_ceil(limit).max(1)
+/// Number of sheets `rows` rows fill at `limit` rows a sheet (one when empty).
+fn sheets_for(rows: usize, limit: usize) -> usize {
+    rows.div_ceil(limit).max(1)
+}
+
+/// The row ranges of the sheets `rows` rows fill at `limit` rows a sheet: one empty range
+/// when there are none, so the sheet is still there with its header.
+fn parts(rows: usize, limit: usize) -> Vec<Range<usize>> {
+    (0..sheets_for(rows, limit))
+        .map(|k| k * limit..((k + 1) * limit).min(rows))
+        .collect()
+}
+
+/// Name of part `k` (from 0) of a sheet continued past Excel's row limit: `name`,
+/// `name(2)`, `name(3)` …
+fn part_name(name: &str, k: usize) -> String {
+    if k == 0 {
+        name.to_string()
+    } else {
+        format!("{name}({})", k + 1)
+    }
 }
 
 /// Number of 问题清单 sheets report.xlsx holds: its findings not waived, at Excel's row
@@ -263,45 +284,84 @@ pub fn write(v: &ReportView<'_>, path: &Path) -> Result<()> {
     write_with_sheet_limit(v, path, MAX_DATA_ROWS)
 }
 
-/// Write report.xlsx with at most `rows` findings per 问题清单 sheet (Excel's limit in
-/// production; smaller to exercise the split in tests).
+/// Write report.xlsx with at most `rows` data rows per sheet (Excel's limit in
+/// production; smaller to exercise the split in tests). Every list sheet (问题清单,
+/// 案卷评分, 数据问题, 已豁免, 整改跟踪) continues on `name(2)` … past the limit, and 汇总
+/// says so.
 pub fn write_with_sheet_limit(v: &ReportView<'_>, path: &Path, rows: usize) -> Result<()> {
     super::write_atomic(path, |w| {
         build(v, w, rows.clamp(1, MAX_DATA_ROWS)).map_err(|e| std::io::Error::other(e.to_string()))
     })
 }
 
-/// A link from a finding to its case's row on 案卷评分, as a `HYPERLINK` formula with the
-/// case number as its cached value: unlike hyperlink records, formulas have no per-sheet
-/// limit (Excel stops at 65,530 hyperlinks a sheet) and cost nothing to hold.
-fn case_link(case: u32, case_no: &str) -> Formula {
+/// A link from a finding to its case's row on 案卷评分 (or the part of it that holds the
+/// case), as a `HYPERLINK` formula with the case number as its cached value: unlike
+/// hyperlink records, formulas have no per-sheet limit (Excel stops at 65,530 hyperlinks a
+/// sheet) and cost nothing to hold.
+fn case_link(case: u32, case_no: &str, limit: usize) -> Formula {
     let text = case_no.replace('"', "\"\"");
+    let (part, row) = (case as usize / limit, case as usize % limit);
     Formula::new(format!(
-        "=HYPERLINK(\"#'{CASES}'!A{}\",\"{text}\")",
-        case + 2
+        "=HYPERLINK(\"#'{}'!A{}\",\"{text}\")",
+        part_name(CASES, part),
+        row + 2
     ))
     .set_result(case_no)
 }
 
-fn finding_sheet_name(k: usize) -> String {
-    if k == 0 {
-        FINDINGS.to_string()
-    } else {
-        format!("{FINDINGS}({})", k + 1)
+/// What a large sheet lists: filled on its own thread in constant-memory mode and added to
+/// the workbook in sheet order afterwards, one job per part of the sheet.
+#[derive(Clone, Copy, PartialEq)]
+enum List {
+    /// 问题清单: findings not waived.
+    Findings,
+    /// 案卷评分: one row a case.
+    Cases,
+    /// 数据问题: input problems.
+    Problems,
+    /// 已豁免: findings set aside by waivers.
+    Waived,
+    /// 整改跟踪: findings not waived, then baseline findings no longer reported.
+    Tracking,
+}
+
+impl List {
+    fn name(self) -> &'static str {
+        match self {
+            List::Findings => FINDINGS,
+            List::Cases => CASES,
+            List::Problems => PROBLEMS,
+            List::Waived => WAIVED,
+            List::Tracking => TRACKING,
+        }
+    }
+
+    /// What one row of the list is, for 汇总's note on a split sheet.
+    fn unit(self) -> &'static str {
+        match self {
+            List::Cases => "件案卷",
+            List::Problems => "项数据问题",
+            _ => "项",
+        }
     }
 }
 
-/// A large sheet, filled on its own thread in constant-memory mode and added to the
-/// workbook in sheet order afterwards.
-enum Big<'a> {
-    /// One part of 问题清单: its findings and the number of findings before it.
-    Findings(usize, &'a [usize], usize),
-    /// 案卷评分.
-    Cases,
-    /// 数据问题.
-    Problems,
-    /// 整改跟踪.
-    Tracking(&'a crate::tracking::Tracking),
+/// A list sheet's rows and the parts they fill.
+struct Split {
+    list: List,
+    rows: usize,
+    parts: Vec<Range<usize>>,
+}
+
+/// The rows of the list sheets, worked out once.
+struct Lists<'a> {
+    /// Indices of the findings not waived.
+    live: Vec<usize>,
+    /// Indices of the waived findings.
+    waived: Vec<usize>,
+    /// Each waived finding's waiver, by (rule, 案号, subject).
+    waivers: HashMap<(&'a str, &'a str, &'a str), &'a crate::scoring::Waiver>,
+    limit: usize,
 }
 
 fn build(
@@ -313,17 +373,49 @@ fn build(
     let mut wb = Workbook::new();
     wb.set_default_format(&base_format(), 20, 64)?;
     wb.set_zip_compression_level(1);
-    let live: Vec<usize> = (0..v.findings.len()).filter(|i| !v.waived[*i]).collect();
-    let parts = sheets_for(live.len(), limit);
-    let mut jobs: Vec<Big<'_>> = (0..parts)
-        .map(|k| {
-            let chunk = &live[(k * limit).min(live.len())..((k + 1) * limit).min(live.len())];
-            Big::Findings(k, chunk, k * limit)
+    let (waived, live): (Vec<usize>, Vec<usize>) =
+        (0..v.findings.len()).partition(|i| v.waived[*i]);
+    let lists = Lists {
+        live,
+        waived,
+        waivers: v
+            .waivers
+            .iter()
+            .rev() // the first of two waivers of one finding gives its reason
+            .map(|w| ((w.rule.as_str(), w.case_no.as_str(), w.subject.as_str()), w))
+            .collect(),
+        limit,
+    };
+    let splits: Vec<Split> = vec![
+        (List::Findings, lists.live.len()),
+        (List::Cases, v.scores.cases.len()),
+        (List::Problems, v.bundle.problems.len()),
+    ]
+    .into_iter()
+    .chain(
+        (!lists.waived.is_empty() || !v.waivers.is_empty())
+            .then_some((List::Waived, lists.waived.len())),
+    )
+    .chain(
+        v.tracking
+            .map(|t| (List::Tracking, lists.live.len() + t.gone.len())),
+    )
+    .map(|(list, rows)| Split {
+        list,
+        rows,
+        parts: parts(rows, limit),
+    })
+    .collect();
+    let jobs: Vec<(List, usize, Range<usize>)> = splits
+        .iter()
+        .flat_map(|s| {
+            s.parts
+                .iter()
+                .cloned()
+                .enumerate()
+                .map(move |(k, rows)| (s.list, k, rows))
         })
         .collect();
-    jobs.push(Big::Cases);
-    jobs.push(Big::Problems);
-    jobs.extend(v.tracking.map(Big::Tracking));
     let sheets = jobs
         .iter()
         .map(|_| wb.new_worksheet_with_constant_memory())
@@ -331,32 +423,29 @@ fn build(
     let mut sheets = jobs
         .into_par_iter()
         .zip(sheets)
-        .map(|(job, mut ws)| {
-            match job {
-                Big::Findings(k, chunk, first) => {
-                    ws.set_name(finding_sheet_name(k))?;
-                    findings_sheet(&mut ws, v, chunk, first, &f)?;
-                }
-                Big::Cases => cases_sheet(&mut ws, v, &f)?,
-                Big::Problems => problems_sheet(&mut ws, v, &f)?,
-                Big::Tracking(t) => tracking_sheet(&mut ws, v, t, &f)?,
+        .map(|((list, k, rows), mut ws)| {
+            ws.set_name(part_name(list.name(), k))?;
+            match list {
+                List::Findings => findings_sheet(&mut ws, v, &lists, rows, &f)?,
+                List::Cases => cases_sheet(&mut ws, v, rows, &f)?,
+                List::Problems => problems_sheet(&mut ws, v, rows, &f)?,
+                List::Waived => waived_sheet(&mut ws, v, &lists, rows, &f)?,
+                List::Tracking => tracking_sheet(&mut ws, v, &lists, rows, &f)?,
             }
             Ok(ws)
         })
         .collect::<std::result::Result<Vec<Worksheet>, XlsxError>>()?
         .into_iter();
-    summary_sheet(wb.add_worksheet(), v, &f, parts)?;
-    for ws in sheets.by_ref().take(parts + 1) {
-        wb.push_worksheet(ws);
-    }
-    rules_sheet(wb.add_worksheet(), v, &f)?;
-    wb.push_worksheet(sheets.next().expect("the problems sheet was built"));
-    params_sheet(wb.add_worksheet(), v, &f)?;
-    if v.waived.iter().any(|w| *w) || !v.waivers.is_empty() {
-        waived_sheet(wb.add_worksheet(), v, &f)?;
-    }
-    for ws in sheets {
-        wb.push_worksheet(ws);
+    summary_sheet(wb.add_worksheet(), v, &f, &splits)?;
+    for s in &splits {
+        for ws in sheets.by_ref().take(s.parts.len()) {
+            wb.push_worksheet(ws);
+        }
+        match s.list {
+            List::Cases => rules_sheet(wb.add_worksheet(), v, &f)?,
+            List::Problems => params_sheet(wb.add_worksheet(), v, &f)?,
+            _ => {}
+        }
     }
     wb.save_to_writer(out)
 }
@@ -365,7 +454,7 @@ fn summary_sheet(
     ws: &mut Worksheet,
     v: &ReportView<'_>,
     f: &Formats,
-    parts: usize,
+    splits: &[Split],
 ) -> std::result::Result<(), XlsxError> {
     ws.set_name(SUMMARY)?;
     ws.set_landscape().set_print_fit_to_pages(1, 0);
@@ -465,8 +554,16 @@ fn summary_sheet(
         ws.text(notes, 0, format!("另有 {no_case} 项问题不属于任何案卷（未关联案件的音像记录、数据质量问题），见问题清单。"))?;
         notes += 1;
     }
-    if parts > 1 {
-        ws.text(notes, 0, format!("问题清单共 {} 项，超过单个工作表的容量，分为 {parts} 个工作表：问题清单、问题清单(2) …", s.by_severity.iter().sum::<u32>()))?;
+    for sp in splits.iter().filter(|sp| sp.parts.len() > 1) {
+        let (name, unit, k) = (sp.list.name(), sp.list.unit(), sp.parts.len());
+        ws.text(
+            notes,
+            0,
+            format!(
+                "{name}共 {} {unit}，超过单个工作表的容量，分为 {k} 个工作表：{name}、{name}(2) …",
+                sp.rows
+            ),
+        )?;
         notes += 1;
     }
     if !v.not_evaluated.is_empty() {
@@ -512,10 +609,12 @@ fn summary_sheet(
 fn findings_sheet(
     ws: &mut Worksheet,
     v: &ReportView<'_>,
-    chunk: &[usize],
-    first: usize,
+    lists: &Lists<'_>,
+    rows: Range<usize>,
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
+    let first = rows.start;
+    let chunk = &lists.live[rows];
     let cols = [
         ("序号", 8.0),
         ("规则", 7.0),
@@ -545,8 +644,8 @@ fn findings_sheet(
         let case_no = x.case_no(&v.bundle.cases);
         ws.text(r, 4, x.agency(&v.bundle.cases))?;
         match x.case {
-            Some(c) if (c as usize) < MAX_DATA_ROWS && !case_no.is_empty() => {
-                ws.write_formula(r, 5, case_link(c, case_no))?;
+            Some(c) if !case_no.is_empty() => {
+                ws.write_formula(r, 5, case_link(c, case_no, lists.limit))?;
             }
             _ => {
                 ws.text_with_format(r, 5, case_no, &f.plain)?;
@@ -584,9 +683,9 @@ fn findings_sheet(
 fn cases_sheet(
     ws: &mut Worksheet,
     v: &ReportView<'_>,
+    rows: Range<usize>,
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
-    ws.set_name(CASES)?;
     let mut cols: Vec<(&str, f64)> = vec![
         ("案号", 24.0),
         ("执法机关", 22.0),
@@ -601,9 +700,9 @@ fn cases_sheet(
     cols.extend(Stage::ALL.iter().map(|s| (s.zh(), 10.0)));
     header(ws, 0, &cols, f)?;
     column_formats(ws, &[(2, &f.date), (3, &f.date), (4, &f.score)])?;
-    for (i, c) in v.scores.cases.iter().enumerate() {
-        let r = i as u32 + 1;
-        let case = &v.bundle.cases[i];
+    let n = rows.len() as u32;
+    for (r, i) in (1..).zip(rows) {
+        let (c, case) = (&v.scores.cases[i], &v.bundle.cases[i]);
         ws.text(r, 0, &*case.case_no)?;
         ws.text(r, 1, &*case.agency)?;
         stamp(ws, r, 2, case.opened_at, f)?;
@@ -617,7 +716,6 @@ fn cases_sheet(
             ws.write_number(r, 9 + k as u16, *n)?;
         }
     }
-    let n = v.scores.cases.len() as u32;
     ws.autofilter(0, 0, n, cols.len() as u16 - 1)?;
     if n > 0 {
         let fail = v
@@ -724,9 +822,9 @@ fn rules_sheet(
 fn problems_sheet(
     ws: &mut Worksheet,
     v: &ReportView<'_>,
+    rows: Range<usize>,
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
-    ws.set_name(PROBLEMS)?;
     let cols = [
         ("文件", 36.0),
         ("工作表", 12.0),
@@ -737,9 +835,8 @@ fn problems_sheet(
         ("次数", 7.0),
     ];
     header(ws, 0, &cols, f)?;
-    let n = v.bundle.problems.len().min(MAX_DATA_ROWS);
-    for (i, p) in v.bundle.problems.iter().take(n).enumerate() {
-        let r = i as u32 + 1;
+    let n = rows.len();
+    for (r, p) in (1..).zip(&v.bundle.problems[rows]) {
         ws.text(r, 0, &p.file)?;
         ws.text(r, 1, p.sheet.as_deref().unwrap_or(""))?;
         if p.row > 0 {
@@ -858,9 +955,10 @@ fn params_sheet(
 fn waived_sheet(
     ws: &mut Worksheet,
     v: &ReportView<'_>,
+    lists: &Lists<'_>,
+    rows: Range<usize>,
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
-    ws.set_name(WAIVED)?;
     let cols = [
         ("规则", 7.0),
         ("问题", 22.0),
@@ -874,11 +972,10 @@ fn waived_sheet(
     header(ws, 0, &cols, f)?;
     widths(ws, &cols)?;
     let mut r = 1;
-    for (x, _) in v.findings.iter().zip(v.waived).filter(|(_, w)| **w) {
+    for &i in &lists.waived[rows] {
+        let x = &v.findings[i];
         let case_no = x.case_no(&v.bundle.cases);
-        let w = v.waivers.iter().find(|w| {
-            w.rule == x.rule() && w.case_no.as_str() == case_no && w.subject == x.subject()
-        });
+        let w = lists.waivers.get(&(x.rule(), case_no, x.subject()));
         let vals = [
             x.rule(),
             x.title(),
@@ -899,10 +996,12 @@ fn waived_sheet(
 fn tracking_sheet(
     ws: &mut Worksheet,
     v: &ReportView<'_>,
-    t: &crate::tracking::Tracking,
+    lists: &Lists<'_>,
+    rows: Range<usize>,
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
-    ws.set_name(TRACKING)?;
+    let gone = v.tracking.map_or(&[][..], |t| &t.gone);
+    let live = lists.live.len();
     let cols = [
         ("状态", 9.0),
         ("规则", 7.0),
@@ -914,10 +1013,8 @@ fn tracking_sheet(
     ];
     header(ws, 0, &cols, f)?;
     let mut r = 1u32;
-    for (x, w) in v.findings.iter().zip(v.waived) {
-        if *w {
-            continue;
-        }
+    for &i in &lists.live[rows.start.min(live)..rows.end.min(live)] {
+        let x = &v.findings[i];
         let vals = [
             x.status.map_or("", crate::rules::Recurrence::zh),
             x.rule(),
@@ -930,7 +1027,7 @@ fn tracking_sheet(
         text_row(ws, r, &vals, None)?;
         r += 1;
     }
-    for g in &t.gone {
+    for g in &gone[rows.start.saturating_sub(live)..rows.end.saturating_sub(live)] {
         let p = &g.finding;
         let vals = [
             g.status, &p.rule, &p.title, &p.agency, &p.case_no, &p.subject, &p.detail,
@@ -985,7 +1082,7 @@ mod tests {
     }
 
     #[test]
-    fn findings_continue_on_a_new_sheet_past_the_row_limit() {
+    fn lists_continue_on_a_new_sheet_past_the_row_limit() {
         assert_eq!(
             sheets_for(0, MAX_DATA_ROWS),
             1,
@@ -994,5 +1091,9 @@ mod tests {
         assert_eq!(sheets_for(MAX_DATA_ROWS, MAX_DATA_ROWS), 1);
         assert_eq!(sheets_for(MAX_DATA_ROWS + 1, MAX_DATA_ROWS), 2);
         assert_eq!(sheets_for(3_240_000, MAX_DATA_ROWS), 4);
+        assert_eq!(parts(0, 2), vec![Range { start: 0, end: 0 }]);
+        assert_eq!(parts(5, 2), [0..2, 2..4, 4..5]);
+        assert_eq!(part_name(CASES, 0), "案卷评分");
+        assert_eq!(part_name(CASES, 2), "案卷评分(3)");
     }
 }

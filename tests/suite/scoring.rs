@@ -326,32 +326,81 @@ fn libreoffice_opens_the_workbook() {
     );
 }
 
-#[test]
-fn findings_continue_on_further_sheets_past_the_row_limit() {
+/// What [`split_workbook`] adds to the county bundle's audit before writing report.xlsx.
+struct Split {
+    /// Data rows a sheet holds.
+    limit: usize,
+    /// Findings waived (the first ones).
+    waive: usize,
+    /// Baseline findings no longer reported (整改跟踪 is written when not zero).
+    gone: usize,
+    /// Input problems.
+    problems: usize,
+}
+
+/// report.xlsx of the county bundle (six findings, five cases) written with a small sheet
+/// limit, so that its list sheets continue on further sheets.
+fn split_workbook(dir: &Path, split: &Split) -> PathBuf {
     use trailcheck::report::{xlsx, ReportView, RunMeta};
-    let fx = county();
-    let dir = tempfile::tempdir().unwrap();
-    fx.write(&dir.path().join("data"));
+    county().write(&dir.join("data"));
     let inputs = trailcheck::ingest::Inputs {
-        bundle: Some(dir.path().join("data")),
+        bundle: Some(dir.join("data")),
         ..Default::default()
     };
-    let bundle = trailcheck::ingest::read_bundle(&inputs, false).unwrap();
+    let mut bundle = trailcheck::ingest::read_bundle(&inputs, false).unwrap();
     let cal = trailcheck::calendar::Calendar::shipped();
     let as_of = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+    let judges = trailcheck::rules::engine::Judges::single(
+        trailcheck::profile::Profile::load("district-2018").unwrap(),
+    );
     let run = trailcheck::rules::RunCx {
         bundle: &bundle,
         calendar: &cal,
         as_of,
         fixity: None,
     };
-    let judges = trailcheck::rules::engine::Judges::single(
-        trailcheck::profile::Profile::load("district-2018").unwrap(),
-    );
     let outcome = trailcheck::rules::engine::run(&run, &judges);
     let mut findings = outcome.findings;
+    assert_eq!(findings.len(), 6);
+    let waivers: Vec<trailcheck::scoring::Waiver> = findings[..split.waive]
+        .iter()
+        .enumerate()
+        .map(|(k, f)| trailcheck::scoring::Waiver {
+            rule: f.rule().into(),
+            case_no: f.case_no(&bundle.cases).into(),
+            subject: f.subject().into(),
+            reason: format!("理由{}", k + 1),
+            approved_by: "评查组".into(),
+        })
+        .collect();
+    bundle
+        .problems
+        .extend((0..split.problems).map(|k| trailcheck::model::DataProblem {
+            file: "文书记录.csv".into(),
+            sheet: None,
+            row: k as u32 + 2,
+            column: "制作时间".into(),
+            raw: format!("坏值{}", k + 1),
+            message: "无法识别的日期".into(),
+            count: 1,
+        }));
+    let tracking = trailcheck::tracking::Tracking {
+        baseline: "上期".into(),
+        gone: (0..split.gone)
+            .map(|k| trailcheck::tracking::Gone {
+                finding: serde_json::from_str(&format!(
+                    r#"{{"rule":"I04","case_no":"测罚〔2023〕{}号","subject":"旧{}"}}"#,
+                    k + 1,
+                    k + 1
+                ))
+                .unwrap(),
+                status: trailcheck::tracking::RESOLVED,
+            })
+            .collect(),
+        ..Default::default()
+    };
     let rubric = trailcheck::scoring::Rubric::default_rubric();
-    let (scores, waived) = trailcheck::scoring::score(&bundle, &mut findings, &[], &rubric);
+    let (scores, waived) = trailcheck::scoring::score(&bundle, &mut findings, &waivers, &rubric);
     let meta = RunMeta {
         version: "test".into(),
         as_of,
@@ -368,26 +417,150 @@ fn findings_continue_on_further_sheets_past_the_row_limit() {
         profiles: &judges.profiles,
         findings: &findings,
         waived: &waived,
-        waivers: &[],
+        waivers: &waivers,
         scores: &scores,
         rubric: &rubric,
         not_evaluated: &outcome.not_evaluated,
         calendar_missing: &[],
-        tracking: None,
+        tracking: (split.gone > 0).then_some(&tracking),
     };
-    assert_eq!(findings.len(), 6);
-    let x = dir.path().join("r.xlsx");
-    xlsx::write_with_sheet_limit(&view, &x, 4).unwrap();
+    let x = dir.join("r.xlsx");
+    xlsx::write_with_sheet_limit(&view, &x, split.limit).unwrap();
+    x
+}
+
+/// Whether 汇总 has a cell containing `text`.
+fn summary_says(x: &Path, text: &str) -> bool {
+    sheet(x, "汇总")
+        .iter()
+        .any(|r| r.iter().any(|c| s(c).contains(text)))
+}
+
+#[test]
+fn findings_continue_on_further_sheets_past_the_row_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = split_workbook(
+        dir.path(),
+        &Split {
+            limit: 4,
+            waive: 0,
+            gone: 0,
+            problems: 0,
+        },
+    );
     let wb = open_workbook_auto(&x).unwrap();
-    assert_eq!(wb.sheet_names()[..3], ["汇总", "问题清单", "问题清单(2)"]);
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "汇总",
+            "问题清单",
+            "问题清单(2)",
+            "案卷评分",
+            "案卷评分(2)",
+            "规则统计",
+            "数据问题",
+            "运行参数"
+        ]
+    );
     assert_eq!(sheet(&x, "问题清单").len(), 5);
     let second = sheet(&x, "问题清单(2)");
     assert_eq!(second.len(), 3);
     assert_eq!(num(&second[1][0]), 5.0, "numbering continues");
-    let summary = sheet(&x, "汇总");
-    assert!(summary
+    assert!(summary_says(
+        &x,
+        "问题清单共 6 项，超过单个工作表的容量，分为 2 个工作表"
+    ));
+    assert_eq!(sheet(&x, "案卷评分(2)").len(), 2, "the fifth case");
+    assert!(
+        !summary_says(&x, "数据问题共"),
+        "no note on a sheet not split"
+    );
+}
+
+#[test]
+fn every_list_sheet_continues_past_the_row_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = split_workbook(
+        dir.path(),
+        &Split {
+            limit: 2,
+            waive: 3,
+            gone: 2,
+            problems: 3,
+        },
+    );
+    let mut wb = open_workbook_auto(&x).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "汇总",
+            "问题清单",
+            "问题清单(2)",
+            "案卷评分",
+            "案卷评分(2)",
+            "案卷评分(3)",
+            "规则统计",
+            "数据问题",
+            "数据问题(2)",
+            "运行参数",
+            "已豁免",
+            "已豁免(2)",
+            "整改跟踪",
+            "整改跟踪(2)",
+            "整改跟踪(3)",
+        ]
+    );
+    // Five cases, two a sheet; each part has its header.
+    let parts: Vec<Vec<Vec<Data>>> = ["案卷评分", "案卷评分(2)", "案卷评分(3)"]
         .iter()
-        .any(|r| r.iter().any(|c| s(c).contains("分为 2 个工作表"))));
+        .map(|n| sheet(&x, n))
+        .collect();
+    assert_eq!(parts.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 2]);
+    assert!(parts.iter().all(|p| s(&p[0][0]) == "案号"));
+    // A finding's case link points at the part of 案卷评分 and the row that hold its case.
+    let names = ["案卷评分", "案卷评分(2)", "案卷评分(3)"];
+    let at = |case_no: &str| {
+        names.iter().zip(&parts).find_map(|(name, part)| {
+            let r = part.iter().position(|row| s(&row[0]) == case_no)?;
+            Some(format!("#'{name}'!A{}", r + 1))
+        })
+    };
+    let mut links = 0;
+    for name in ["问题清单", "问题清单(2)"] {
+        let values = sheet(&x, name);
+        let formulas = wb.worksheet_formula(name).unwrap();
+        for (r, row) in values.iter().enumerate().skip(1) {
+            let case_no = s(&row[5]);
+            let target = at(&case_no).unwrap();
+            let f = formulas.get_value((r as u32, 5)).unwrap();
+            assert!(f.contains(&target), "{case_no}: {f} is not {target}");
+            links += 1;
+        }
+    }
+    assert_eq!(links, 3);
+    let problems = sheet(&x, "数据问题(2)");
+    assert_eq!(problems.len(), 2);
+    assert_eq!(s(&problems[1][4]), "坏值3");
+    // The waived findings keep their reasons across the split.
+    let waived = sheet(&x, "已豁免(2)");
+    assert_eq!(waived.len(), 2);
+    assert_eq!(s(&waived[1][6]), "理由3");
+    // 整改跟踪: three current findings, then the two gone, across three sheets.
+    let tracking = sheet(&x, "整改跟踪(2)");
+    assert_eq!(tracking.len(), 3);
+    assert_eq!(tracking[1][0], Data::Empty, "the third current finding");
+    assert_eq!(s(&tracking[2][0]), "已整改");
+    assert_eq!(s(&tracking[2][5]), "旧1");
+    assert_eq!(s(&sheet(&x, "整改跟踪(3)")[1][5]), "旧2");
+    for note in [
+        "问题清单共 3 项，超过单个工作表的容量，分为 2 个工作表：问题清单、问题清单(2) …",
+        "案卷评分共 5 件案卷，超过单个工作表的容量，分为 3 个工作表",
+        "数据问题共 3 项数据问题，超过单个工作表的容量，分为 2 个工作表",
+        "已豁免共 3 项，超过单个工作表的容量，分为 2 个工作表",
+        "整改跟踪共 5 项，超过单个工作表的容量，分为 3 个工作表",
+    ] {
+        assert!(summary_says(&x, note), "{note}");
+    }
 }
 
 #[test]
