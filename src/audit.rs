@@ -342,10 +342,7 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
         findings.retain(|f| w.has_stamp(f.at));
     }
     let tracking = match &plan.baseline {
-        Some(dir) => {
-            let past = crate::tracking::load(dir)?;
-            Some(crate::tracking::compare(&mut findings, past, &bundle, dir))
-        }
+        Some(dir) => Some(crate::tracking::track(&mut findings, dir, &bundle)?),
         None => None,
     };
     // The run's peak of memory is here, the rows and the findings held together; scoring

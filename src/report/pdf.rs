@@ -820,11 +820,11 @@ fn table_for(
                 .take(40)
                 .map(|g| {
                     vec![
-                        g.finding.rule.clone(),
-                        g.finding.agency.clone(),
-                        g.finding.case_no.clone(),
-                        g.finding.subject.clone(),
-                        g.finding.title.clone(),
+                        g.finding.rule.to_string(),
+                        g.finding.agency.to_string(),
+                        g.finding.case_no.to_string(),
+                        g.finding.subject.to_string(),
+                        g.finding.title.to_string(),
                     ]
                 })
                 .collect();

@@ -179,6 +179,64 @@ fn three_months_of_change_tracking() {
     assert!(dir.path().join("trend.xlsx").exists());
 }
 
+#[test]
+fn a_baseline_is_read_a_line_at_a_time_whatever_its_line_endings() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let jan = dir.path().join("2024-01");
+    let mut fx = three_cases();
+    let case_one = ("案号", "测罚〔2024〕1号");
+    fx.set_where(
+        "文书记录",
+        &[case_one, ("文书编号", "XW-1")],
+        "执法证号",
+        "A001",
+    );
+    // A subject that findings.jsonl has to escape.
+    let odd = r#"XW-"1"\甲"#;
+    fx.set_where(
+        "文书记录",
+        &[case_one, ("文书编号", "XW-1")],
+        "文书编号",
+        odd,
+    );
+    fx.write(&data);
+    assert_ok(&audit(&data, &jan, &[]));
+    let path = jan.join("findings.jsonl");
+    let jsonl = std::fs::read_to_string(&path).unwrap();
+    assert!(jsonl.contains(r#""subject":"XW-\"1\"\\甲""#), "{jsonl}");
+    let total = summary(&jan)["findings"].as_u64().unwrap();
+    assert!(total > 0);
+    // Windows line endings, blank lines, and a finding that was waived and is gone now.
+    let mut edited: String = jsonl.lines().map(|l| format!("{l}\r\n\r\n")).collect();
+    edited.push_str(
+        "{\"rule\":\"I04\",\"case_no\":\"测罚〔2024〕9号\",\"subject\":\"旧\",\"waived\":true}\r\n",
+    );
+    std::fs::write(&path, &edited).unwrap();
+    let feb = dir.path().join("2024-02");
+    assert_ok(&audit(&data, &feb, &["--baseline", jan.to_str().unwrap()]));
+    let s = summary(&feb);
+    assert_eq!(s["tracking"]["持续"], total, "{}", s["tracking"]);
+    assert_eq!(s["tracking"]["新增"], serde_json::Value::Null);
+    assert_eq!(
+        s["tracking"]["已整改"],
+        serde_json::Value::Null,
+        "a finding waived then is not 已整改 now"
+    );
+    // A line that is not a finding stops the run (configuration, exit 4), naming the line.
+    edited.push_str("{\"rule\":\n");
+    std::fs::write(&path, &edited).unwrap();
+    let o = audit(
+        &data,
+        &dir.path().join("2024-03"),
+        &["--baseline", jan.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let bad_line = 2 * total + 2;
+    assert!(err.contains(&format!("第 {bad_line} 行无效")), "{err}");
+}
+
 fn media_root(dir: &Path) -> (PathBuf, Fx) {
     let root = dir.join("root");
     std::fs::create_dir_all(root.join("media")).unwrap();

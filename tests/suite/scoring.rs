@@ -388,12 +388,16 @@ fn split_workbook(dir: &Path, split: &Split) -> PathBuf {
         baseline: "上期".into(),
         gone: (0..split.gone)
             .map(|k| trailcheck::tracking::Gone {
-                finding: serde_json::from_str(&format!(
-                    r#"{{"rule":"I04","case_no":"测罚〔2023〕{}号","subject":"旧{}"}}"#,
-                    k + 1,
-                    k + 1
-                ))
-                .unwrap(),
+                finding: trailcheck::tracking::PastFinding {
+                    rule: "I04".into(),
+                    title: "询问笔录缺少要素".into(),
+                    severity: "警告".into(),
+                    case_no: format!("测罚〔2023〕{}号", k + 1).into(),
+                    agency: "市场监督管理局".into(),
+                    subject: format!("旧{}", k + 1).into(),
+                    detail: String::new().into(),
+                    waived: false,
+                },
                 status: trailcheck::tracking::RESOLVED,
             })
             .collect(),
