@@ -1071,10 +1071,114 @@ fn plant_gap(media: &mut Sheet, rows: &[usize]) {
     }
 }
 
-/// Sink for the tables: CSV files or an in-memory workbook.
+/// Sink for the tables: a CSV file each, or a worksheet each of one workbook. Either way
+/// rows go out as they are made: the worksheets are in constant-memory mode (their rows
+/// wait in temporary files until the workbook is saved), so a large bundle is not held.
 enum Out {
     Csv(Vec<csv::Writer<Box<dyn Write>>>),
-    Xlsx(Vec<Vec<Vec<String>>>),
+    Xlsx {
+        book: Box<rust_xlsxwriter::Workbook>,
+        sheets: Vec<rust_xlsxwriter::Worksheet>,
+        /// The next row of each sheet.
+        next: [u32; 6],
+    },
+}
+
+impl Out {
+    /// Append `rows` to table `t`.
+    fn rows(&mut self, t: usize, rows: &[Vec<String>], out: &Path) -> Result<()> {
+        match self {
+            Out::Csv(ws) => {
+                for r in rows {
+                    ws[t].write_record(r).map_err(|e| Error::Output {
+                        path: out.to_path_buf(),
+                        source: e.into(),
+                    })?;
+                }
+            }
+            Out::Xlsx { sheets, next, .. } => {
+                for r in rows {
+                    let row = next[t];
+                    if row as usize > MAX_SHEET_ROW {
+                        return Err(Error::Config(format!(
+                            "xlsx 工作表最多容纳 {} 行：「{}」已超出，请减少 --cases 或使用 --format csv",
+                            MAX_SHEET_ROW + 1,
+                            Table::ALL[t].zh()
+                        )));
+                    }
+                    for (c, v) in (0u16..).zip(r) {
+                        if !v.is_empty() {
+                            sheets[t]
+                                .write_string(row, c, v)
+                                .map_err(xlsx_err(&out.join(SAMPLE_XLSX)))?;
+                        }
+                    }
+                    next[t] += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Flush the CSV files, or save the workbook.
+    fn finish(self, out: &Path) -> Result<()> {
+        match self {
+            Out::Csv(ws) => {
+                for mut w in ws {
+                    w.flush().map_err(io_err(out))?;
+                }
+            }
+            Out::Xlsx {
+                mut book, sheets, ..
+            } => {
+                let path = out.join(SAMPLE_XLSX);
+                for ws in sheets {
+                    book.push_worksheet(ws);
+                }
+                book.save(&path).map_err(xlsx_err(&path))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The workbook `--format xlsx` writes.
+const SAMPLE_XLSX: &str = "sample.xlsx";
+/// The last row (0-based) of an Excel sheet.
+const MAX_SHEET_ROW: usize = 1_048_575;
+
+fn xlsx_err(path: &Path) -> impl Fn(rust_xlsxwriter::XlsxError) -> Error + '_ {
+    move |e| Error::Output {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// A workbook of one constant-memory sheet a table, each with its header; its creation
+/// date is fixed (1 January after `year`), so that one seed gives the same bytes.
+fn workbook_sink(out: &Path, year: i32) -> Result<Out> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
+    let err = xlsx_err(out);
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(year as u16 + 1, 1, 1).map_err(&err)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("trailcheck sample"),
+    );
+    let mut sheets = Vec::new();
+    for t in Table::ALL {
+        let mut ws = book.new_worksheet_with_constant_memory().map_err(&err)?;
+        ws.set_name(t.zh()).map_err(&err)?;
+        ws.write_row(0, 0, spec(t).iter().map(|c| c.zh))
+            .map_err(&err)?;
+        sheets.push(ws);
+    }
+    Ok(Out::Xlsx {
+        book: Box::new(book),
+        sheets,
+        next: [1; 6],
+    })
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -1155,12 +1259,7 @@ pub fn generate(o: &SampleOptions, out: &Path) -> Result<SampleStats> {
             }
             Out::Csv(ws)
         }
-        SampleFormat::Xlsx => Out::Xlsx(
-            Table::ALL
-                .iter()
-                .map(|t| vec![spec(*t).iter().map(|c| c.zh.to_string()).collect()])
-                .collect(),
-        ),
+        SampleFormat::Xlsx => workbook_sink(out, o.year)?,
     };
     let mut stats = SampleStats::default();
     let mut expect: Vec<Expect> = Vec::new();
@@ -1175,17 +1274,7 @@ pub fn generate(o: &SampleOptions, out: &Path) -> Result<SampleStats> {
         expect.extend(c.expect);
         for (t, sheet) in c.sheets.into_iter().enumerate() {
             stats.rows[t] += sheet.rows.len();
-            match &mut sink {
-                Out::Csv(ws) => {
-                    for r in sheet.rows {
-                        ws[t].write_record(&r).map_err(|e| Error::Output {
-                            path: out.to_path_buf(),
-                            source: e.into(),
-                        })?;
-                    }
-                }
-                Out::Xlsx(tables) => tables[t].extend(sheet.rows),
-            }
+            sink.rows(t, &sheet.rows, out)?;
         }
         // Bundle-level defects: footage with no case; a service row with an unknown 案号.
         if g.rng.random_bool(0.01 * o.rate.clamp(0.0, 1.0) / 0.85) {
@@ -1217,15 +1306,7 @@ pub fn generate(o: &SampleOptions, out: &Path) -> Result<SampleStats> {
             });
             let t = Table::Media as usize;
             stats.rows[t] += 1;
-            match &mut sink {
-                Out::Csv(ws) => ws[t]
-                    .write_record(&media.rows[0])
-                    .map_err(|e| Error::Output {
-                        path: out.to_path_buf(),
-                        source: e.into(),
-                    })?,
-                Out::Xlsx(tables) => tables[t].extend(media.rows),
-            }
+            sink.rows(t, &media.rows, out)?;
         }
         if g.rng.random_bool(0.005 * o.rate.clamp(0.0, 1.0) / 0.85) {
             let mut svc = Sheet::new(Table::Services);
@@ -1252,25 +1333,10 @@ pub fn generate(o: &SampleOptions, out: &Path) -> Result<SampleStats> {
                 case_no: ghost,
                 subject,
             });
-            match &mut sink {
-                Out::Csv(ws) => ws[t]
-                    .write_record(&svc.rows[0])
-                    .map_err(|e| Error::Output {
-                        path: out.to_path_buf(),
-                        source: e.into(),
-                    })?,
-                Out::Xlsx(tables) => tables[t].extend(svc.rows),
-            }
+            sink.rows(t, &svc.rows, out)?;
         }
     }
-    match sink {
-        Out::Csv(ws) => {
-            for mut w in ws {
-                w.flush().map_err(io_err(out))?;
-            }
-        }
-        Out::Xlsx(tables) => write_workbook(&out.join("sample.xlsx"), &tables, o.year)?,
-    }
+    sink.finish(out)?;
     let gt = out.join("ground-truth.csv");
     let mut w = csv::Writer::from_path(&gt).map_err(|e| Error::Output {
         path: gt.clone(),
@@ -1311,29 +1377,30 @@ pub fn generate(o: &SampleOptions, out: &Path) -> Result<SampleStats> {
     Ok(stats)
 }
 
-fn write_workbook(path: &Path, tables: &[Vec<Vec<String>>], year: i32) -> Result<()> {
-    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
-    let err = |e: rust_xlsxwriter::XlsxError| Error::Output {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    };
-    let mut wb = Workbook::new();
-    let created = ExcelDateTime::from_ymd(year as u16 + 1, 1, 1).map_err(err)?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_creation_datetime(&created)
-            .set_author("trailcheck sample"),
-    );
-    for (t, rows) in Table::ALL.iter().zip(tables) {
-        let ws = wb.add_worksheet();
-        ws.set_name(t.zh()).map_err(err)?;
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                if !v.is_empty() {
-                    ws.write_string(r as u32, c as u16, v).map_err(err)?;
-                }
-            }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_too_long_for_an_xlsx_sheet_is_refused_in_chinese() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = workbook_sink(dir.path(), 2024).unwrap();
+        let row = vec![vec!["测罚〔2024〕1号".to_string()]];
+        let t = Table::Documents as usize;
+        sink.rows(t, &row, dir.path()).unwrap();
+        if let Out::Xlsx { next, .. } = &mut sink {
+            next[t] = MAX_SHEET_ROW as u32;
         }
+        sink.rows(t, &row, dir.path())
+            .expect("the sheet's last row is still free");
+        let Err(Error::Config(message)) = sink.rows(t, &row, dir.path()) else {
+            panic!("a row past the sheet's end is refused");
+        };
+        assert!(message.contains("「文书记录」已超出"), "{message}");
+        assert!(message.contains("--format csv"), "{message}");
+        assert!(
+            !dir.path().join(SAMPLE_XLSX).exists(),
+            "nothing is saved before the end"
+        );
     }
-    wb.save(path).map_err(err)
 }
