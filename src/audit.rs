@@ -96,8 +96,13 @@ impl AuditPlan {
         let default = Profile::load(&a.profile)?;
         let mut judges = Judges::single(default);
         if let Some(p) = &a.profile_map {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Error::Config(format!("无法读取配置对应表 {}：{e}", p.display())))?;
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                Error::Config(format!(
+                    "无法读取配置对应表 {}：{}",
+                    p.display(),
+                    crate::error::io_zh(&e)
+                ))
+            })?;
             let m: ProfileMapFile = toml::from_str(&text)
                 .map_err(|e| Error::Config(format!("配置对应表 {} 无效：{e}", p.display())))?;
             let mut loaded: HashMap<String, usize> = HashMap::new();
@@ -306,8 +311,9 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
             ));
             if let Err(e) = cache.save(&plan.cache_dir) {
                 log.push(format!(
-                    "哈希缓存无法保存到 {}：{e}",
-                    plan.cache_dir.display()
+                    "哈希缓存无法保存到 {}：{}",
+                    plan.cache_dir.display(),
+                    crate::error::io_zh(&e)
                 ));
             }
             Some(fx)

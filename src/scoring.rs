@@ -114,8 +114,13 @@ impl Rubric {
 
     /// Load from a file.
     pub fn load(path: &std::path::Path) -> Result<Rubric> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Config(format!("无法读取评分标准 {}：{e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(format!(
+                "无法读取评分标准 {}：{}",
+                path.display(),
+                crate::error::io_zh(&e)
+            ))
+        })?;
         Rubric::parse(&text, &path.display().to_string())
     }
 
@@ -150,8 +155,13 @@ pub struct Waiver {
 
 /// Read a waivers CSV (`rule,case_no,subject,reason,approved_by`, header row, UTF-8 or GBK).
 pub fn load_waivers(path: &std::path::Path) -> Result<Vec<Waiver>> {
-    let raw = std::fs::read(path)
-        .map_err(|e| Error::Config(format!("无法读取豁免清单 {}：{e}", path.display())))?;
+    let raw = std::fs::read(path).map_err(|e| {
+        Error::Config(format!(
+            "无法读取豁免清单 {}：{}",
+            path.display(),
+            crate::error::io_zh(&e)
+        ))
+    })?;
     let text = match std::str::from_utf8(&raw) {
         Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
         Err(_) => encoding_rs::GB18030.decode(&raw).0.into_owned(),

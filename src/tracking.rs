@@ -94,8 +94,13 @@ pub struct Tracking {
 /// findings are all held.
 pub fn track(findings: &mut [Finding], dir: &Path, in_scope: &Bundle) -> Result<Tracking> {
     let p = dir.join("findings.jsonl");
-    let unreadable =
-        |e: std::io::Error| Error::Config(format!("无法读取上期评查结果 {}：{e}", p.display()));
+    let unreadable = |e: std::io::Error| {
+        Error::Config(format!(
+            "无法读取上期评查结果 {}：{}",
+            p.display(),
+            crate::error::io_zh(&e)
+        ))
+    };
     let mut file = BufReader::with_capacity(1 << 20, File::open(&p).map_err(unreadable)?);
     let cases = &in_scope.cases[..];
     // Each current finding's key, and for each finding the first one that has its key:

@@ -585,9 +585,12 @@ impl CsvTable {
     /// UTF-8", then GB18030; a sample mixing both is `Mixed` (CRATES.md).
     pub fn open(path: &Path) -> Result<CsvTable> {
         let label = path.display();
-        let read_err = |e: std::io::Error| Error::Input(format!("无法读取文件 {label}：{e}"));
-        let mut f = std::fs::File::open(path)
-            .map_err(|e| Error::Input(format!("无法打开文件 {label}：{e}")))?;
+        let read_err = |e: std::io::Error| {
+            Error::Input(format!("无法读取文件 {label}：{}", crate::error::io_zh(&e)))
+        };
+        let mut f = std::fs::File::open(path).map_err(|e| {
+            Error::Input(format!("无法打开文件 {label}：{}", crate::error::io_zh(&e)))
+        })?;
         let mut sample = Vec::with_capacity(SAMPLE_BYTES);
         (&mut f)
             .take(SAMPLE_BYTES as u64)
@@ -683,7 +686,12 @@ impl CsvTable {
     where
         F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
     {
-        let read_err = |e: std::io::Error| Error::Input(format!("读取文件 {label} 出错：{e}"));
+        let read_err = |e: std::io::Error| {
+            Error::Input(format!(
+                "读取文件 {label} 出错：{}",
+                crate::error::io_zh(&e)
+            ))
+        };
         let map = self.map();
         let mut blocks = self.blocks(map.as_ref());
         let mut cur = blocks.next(Vec::new()).map_err(read_err)?;

@@ -99,8 +99,13 @@ fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
     let mut found: Found = Table::ALL.iter().map(|t| (*t, Vec::new())).collect();
     if let Some(b) = &inputs.bundle {
         if b.is_dir() {
-            let entries = std::fs::read_dir(b)
-                .map_err(|e| Error::Input(format!("无法读取文件夹 {}：{e}", b.display())))?;
+            let entries = std::fs::read_dir(b).map_err(|e| {
+                Error::Input(format!(
+                    "无法读取文件夹 {}：{}",
+                    b.display(),
+                    crate::error::io_zh(&e)
+                ))
+            })?;
             for e in entries.flatten() {
                 let p = e.path();
                 let ext = p

@@ -549,8 +549,9 @@ impl Workbook {
     /// or an unexpected extension is recognised from its content.
     pub fn open(path: &Path) -> Result<Workbook> {
         let label = path.display().to_string();
-        let bytes =
-            std::fs::read(path).map_err(|e| Error::Input(format!("无法打开文件 {label}：{e}")))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            Error::Input(format!("无法打开文件 {label}：{}", crate::error::io_zh(&e)))
+        })?;
         if bytes.is_empty() {
             return Err(Error::Input(format!("文件 {label} 为空，不是表格")));
         }

@@ -133,7 +133,11 @@ impl Templates {
             Some(d) => {
                 let read = |n: &str| {
                     std::fs::read_to_string(d.join(n)).map_err(|e| {
-                        Error::Config(format!("无法读取报告模板 {}：{e}", d.join(n).display()))
+                        Error::Config(format!(
+                            "无法读取报告模板 {}：{}",
+                            d.join(n).display(),
+                            crate::error::io_zh(&e)
+                        ))
                     })
                 };
                 (

@@ -24,8 +24,13 @@ pub fn load(dirs: &[std::path::PathBuf]) -> Result<Trend> {
     let mut runs = Vec::new();
     for d in dirs {
         let p = d.join("summary.json");
-        let text = std::fs::read_to_string(&p)
-            .map_err(|e| Error::Input(format!("无法读取 {}：{e}", p.display())))?;
+        let text = std::fs::read_to_string(&p).map_err(|e| {
+            Error::Input(format!(
+                "无法读取 {}：{}",
+                p.display(),
+                crate::error::io_zh(&e)
+            ))
+        })?;
         let v: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| Error::Input(format!("{} 不是有效的 summary.json：{e}", p.display())))?;
         let label = v["meta"]["period"]

@@ -211,12 +211,14 @@ fn an_unwritable_output_exits_three_and_leaves_nothing_half_written() {
         .arg(dir.path().join("data"))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    // The system's reason in Chinese, with its number for whoever looks into it.
+    assert!(
+        err.contains("路径中有一部分是文件，不是文件夹（os error 20）"),
+        "{err}"
     );
+    assert!(!err.contains("Not a directory"), "{err}");
 }
 
 #[test]
