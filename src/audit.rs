@@ -204,6 +204,8 @@ pub struct AuditResult {
     pub failed_threshold: bool,
     /// Change-tracking counts by status, when a baseline was given.
     pub tracking: Vec<(String, usize)>,
+    /// Lines of the waivers file whose waiver matched no finding.
+    pub unmatched_waivers: Vec<u32>,
     /// Wall time.
     pub seconds: f64,
 }
@@ -466,9 +468,11 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
                     .collect()
             })
             .unwrap_or_default(),
+        unmatched_waivers: scores.unmatched_waivers.clone(),
         seconds: started.elapsed().as_secs_f64(),
     };
     log.push(result.one_line(&plan.out));
+    log.extend(result.waiver_note());
     for (p, rule, reason) in &result.not_evaluated {
         log.push(format!("未评查：{rule}（{p}）：{reason}"));
     }
@@ -487,6 +491,11 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
 }
 
 impl AuditResult {
+    /// The note a scan writes to stderr and run.log when waivers matched no finding.
+    pub fn waiver_note(&self) -> Option<String> {
+        scoring::unmatched_waivers_note(&self.unmatched_waivers)
+    }
+
     /// The one-line result a scan writes to stderr and to run.log.
     pub fn one_line(&self, out: &std::path::Path) -> String {
         let tracking = if self.tracking.is_empty() {

@@ -124,7 +124,7 @@ pub struct AuditArgs {
     /// 评分标准（TOML），默认使用内置标准
     #[arg(long, value_name = "文件")]
     pub rubric: Option<PathBuf>,
-    /// 豁免清单（CSV：rule,case_no,subject,reason,approved_by）
+    /// 豁免清单（CSV，表头 rule,case_no,subject,reason,approved_by 或 规则,案号,对象,豁免理由,批准人）
     #[arg(long, value_name = "文件")]
     pub waivers: Option<PathBuf>,
     /// 补充节假日日历（holiday-cn JSON 格式，可多次给出）

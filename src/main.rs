@@ -178,6 +178,9 @@ fn main() -> ExitCode {
                             eprintln!("未评查：{rule}（{p}）：{reason}");
                         }
                         eprintln!("{}", r.one_line(&plan.out));
+                        if let Some(note) = r.waiver_note() {
+                            eprintln!("{note}");
+                        }
                     }
                     if r.failed_threshold {
                         ExitCode::from(1)

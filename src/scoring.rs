@@ -151,9 +151,26 @@ pub struct Waiver {
     pub reason: String,
     /// Who approved it.
     pub approved_by: String,
+    /// Its line in the waivers file (the header is line 1).
+    pub row: u32,
 }
 
-/// Read a waivers CSV (`rule,case_no,subject,reason,approved_by`, header row, UTF-8 or GBK).
+/// The columns of a waivers file: each one's English and Chinese headers.
+const WAIVER_COLUMNS: [(&str, &str); 5] = [
+    ("rule", "规则"),
+    ("case_no", "案号"),
+    ("subject", "对象"),
+    ("reason", "豁免理由"),
+    ("approved_by", "批准人"),
+];
+
+/// Read a waivers CSV (UTF-8 or GBK): a header row naming the columns `rule`, `case_no`,
+/// `subject`, `reason` and `approved_by` (or 规则, 案号, 对象, 豁免理由, 批准人) in any order,
+/// then one waiver a row. Columns are found by their headers, never by position: a panel
+/// that reorders them in Excel must not waive the wrong findings. A waiver without a rule,
+/// a reason or an approver is refused (exit code 4), since a finding set aside has to say
+/// why and on whose authority; blank rows are skipped. 案号 and 对象 may be blank: the
+/// finding of footage with no case has no 案号, a case-level finding no subject.
 pub fn load_waivers(path: &std::path::Path) -> Result<Vec<Waiver>> {
     let raw = std::fs::read(path).map_err(|e| {
         Error::Config(format!(
@@ -166,31 +183,77 @@ pub fn load_waivers(path: &std::path::Path) -> Result<Vec<Waiver>> {
         Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
         Err(_) => encoding_rs::GB18030.decode(&raw).0.into_owned(),
     };
+    let bad = |row: usize, what: String| {
+        Error::Config(format!("豁免清单 {} 第 {row} 行{what}", path.display()))
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
+        .has_headers(false)
         .from_reader(text.as_bytes());
+    let mut records = rdr.records();
+    let header = match records.next() {
+        Some(h) => h.map_err(|e| bad(1, format!("无效：{e}")))?,
+        None => return Ok(Vec::new()),
+    };
+    let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
+    let mut at = [0usize; 5];
+    for (slot, (en, zh)) in at.iter_mut().zip(WAIVER_COLUMNS) {
+        *slot = names
+            .iter()
+            .position(|n| n == en || n == zh)
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "豁免清单 {} 缺少列「{en}」（或「{zh}」）；表头为：{}",
+                    path.display(),
+                    header.iter().collect::<Vec<_>>().join("、")
+                ))
+            })?;
+    }
     let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| {
-            Error::Config(format!(
-                "豁免清单 {} 第 {} 行无效：{e}",
-                path.display(),
-                i + 2
-            ))
-        })?;
-        let get = |k: usize| rec.get(k).unwrap_or("").trim().to_string();
-        if get(0).is_empty() {
+    for (i, rec) in records.enumerate() {
+        let row = i + 2;
+        let rec = rec.map_err(|e| bad(row, format!("无效：{e}")))?;
+        if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
+        let [rule, case_no, subject, reason, approved_by] =
+            at.map(|k| rec.get(k).unwrap_or("").trim().to_string());
+        for (value, (en, zh)) in [
+            (&rule, WAIVER_COLUMNS[0]),
+            (&reason, WAIVER_COLUMNS[3]),
+            (&approved_by, WAIVER_COLUMNS[4]),
+        ] {
+            if value.is_empty() {
+                return Err(bad(row, format!("缺少{zh}（{en}）")));
+            }
+        }
         out.push(Waiver {
-            rule: get(0),
-            case_no: get(1),
-            subject: get(2),
-            reason: get(3),
-            approved_by: get(4),
+            rule,
+            case_no,
+            subject,
+            reason,
+            approved_by,
+            row: row as u32,
         });
     }
     Ok(out)
+}
+
+/// What to say of waivers that matched no finding (their lines in the waivers file), or
+/// nothing when every waiver matched.
+pub fn unmatched_waivers_note(rows: &[u32]) -> Option<String> {
+    const LISTED: usize = 20;
+    let (first, more) = rows.split_at_checked(LISTED).unwrap_or((rows, &[]));
+    if first.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = first.iter().map(u32::to_string).collect();
+    let more = if more.is_empty() { "" } else { " 等" };
+    Some(format!(
+        "豁免清单中有 {} 条未对应本次评查的任何问题（第 {}{more} 行）：请核对其规则、案号和对象是否与 findings.csv 一致；评查期间之外的案卷的豁免不会对应",
+        rows.len(),
+        lines.join("、")
+    ))
 }
 
 /// The score of one case file: [`Scores::cases`] holds them in the order of
@@ -327,6 +390,9 @@ pub struct Scores {
     pub mean_score: f64,
     /// Findings set aside by waivers.
     pub waived: u32,
+    /// Lines of the waivers file whose waiver matched no finding of this run: a typo in
+    /// its rule, 案号 or subject, or a case outside the review window.
+    pub unmatched_waivers: Vec<u32>,
 }
 
 fn round2(x: f64) -> f64 {
@@ -346,14 +412,27 @@ pub fn score(
         .iter()
         .map(|w| (w.rule.as_str(), w.case_no.as_str(), w.subject.as_str()))
         .collect();
+    let mut matched: HashSet<(&str, &str, &str)> = HashSet::default();
     let waived: Vec<bool> = if keys.is_empty() {
         vec![false; findings.len()]
     } else {
         findings
             .iter()
-            .map(|f| keys.contains(&(f.rule(), f.case_no(&bundle.cases), f.subject())))
+            .map(|f| {
+                let key = (f.rule(), f.case_no(&bundle.cases), f.subject());
+                let hit = keys.contains(&key);
+                if hit {
+                    matched.insert(key);
+                }
+                hit
+            })
             .collect()
     };
+    let unmatched_waivers = waivers
+        .iter()
+        .filter(|w| !matched.contains(&(w.rule.as_str(), w.case_no.as_str(), w.subject.as_str())))
+        .map(|w| w.row)
+        .collect();
 
     // The case rows and the counts by agency (which read the findings only) side by side.
     let read: &[Finding] = findings;
@@ -580,6 +659,83 @@ pub fn score(
         pass_rate: round2(pass_rate * 10000.0) / 10000.0,
         mean_score,
         waived: waived.iter().filter(|w| **w).count() as u32,
+        unmatched_waivers,
     };
     (scores, waived)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &[u8]) -> Result<Vec<Waiver>> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("waivers.csv");
+        std::fs::write(&p, text).unwrap();
+        load_waivers(&p)
+    }
+
+    fn config_message(r: Result<Vec<Waiver>>) -> String {
+        match r {
+            Err(Error::Config(m)) => m,
+            other => panic!("expected a configuration error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn waiver_columns_are_found_by_their_headers_in_either_language() {
+        let csv = "批准人,豁免理由,对象,案号,规则\n评查组 王某,设备损毁,HD-2-4,测罚〔2024〕4号,V01\n,,,,\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(csv);
+        for bytes in [csv.as_bytes(), &gbk] {
+            let w = load(bytes).unwrap();
+            assert_eq!(w.len(), 1, "the blank row is skipped");
+            assert_eq!(
+                (&*w[0].rule, &*w[0].case_no, &*w[0].subject, w[0].row),
+                ("V01", "测罚〔2024〕4号", "HD-2-4", 2)
+            );
+            assert_eq!(
+                (&*w[0].reason, &*w[0].approved_by),
+                ("设备损毁", "评查组 王某")
+            );
+        }
+        // 案号 and 对象 may be blank (footage with no case; a case-level finding).
+        let w = load(b"rule,case_no,subject,reason,approved_by\nV04,,MV-ORPHAN-1,r,a\n").unwrap();
+        assert_eq!((&*w[0].case_no, &*w[0].subject), ("", "MV-ORPHAN-1"));
+    }
+
+    #[test]
+    fn a_waiver_without_its_columns_reason_or_approver_is_refused() {
+        let m = config_message(load(b"rule,case_no,subject,approved_by\nV01,a,b,c\n"));
+        assert!(m.contains("缺少列「reason」（或「豁免理由」）"), "{m}");
+        assert!(
+            m.contains("表头为：rule、case_no、subject、approved_by"),
+            "{m}"
+        );
+        let m = config_message(load(
+            b"rule,case_no,subject,reason,approved_by\nV01,a,b,r,p\nV02,a,b,,p\n",
+        ));
+        assert!(m.contains("第 3 行缺少豁免理由（reason）"), "{m}");
+        let m = config_message(load(
+            b"rule,case_no,subject,reason,approved_by\nV01,a,b,r\n",
+        ));
+        assert!(m.contains("第 2 行缺少批准人（approved_by）"), "{m}");
+        let m = config_message(load(b"rule,case_no,subject,reason,approved_by\n,a,b,r,p\n"));
+        assert!(m.contains("第 2 行缺少规则（rule）"), "{m}");
+    }
+
+    #[test]
+    fn unmatched_waivers_are_named_by_their_lines() {
+        assert_eq!(unmatched_waivers_note(&[]), None);
+        let note = unmatched_waivers_note(&[3, 7]).unwrap();
+        assert!(
+            note.starts_with("豁免清单中有 2 条未对应本次评查的任何问题（第 3、7 行）"),
+            "{note}"
+        );
+        let many: Vec<u32> = (2..40).collect();
+        let note = unmatched_waivers_note(&many).unwrap();
+        assert!(
+            note.contains("有 38 条") && note.contains("、21 等 行"),
+            "{note}"
+        );
+    }
 }

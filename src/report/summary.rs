@@ -37,6 +37,8 @@ struct Summary<'a> {
     by_rule: BTreeMap<&'a str, u32>,
     by_agency: &'a BTreeMap<String, u32>,
     waived: u32,
+    #[serde(skip_serializing_if = "<[u32]>::is_empty")]
+    unmatched_waivers: &'a [u32],
     mean_score: f64,
     pass_rate: f64,
     grades: &'a [(String, u32)],
@@ -97,6 +99,7 @@ pub fn write(v: &ReportView<'_>, w: &mut dyn Write) -> std::io::Result<()> {
         by_rule,
         by_agency: &s.findings_by_agency,
         waived: s.waived,
+        unmatched_waivers: &s.unmatched_waivers,
         mean_score: s.mean_score,
         pass_rate: s.pass_rate,
         grades: &s.grades,

@@ -892,6 +892,19 @@ fn params_sheet(
             .clone()
             .unwrap_or_else(|| "未提供（V06 未评查）".into()),
     )?;
+    if !v.waivers.is_empty() {
+        let note = crate::scoring::unmatched_waivers_note(&v.scores.unmatched_waivers);
+        kv(
+            ws,
+            "豁免清单",
+            format!(
+                "{} 条，豁免问题 {} 项{}",
+                v.waivers.len(),
+                v.scores.waived,
+                note.map(|n| format!("；{n}")).unwrap_or_default()
+            ),
+        )?;
+    }
     kv(ws, "版本", format!("trailcheck {}", m.version))?;
     kv(ws, "用时（秒）", format!("{:.2}", m.seconds))?;
     ws.text_with_format(r, 0, "评查基准日", &f.header)?;

@@ -242,8 +242,21 @@ fn workbook_sheets_headers_scores_caps_vetoes_and_ties() {
 fn waived_findings_leave_the_scores_but_stay_visible() {
     let dir = tempfile::tempdir().unwrap();
     let w = dir.path().join("waivers.csv");
-    std::fs::write(&w, "rule,case_no,subject,reason,approved_by\nV01,测罚〔2024〕4号,HD-2-4,设备被当事人损毁，有公安出警记录,评查组 王某\n").unwrap();
+    // The second waiver's 案号 has a typo: it matches nothing, and the run says so.
+    std::fs::write(&w, "rule,case_no,subject,reason,approved_by\nV01,测罚〔2024〕4号,HD-2-4,设备被当事人损毁，有公安出警记录,评查组 王某\nI01,测罚〔2024〕22号,JC-1,复核无误,评查组 王某\n").unwrap();
     let (_d, out) = run(&county(), &["--waivers", w.to_str().unwrap()]);
+    let log = std::fs::read_to_string(out.join("run.log")).unwrap();
+    assert!(
+        log.contains("豁免清单中有 1 条未对应本次评查的任何问题（第 3 行）"),
+        "{log}"
+    );
+    let params = sheet(&out.join("report.xlsx"), "运行参数");
+    assert!(
+        params
+            .iter()
+            .any(|r| s(&r[0]) == "豁免清单" && s(&r[1]).starts_with("2 条，豁免问题 1 项；")),
+        "{params:?}"
+    );
     let x = out.join("report.xlsx");
     let cases = sheet(&x, "案卷评分");
     let vetoed = cases
@@ -266,6 +279,7 @@ fn waived_findings_leave_the_scores_but_stay_visible() {
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["by_rule"]["V01"], serde_json::Value::Null);
+    assert_eq!(summary["unmatched_waivers"], serde_json::json!([3]));
     let by_agency: u64 = summary["by_agency"]
         .as_object()
         .unwrap()
@@ -371,6 +385,7 @@ fn split_workbook(dir: &Path, split: &Split) -> PathBuf {
             subject: f.subject().into(),
             reason: format!("理由{}", k + 1),
             approved_by: "评查组".into(),
+            row: k as u32 + 2,
         })
         .collect();
     bundle
