@@ -116,7 +116,7 @@ impl AuditPlan {
                         judges.profiles.len() - 1
                     }
                 };
-                judges.by_agency.insert(agency, ix);
+                judges.by_agency.insert(agency.trim().to_string(), ix);
             }
         }
         let rubric = match &a.rubric {
@@ -206,6 +206,8 @@ pub struct AuditResult {
     pub tracking: Vec<(String, usize)>,
     /// Lines of the waivers file whose waiver matched no finding.
     pub unmatched_waivers: Vec<u32>,
+    /// 执法机关 of `--profile-map` with no case in the export, with the note to show.
+    pub profile_map_note: Option<String>,
     /// Wall time.
     pub seconds: f64,
 }
@@ -259,6 +261,39 @@ fn lock_output(dir: &std::path::Path) -> Result<std::fs::File> {
     }
 }
 
+/// The 执法机关 `--profile-map` names that have no case in the export (before any review
+/// window): most likely a name spelt differently from the register, whose cases are then
+/// judged by the default profile.
+fn unmatched_agencies(judges: &Judges, bundle: &Bundle) -> Vec<String> {
+    if judges.by_agency.is_empty() {
+        return Vec::new();
+    }
+    let present: std::collections::HashSet<&str> =
+        bundle.cases.iter().map(|c| &*c.agency).collect();
+    let mut missing: Vec<String> = judges
+        .by_agency
+        .keys()
+        .filter(|a| !present.contains(a.as_str()))
+        .cloned()
+        .collect();
+    missing.sort();
+    missing
+}
+
+/// What to say of `--profile-map` agencies with no case, or nothing when all have cases.
+fn profile_map_note(missing: &[String], judges: &Judges) -> Option<String> {
+    if missing.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = missing.iter().map(|a| format!("「{a}」")).collect();
+    Some(format!(
+        "配置对应表中有 {} 个执法机关在案件登记中没有案件：{}；请核对名称是否与案件登记一致（未列入对应表的机关按默认配置 {} 评查）",
+        missing.len(),
+        names.join("、"),
+        judges.profiles[0].id
+    ))
+}
+
 /// Run an audit end to end.
 pub fn audit(plan: &AuditPlan) -> Result<AuditResult> {
     audit_with(plan, &Silent)
@@ -284,6 +319,10 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     let (font, bundle) = rayon::join(|| plan.font.load(), || read_bundle(&plan.inputs, false));
     let font = font?;
     let mut bundle = bundle?;
+    let unmatched_agencies = unmatched_agencies(&plan.judges, &bundle);
+    if let Some(note) = profile_map_note(&unmatched_agencies, &plan.judges) {
+        log.push(note);
+    }
     let total_cases = bundle.cases.len();
     if let Some(w) = &plan.window {
         bundle.retain_cases(|c| w.has_case(c), |m| w.has_stamp(m.started_at));
@@ -469,6 +508,7 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
             })
             .unwrap_or_default(),
         unmatched_waivers: scores.unmatched_waivers.clone(),
+        profile_map_note: profile_map_note(&unmatched_agencies, &plan.judges),
         seconds: started.elapsed().as_secs_f64(),
     };
     log.push(result.one_line(&plan.out));

@@ -178,7 +178,7 @@ fn main() -> ExitCode {
                             eprintln!("未评查：{rule}（{p}）：{reason}");
                         }
                         eprintln!("{}", r.one_line(&plan.out));
-                        if let Some(note) = r.waiver_note() {
+                        for note in r.waiver_note().iter().chain(&r.profile_map_note) {
                             eprintln!("{note}");
                         }
                     }

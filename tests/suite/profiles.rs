@@ -131,11 +131,11 @@ fn profile_map_judges_each_agency_by_its_own_text() {
     let map = dir.path().join("map.toml");
     std::fs::write(
         &map,
-        "[agencies]\n\"退役军人事务局\" = \"pingluo-veterans\"\n",
+        "[agencies]\n\"退役军人事务局\" = \"pingluo-veterans\"\n\" 退役军人事物局\" = \"pingluo-veterans\"\n",
     )
     .unwrap();
     let out = dir.path().join("out");
-    let st = bin()
+    let o = bin()
         .args([
             "audit",
             "--as-of",
@@ -148,9 +148,18 @@ fn profile_map_judges_each_agency_by_its_own_text() {
         .arg("--out")
         .arg(&out)
         .arg(&data)
-        .status()
+        .output()
         .unwrap();
-    assert_eq!(st.code(), Some(0));
+    assert_eq!(o.status.code(), Some(0));
+    // The misspelt agency has no case: the run says so, on stderr and in run.log.
+    let note = "配置对应表中有 1 个执法机关在案件登记中没有案件：「退役军人事物局」";
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(note), "{err}");
+    let log = std::fs::read_to_string(out.join("run.log")).unwrap();
+    assert!(
+        log.contains(note) && log.contains("按默认配置 district-2018 评查"),
+        "{log}"
+    );
     let csv = std::fs::read_to_string(out.join("findings.csv")).unwrap();
     let a02: Vec<&str> = csv.lines().filter(|l| l.starts_with("A02")).collect();
     assert_eq!(a02.len(), 1, "{csv}");
