@@ -96,13 +96,7 @@ impl AuditPlan {
         let default = Profile::load(&a.profile)?;
         let mut judges = Judges::single(default);
         if let Some(p) = &a.profile_map {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                Error::Config(format!(
-                    "无法读取配置对应表 {}：{}",
-                    p.display(),
-                    crate::error::io_zh(&e)
-                ))
-            })?;
+            let text = crate::error::read_config(p, "配置对应表")?;
             let m: ProfileMapFile = toml::from_str(&text)
                 .map_err(|e| Error::Config(format!("配置对应表 {} 无效：{e}", p.display())))?;
             let mut loaded: HashMap<String, usize> = HashMap::new();

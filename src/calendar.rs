@@ -126,13 +126,7 @@ impl Calendar {
 
     /// Add a calendar file given with `--calendar`.
     pub fn add_file(&mut self, path: &std::path::Path) -> Result<()> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Config(format!(
-                "无法读取日历文件 {}：{}",
-                path.display(),
-                crate::error::io_zh(&e)
-            ))
-        })?;
+        let text = crate::error::read_config(path, "日历文件")?;
         self.add_json(&text, &path.display().to_string())
     }
 

@@ -48,6 +48,13 @@ impl Error {
 /// Result alias used throughout the library.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Read a configuration file (a profile, rubric, mapping, calendar, template …) as text:
+/// failing, a configuration error naming `what`, the file and the cause in Chinese.
+pub fn read_config(path: &std::path::Path, what: &str) -> Result<String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("无法读取{what} {}：{}", path.display(), io_zh(&e))))
+}
+
 /// An I/O error as the bureau reads it: the cause in Chinese, with the system's error
 /// number for whoever looks into it (`磁盘空间不足（os error 28）`). An error that carries
 /// its own message (a workbook writer's, say) keeps that message.

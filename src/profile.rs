@@ -318,12 +318,7 @@ impl Profile {
         }
         let p = std::path::Path::new(id_or_path);
         if p.is_file() {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                Error::Config(format!(
-                    "无法读取规则配置 {id_or_path}：{}",
-                    crate::error::io_zh(&e)
-                ))
-            })?;
+            let text = crate::error::read_config(p, "规则配置")?;
             return Profile::parse(&text, id_or_path);
         }
         let ids: Vec<&str> = SHIPPED.iter().map(|(id, _)| *id).collect();

@@ -114,13 +114,7 @@ impl Rubric {
 
     /// Load from a file.
     pub fn load(path: &std::path::Path) -> Result<Rubric> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Config(format!(
-                "无法读取评分标准 {}：{}",
-                path.display(),
-                crate::error::io_zh(&e)
-            ))
-        })?;
+        let text = crate::error::read_config(path, "评分标准")?;
         Rubric::parse(&text, &path.display().to_string())
     }
 

@@ -118,13 +118,7 @@ impl Mapping {
 
     /// Read and parse a mapping file.
     pub fn load(path: &std::path::Path) -> Result<Mapping> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Config(format!(
-                "无法读取映射文件 {}：{}",
-                path.display(),
-                crate::error::io_zh(&e)
-            ))
-        })?;
+        let text = crate::error::read_config(path, "映射文件")?;
         Mapping::parse(&text, &path.display().to_string())
     }
 

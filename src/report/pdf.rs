@@ -131,15 +131,7 @@ impl Templates {
                 "内置模板".to_string(),
             ),
             Some(d) => {
-                let read = |n: &str| {
-                    std::fs::read_to_string(d.join(n)).map_err(|e| {
-                        Error::Config(format!(
-                            "无法读取报告模板 {}：{}",
-                            d.join(n).display(),
-                            crate::error::io_zh(&e)
-                        ))
-                    })
-                };
+                let read = |n: &str| crate::error::read_config(&d.join(n), "报告模板");
                 (
                     read("report.tera")?,
                     read("remedies.toml")?,
