@@ -76,20 +76,42 @@ fn unusable(rule: &RuleDef, p: &Profile, run: &RunCx<'_>) -> Option<String> {
     None
 }
 
+/// Which profiles judge something: the default always (it also judges the bundle-level
+/// rules), another when a case's 执法机关 is mapped to it. A profile that `--profile-map`
+/// gives only to agencies with no case (in the window) has no rule to leave 未评查.
+fn judged_profiles(judges: &Judges, cases: &[Case]) -> Vec<bool> {
+    let mut judged = vec![false; judges.profiles.len()];
+    judged[0] = true;
+    if judges.profiles.len() > 1 {
+        // Cases are held by agency: a run of one agency's cases shares one string.
+        let mut last: Option<&std::sync::Arc<str>> = None;
+        for c in cases {
+            if last.is_none_or(|l| !std::sync::Arc::ptr_eq(l, &c.agency)) {
+                judged[judges.for_agency(&c.agency)] = true;
+                last = Some(&c.agency);
+            }
+        }
+    }
+    judged
+}
+
 /// Run every rule in force over the bundle.
 pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
     let b = run.bundle;
     let mut not_evaluated = Vec::new();
+    let judged = judged_profiles(judges, &b.cases);
     let active: Vec<Vec<InForce>> = judges
         .profiles
         .iter()
-        .map(|p| {
+        .zip(&judged)
+        .map(|(p, &judged)| {
             RULES
                 .iter()
                 .copied()
                 .filter(|r| p.has(r.code))
                 .filter(|r| match unusable(r, p, run) {
                     None => true,
+                    Some(_) if !judged => false,
                     Some(reason) => {
                         not_evaluated.push(NotEvaluated {
                             profile: p.id.clone(),

@@ -131,7 +131,7 @@ fn profile_map_judges_each_agency_by_its_own_text() {
     let map = dir.path().join("map.toml");
     std::fs::write(
         &map,
-        "[agencies]\n\"退役军人事务局\" = \"pingluo-veterans\"\n\" 退役军人事物局\" = \"pingluo-veterans\"\n",
+        "[agencies]\n\"退役军人事务局\" = \"pingluo-veterans\"\n\" 退役军人事物局\" = \"jinpu-justice\"\n",
     )
     .unwrap();
     let out = dir.path().join("out");
@@ -159,6 +159,13 @@ fn profile_map_judges_each_agency_by_its_own_text() {
     assert!(
         log.contains(note) && log.contains("按默认配置 district-2018 评查"),
         "{log}"
+    );
+    // jinpu-justice judges no case here: none of its rules is listed as 未评查 (its V06
+    // would be, as the default profile's is).
+    assert!(!err.contains("（jinpu-justice）"), "{err}");
+    assert!(
+        err.contains("未评查：V06 音像文件缺失或被改动（district-2018）"),
+        "{err}"
     );
     let csv = std::fs::read_to_string(out.join("findings.csv")).unwrap();
     let a02: Vec<&str> = csv.lines().filter(|l| l.starts_with("A02")).collect();
