@@ -255,35 +255,37 @@ fn lock_output(dir: &std::path::Path) -> Result<std::fs::File> {
     }
 }
 
-/// The 执法机关 `--profile-map` names that have no case in the export (before any review
-/// window): most likely a name spelt differently from the register, whose cases are then
-/// judged by the default profile.
-fn unmatched_agencies(judges: &Judges, bundle: &Bundle) -> Vec<String> {
+/// What to say of the 执法机关 `--profile-map` names that have no case in the export
+/// (before any review window), or nothing when every one has cases: most likely a name
+/// spelt differently from the register, whose cases the default profile then judges.
+fn profile_map_note(judges: &Judges, bundle: &Bundle) -> Option<String> {
     if judges.by_agency.is_empty() {
-        return Vec::new();
+        return None;
     }
-    let present: std::collections::HashSet<&str> =
-        bundle.cases.iter().map(|c| &*c.agency).collect();
+    // Cases are held by agency, a run of one agency's cases sharing one string: one look-up
+    // a run, not a hash of every case's agency.
+    let mut present: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut last: Option<&std::sync::Arc<str>> = None;
+    for c in &bundle.cases {
+        if last.is_none_or(|l| !std::sync::Arc::ptr_eq(l, &c.agency)) {
+            present.insert(&c.agency);
+            last = Some(&c.agency);
+        }
+    }
     let mut missing: Vec<String> = judges
         .by_agency
         .keys()
         .filter(|a| !present.contains(a.as_str()))
-        .cloned()
+        .map(|a| format!("「{a}」"))
         .collect();
-    missing.sort();
-    missing
-}
-
-/// What to say of `--profile-map` agencies with no case, or nothing when all have cases.
-fn profile_map_note(missing: &[String], judges: &Judges) -> Option<String> {
     if missing.is_empty() {
         return None;
     }
-    let names: Vec<String> = missing.iter().map(|a| format!("「{a}」")).collect();
+    missing.sort();
     Some(format!(
         "配置对应表中有 {} 个执法机关在案件登记中没有案件：{}；请核对名称是否与案件登记一致（未列入对应表的机关按默认配置 {} 评查）",
         missing.len(),
-        names.join("、"),
+        missing.join("、"),
         judges.profiles[0].id
     ))
 }
@@ -313,10 +315,8 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     let (font, bundle) = rayon::join(|| plan.font.load(), || read_bundle(&plan.inputs, false));
     let font = font?;
     let mut bundle = bundle?;
-    let unmatched_agencies = unmatched_agencies(&plan.judges, &bundle);
-    if let Some(note) = profile_map_note(&unmatched_agencies, &plan.judges) {
-        log.push(note);
-    }
+    let map_note = profile_map_note(&plan.judges, &bundle);
+    log.extend(map_note.clone());
     let total_cases = bundle.cases.len();
     if let Some(w) = &plan.window {
         bundle.retain_cases(|c| w.has_case(c), |m| w.has_stamp(m.started_at));
@@ -502,7 +502,7 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
             })
             .unwrap_or_default(),
         unmatched_waivers: scores.unmatched_waivers.clone(),
-        profile_map_note: profile_map_note(&unmatched_agencies, &plan.judges),
+        profile_map_note: map_note,
         seconds: started.elapsed().as_secs_f64(),
     };
     log.push(result.one_line(&plan.out));
