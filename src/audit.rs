@@ -97,8 +97,13 @@ impl AuditPlan {
         let mut judges = Judges::single(default);
         if let Some(p) = &a.profile_map {
             let text = crate::error::read_config(p, "配置对应表")?;
-            let m: ProfileMapFile = toml::from_str(&text)
-                .map_err(|e| Error::Config(format!("配置对应表 {} 无效：{e}", p.display())))?;
+            let m: ProfileMapFile = toml::from_str(&text).map_err(|e| {
+                Error::Config(format!(
+                    "配置对应表 {} 无效：{}",
+                    p.display(),
+                    crate::error::toml_zh(&e, &text)
+                ))
+            })?;
             let mut loaded: HashMap<String, usize> = HashMap::new();
             loaded.insert(a.profile.clone(), 0);
             for (agency, prof) in m.agencies {

@@ -112,8 +112,12 @@ impl Calendar {
     /// "2027-01-01", "isOffDay": true}, …]}`). A year counts as covered once its file lists
     /// at least one date of that year.
     pub fn add_json(&mut self, text: &str, origin: &str) -> Result<()> {
-        let f: YearFile = serde_json::from_str(text)
-            .map_err(|e| Error::Config(format!("日历文件 {origin} 无效：{e}")))?;
+        let f: YearFile = serde_json::from_str(text).map_err(|e| {
+            Error::Config(format!(
+                "日历文件 {origin} 无效：{}",
+                crate::error::json_zh(&e, 1)
+            ))
+        })?;
         for d in &f.days {
             self.exceptions.insert(d.date, d.is_off_day);
             if d.date.year() == f.year {

@@ -85,6 +85,70 @@ pub fn io_zh(e: &std::io::Error) -> String {
     }
 }
 
+/// Where a configuration file's text fails to parse, and why, as the bureau reads it:
+/// `第 3 行第 9 列：缺少字段「seed」（原文：missing field `seed`）`. The parsers' own
+/// sentence stays in brackets for whoever maintains the file.
+fn parse_zh(line_col: Option<(usize, usize)>, message: &str) -> String {
+    let at = match line_col {
+        Some((line, col)) => format!("第 {line} 行第 {col} 列："),
+        None => String::new(),
+    };
+    // A parser's message may run over lines; the bureau's message is one line.
+    let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{at}{}（原文：{message}）", serde_zh(&message))
+}
+
+/// A serde or parser message in Chinese, by its opening words.
+fn serde_zh(m: &str) -> String {
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_string).unwrap_or_default();
+    if m.starts_with("missing field") {
+        format!("缺少字段「{}」", quoted(m))
+    } else if m.starts_with("unknown field") {
+        format!("未知字段「{}」", quoted(m))
+    } else if m.starts_with("duplicate field") || m.starts_with("duplicate key") {
+        format!("「{}」重复出现", quoted(m))
+    } else if m.starts_with("unknown variant") {
+        format!("未知取值「{}」", quoted(m))
+    } else if m.starts_with("invalid type") {
+        "值的类型不对".to_string()
+    } else if m.starts_with("invalid value") || m.starts_with("input contains invalid") {
+        "取值无效".to_string()
+    } else if m.starts_with("invalid length") {
+        "元素个数不对".to_string()
+    } else if m.contains("EOF") || m.contains("end of input") {
+        "内容不完整，意外结束".to_string()
+    } else {
+        "格式错误".to_string()
+    }
+}
+
+/// A TOML parse error of `text` in Chinese, with its line and column (none when the
+/// error concerns the whole file, a top-level field missing, say).
+pub fn toml_zh(e: &toml::de::Error, text: &str) -> String {
+    let place = e
+        .span()
+        .filter(|s| !(s.start == 0 && s.end >= text.trim_end().len()));
+    let line_col = place.map(|s| {
+        let before = &text[..s.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    });
+    parse_zh(line_col, e.message())
+}
+
+/// A JSON parse error in Chinese, with its line and column; `first_line` is the file's
+/// line the parsed text starts on (1 for a whole file, N for line N of a JSON Lines file).
+pub fn json_zh(e: &serde_json::Error, first_line: usize) -> String {
+    let full = e.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) if e.line() > 0 => &full[..i],
+        _ => &full,
+    };
+    let line_col = (e.line() > 0).then(|| (first_line + e.line() - 1, e.column()));
+    parse_zh(line_col, message)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +169,52 @@ mod tests {
             e.to_string(),
             "无法写入输出文件 out/report.xlsx：磁盘空间不足（os error 28）"
         );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Shape {
+        seed: String,
+        hours: u32,
+    }
+
+    #[test]
+    fn parse_errors_read_in_chinese_with_their_place() {
+        let toml_err = |text: &str| toml_zh(&toml::from_str::<Shape>(text).unwrap_err(), text);
+        let json_err = |text: &str, first: usize| {
+            json_zh(&serde_json::from_str::<Shape>(text).unwrap_err(), first)
+        };
+        assert_eq!(
+            toml_err("seed = \"001\"\n"),
+            "缺少字段「hours」（原文：missing field `hours`）"
+        );
+        let e = toml_err("seed = \"001\"\nhours = 24\nhour = 1\n");
+        assert!(
+            e.starts_with("第 3 行第 1 列：未知字段「hour」（原文：unknown field `hour`"),
+            "{e}"
+        );
+        let e = toml_err("seed = \"001\"\nhours = \"二十四\"\n");
+        assert!(
+            e.starts_with("第 2 行第 9 列：值的类型不对（原文：invalid type"),
+            "{e}"
+        );
+        let e = toml_err("seed = \"001\"\nhours 24\n");
+        assert!(e.starts_with("第 2 行第 7 列：格式错误（原文："), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+        let e = toml_err("seed = \"001\"\nseed = \"003\"\nhours = 1\n");
+        assert!(e.starts_with("第 2 行第 1 列：「seed」重复出现"), "{e}");
+        let e = json_err("{\"seed\": \"001\",\n \"hours\": -1}", 1);
+        assert!(e.starts_with("第 2 行第 "), "{e}");
+        assert!(
+            e.contains("：取值无效（原文：invalid value: integer `-1`"),
+            "{e}"
+        );
+        let e = json_err("{\"seed\": \"001\"", 7);
+        assert!(
+            e.starts_with("第 7 行第 14 列：内容不完整，意外结束（原文：EOF"),
+            "{e}"
+        );
+        assert!(!e.contains(" at line "), "{e}");
     }
 }

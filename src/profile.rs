@@ -268,7 +268,8 @@ impl Profile {
     /// Parse and validate profile TOML; `origin` names it in messages.
     pub fn parse(text: &str, origin: &str) -> Result<Profile> {
         let bad = |m: String| Error::Config(format!("规则配置 {origin} 无效：{m}"));
-        let f: ProfileFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let f: ProfileFile =
+            toml::from_str(text).map_err(|e| bad(crate::error::toml_zh(&e, text)))?;
         for code in f.rules.keys() {
             if registry::find(code).is_none() {
                 return Err(bad(format!("未知的规则代码「{code}」")));

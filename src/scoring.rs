@@ -65,7 +65,8 @@ impl Rubric {
     /// Parse rubric TOML.
     pub fn parse(text: &str, origin: &str) -> Result<Rubric> {
         let bad = |m: String| Error::Config(format!("评分标准 {origin} 无效：{m}"));
-        let f: RubricFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let f: RubricFile =
+            toml::from_str(text).map_err(|e| bad(crate::error::toml_zh(&e, text)))?;
         let sev = |s: Severity| {
             f.severity
                 .get(s.zh())
@@ -186,7 +187,7 @@ pub fn load_waivers(path: &std::path::Path) -> Result<Vec<Waiver>> {
         .from_reader(text.as_bytes());
     let mut records = rdr.records();
     let header = match records.next() {
-        Some(h) => h.map_err(|e| bad(1, format!("无效：{e}")))?,
+        Some(h) => h.map_err(|e| bad(1, format!("无法解析（原文：{e}）")))?,
         None => return Ok(Vec::new()),
     };
     let names: Vec<String> = header.iter().map(|h| h.trim().to_lowercase()).collect();
@@ -206,7 +207,7 @@ pub fn load_waivers(path: &std::path::Path) -> Result<Vec<Waiver>> {
     let mut out = Vec::new();
     for (i, rec) in records.enumerate() {
         let row = i + 2;
-        let rec = rec.map_err(|e| bad(row, format!("无效：{e}")))?;
+        let rec = rec.map_err(|e| bad(row, format!("无法解析（原文：{e}）")))?;
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

@@ -126,8 +126,12 @@ pub fn track(findings: &mut [Finding], dir: &Path, in_scope: &Bundle) -> Result<
             if line.trim().is_empty() {
                 continue;
             }
-            let past: PastFinding<'_> = serde_json::from_str(&line).map_err(|e| {
-                Error::Config(format!("上期评查结果 {} 第 {n} 行无效：{e}", p.display()))
+            let past: PastFinding<'_> = serde_json::from_str(line.trim_end()).map_err(|e| {
+                Error::Config(format!(
+                    "上期评查结果 {} 无效：{}",
+                    p.display(),
+                    crate::error::json_zh(&e, n)
+                ))
             })?;
             if past.waived {
                 continue;

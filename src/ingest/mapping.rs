@@ -58,7 +58,9 @@ impl Mapping {
     /// Parse mapping TOML text; `origin` names the file in messages.
     pub fn parse(text: &str, origin: &str) -> Result<Mapping> {
         let bad = |m: String| Error::Config(format!("映射文件 {origin} 无效：{m}"));
-        let doc: toml::Table = text.parse().map_err(|e| bad(format!("{e}")))?;
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e| bad(crate::error::toml_zh(&e, text)))?;
         let mut m = Mapping::default();
         for (key, val) in &doc {
             match key.as_str() {

@@ -128,6 +128,11 @@ fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
                     found[t as usize].1.push((n, stem, part));
                 }
             }
+        } else if b.is_file() && b.extension().is_some() && is_csv(b) {
+            return Err(Error::Input(format!(
+                "{} 是单个 CSV 文件：数据包应为存放各表 CSV 的文件夹或一个工作簿；单张表请用 --cases、--documents 等逐表指定",
+                b.display()
+            )));
         } else if b.is_file() {
             let wb = Workbook::open(b)?;
             for sheet in wb.sheet_names() {

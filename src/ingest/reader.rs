@@ -557,7 +557,7 @@ impl Workbook {
         }
         let inner = guarded(&label, || {
             calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-                .map_err(|e| format!("不是可识别的工作簿（xlsx/xls/et/ods）：{e}"))
+                .map_err(|e| format!("不是可识别的工作簿（xlsx/xls/et/ods）（读取程序报告：{e}）"))
         })?;
         Ok(Workbook { inner, label })
     }
@@ -572,7 +572,9 @@ impl Workbook {
         let label = format!("{}[{name}]", self.label);
         let inner = &mut self.inner;
         let range = guarded(&label, || {
-            inner.worksheet_range(name).map_err(|e| e.to_string())
+            inner
+                .worksheet_range(name)
+                .map_err(|e| format!("工作表「{name}」已损坏或无法解析（读取程序报告：{e}）"))
         })?;
         let (h, w) = range.get_size();
         if (h as u64) * (w as u64) > MAX_SHEET_CELLS {

@@ -142,8 +142,12 @@ impl Templates {
         let mut tera = tera::Tera::default();
         tera.add_raw_template("report", &report)
             .map_err(|e| Error::Config(format!("报告模板 {origin} 无效：{}", tera_msg(&e))))?;
-        let remedies: BTreeMap<String, String> = toml::from_str(&remedies)
-            .map_err(|e| Error::Config(format!("整改建议 {origin}/remedies.toml 无效：{e}")))?;
+        let remedies: BTreeMap<String, String> = toml::from_str(&remedies).map_err(|e| {
+            Error::Config(format!(
+                "整改建议 {origin}/remedies.toml 无效：{}",
+                crate::error::toml_zh(&e, &remedies)
+            ))
+        })?;
         Ok(Templates { tera, remedies })
     }
 }

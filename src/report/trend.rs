@@ -31,8 +31,13 @@ pub fn load(dirs: &[std::path::PathBuf]) -> Result<Trend> {
                 crate::error::io_zh(&e)
             ))
         })?;
-        let v: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Error::Input(format!("{} 不是有效的 summary.json：{e}", p.display())))?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Error::Input(format!(
+                "{} 不是有效的 summary.json：{}",
+                p.display(),
+                crate::error::json_zh(&e, 1)
+            ))
+        })?;
         let label = v["meta"]["period"]
             .as_str()
             .map(str::to_string)

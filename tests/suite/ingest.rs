@@ -425,6 +425,19 @@ fn mapping_file_renames_columns_and_values() {
 }
 
 #[test]
+fn a_csv_file_given_as_the_bundle_is_told_to_use_a_folder_or_the_table_options() {
+    let dir = tempfile::tempdir().unwrap();
+    Fx::clean().write(dir.path());
+    let e = read_err(&dir.path().join("案件登记.csv"));
+    assert_eq!(e.exit_code(), 2);
+    let msg = e.to_string();
+    assert!(
+        msg.contains("案件登记.csv 是单个 CSV 文件") && msg.contains("--cases"),
+        "{msg}"
+    );
+}
+
+#[test]
 fn missing_required_column_names_file_column_and_closest_header() {
     let dir = tempfile::tempdir().unwrap();
     let mut fx = Fx::clean();

@@ -106,6 +106,31 @@ fn a_bureau_copy_of_a_profile_and_bad_profiles() {
         .unwrap();
     assert_eq!(o.status.code(), Some(4));
     assert!(String::from_utf8_lossy(&o.stderr).contains("规则配置"));
+    // A misspelt key is named in Chinese, with its line and column.
+    let misspelt = trailcheck::profile::SHIPPED[0]
+        .1
+        .replacen("\nseed = ", "\nsede = ", 1);
+    let line = 1 + misspelt
+        .lines()
+        .position(|l| l.starts_with("sede"))
+        .unwrap();
+    std::fs::write(&p, &misspelt).unwrap();
+    let o = bin()
+        .args(["audit", "--profile"])
+        .arg(&p)
+        .arg("--out")
+        .arg(&out)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "无效：第 {line} 行第 1 列：未知字段「sede」（原文："
+        )),
+        "{err}"
+    );
     let o = bin()
         .args(["audit", "--profile", "no-such-profile", "--out"])
         .arg(&out)

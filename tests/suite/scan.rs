@@ -234,7 +234,10 @@ fn a_baseline_is_read_a_line_at_a_time_whatever_its_line_endings() {
     assert_eq!(o.status.code(), Some(4));
     let err = String::from_utf8_lossy(&o.stderr);
     let bad_line = 2 * total + 2;
-    assert!(err.contains(&format!("第 {bad_line} 行无效")), "{err}");
+    assert!(
+        err.contains(&format!("无效：第 {bad_line} 行第 8 列：内容不完整")),
+        "{err}"
+    );
 }
 
 fn media_root(dir: &Path) -> (PathBuf, Fx) {
