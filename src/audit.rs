@@ -267,16 +267,8 @@ fn profile_map_note(judges: &Judges, bundle: &Bundle) -> Option<String> {
     if judges.by_agency.is_empty() {
         return None;
     }
-    // Cases are held by agency, a run of one agency's cases sharing one string: one look-up
-    // a run, not a hash of every case's agency.
-    let mut present: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut last: Option<&std::sync::Arc<str>> = None;
-    for c in &bundle.cases {
-        if last.is_none_or(|l| !std::sync::Arc::ptr_eq(l, &c.agency)) {
-            present.insert(&c.agency);
-            last = Some(&c.agency);
-        }
-    }
+    let present: std::collections::HashSet<&str> =
+        bundle.agency_runs().map(|run| &*run[0].agency).collect();
     let mut missing: Vec<String> = judges
         .by_agency
         .keys()

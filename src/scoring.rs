@@ -577,10 +577,7 @@ pub fn score(
     let n_cases = cases.len().max(1) as f64;
     let mut by_agency: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut start = 0;
-    for run in bundle
-        .cases
-        .chunk_by(|a, b| Arc::ptr_eq(&a.agency, &b.agency) || a.agency == b.agency)
-    {
+    for run in bundle.agency_runs() {
         by_agency
             .entry(&*run[0].agency)
             .or_default()

@@ -578,6 +578,15 @@ pub struct Bundle {
 }
 
 impl Bundle {
+    /// The cases agency by agency: each run holds one 执法机关's cases, in the order the
+    /// cases are held (by agency, then 案号, once ingest has sorted them). Cases of one
+    /// agency share one string, so a run is told by pointer, its text compared only where
+    /// two strings differ.
+    pub fn agency_runs(&self) -> std::slice::ChunkBy<'_, Case, impl FnMut(&Case, &Case) -> bool> {
+        self.cases
+            .chunk_by(|a, b| std::sync::Arc::ptr_eq(&a.agency, &b.agency) || a.agency == b.agency)
+    }
+
     /// The string of a row's identifier text.
     pub fn text(&self, t: Text) -> &str {
         self.texts.get(t)

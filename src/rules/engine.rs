@@ -79,17 +79,12 @@ fn unusable(rule: &RuleDef, p: &Profile, run: &RunCx<'_>) -> Option<String> {
 /// Which profiles judge something: the default always (it also judges the bundle-level
 /// rules), another when a case's 执法机关 is mapped to it. A profile that `--profile-map`
 /// gives only to agencies with no case (in the window) has no rule to leave 未评查.
-fn judged_profiles(judges: &Judges, cases: &[Case]) -> Vec<bool> {
+fn judged_profiles(judges: &Judges, bundle: &Bundle) -> Vec<bool> {
     let mut judged = vec![false; judges.profiles.len()];
     judged[0] = true;
     if judges.profiles.len() > 1 {
-        // Cases are held by agency: a run of one agency's cases shares one string.
-        let mut last: Option<&std::sync::Arc<str>> = None;
-        for c in cases {
-            if last.is_none_or(|l| !std::sync::Arc::ptr_eq(l, &c.agency)) {
-                judged[judges.for_agency(&c.agency)] = true;
-                last = Some(&c.agency);
-            }
+        for run in bundle.agency_runs() {
+            judged[judges.for_agency(&run[0].agency)] = true;
         }
     }
     judged
@@ -99,7 +94,7 @@ fn judged_profiles(judges: &Judges, cases: &[Case]) -> Vec<bool> {
 pub fn run(run: &RunCx<'_>, judges: &Judges) -> Outcome {
     let b = run.bundle;
     let mut not_evaluated = Vec::new();
-    let judged = judged_profiles(judges, &b.cases);
+    let judged = judged_profiles(judges, b);
     let active: Vec<Vec<InForce>> = judges
         .profiles
         .iter()
