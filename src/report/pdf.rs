@@ -229,10 +229,20 @@ struct PdfContext {
     not_evaluated: Vec<String>,
     calendar_missing: Vec<i32>,
     problems_total: usize,
+    /// The rule code of each waiver, in the file's order.
     waivers: Vec<String>,
+    /// How many waivers the table lists: the first [`WAIVERS_LISTED`] at most.
+    waivers_listed: usize,
+    /// Waivers that matched no finding.
+    waivers_unmatched: usize,
     tracking: Option<Vec<(String, usize)>>,
     baseline: String,
 }
+
+/// Waivers the report lists: a panel's list can run to tens of thousands (a province's
+/// standing exemptions), which would be thousands of pages; the workbook's 已豁免 sheet
+/// holds every waived finding with its reason.
+const WAIVERS_LISTED: usize = 40;
 
 fn pct(x: f64) -> String {
     format!("{:.2}%", x * 100.0)
@@ -320,6 +330,8 @@ fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
         calendar_missing: v.calendar_missing.to_vec(),
         problems_total: v.bundle.problems.iter().map(|p| p.count as usize).sum(),
         waivers: v.waivers.iter().map(|w| w.rule.clone()).collect(),
+        waivers_listed: v.waivers.len().min(WAIVERS_LISTED),
+        waivers_unmatched: s.unmatched_waivers.len(),
         tracking: v
             .tracking
             .map(|t| t.counts.iter().map(|(k, n)| (k.to_string(), *n)).collect()),
@@ -795,6 +807,7 @@ fn table_for(
             let rows: Vec<Vec<String>> = v
                 .waivers
                 .iter()
+                .take(WAIVERS_LISTED)
                 .map(|w| {
                     vec![
                         w.rule.clone(),

@@ -218,3 +218,42 @@ fn a_table_cell_of_thousands_of_characters_stays_within_its_page() {
     }
     assert!(pages(&pdf) < 12, "{} pages", pages(&pdf));
 }
+
+#[test]
+fn a_long_waiver_list_is_counted_and_its_head_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/district");
+    let args = ["--profile", "district-2018", "--as-of", "2025-03-31"];
+    let first = dir.path().join("first");
+    assert_ok(&audit_run(&args, &data, &first));
+    let csv = std::fs::read_to_string(first.join("findings.csv")).unwrap();
+    let f: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    // One waiver that matches a finding, then 44 for cases that do not exist.
+    let mut waivers = format!(
+        "rule,case_no,subject,reason,approved_by\n{},{},{},已补正,评查组\n",
+        f[0], f[3], f[5]
+    );
+    for i in 1..=44 {
+        waivers.push_str(&format!("I01,不存在〔2024〕{i}号,,已补正,评查组\n"));
+    }
+    let w = dir.path().join("waivers.csv");
+    std::fs::write(&w, waivers).unwrap();
+    let out = dir.path().join("out");
+    let o = audit_run(
+        &[&args[..], &["--waivers", w.to_str().unwrap()]].concat(),
+        &data,
+        &out,
+    );
+    assert_ok(&o);
+    let flat: String = pdftotext(&out.join("report.pdf"))
+        .split_whitespace()
+        .collect();
+    assert!(
+        flat.contains(
+            "豁免清单共45条，据此豁免1项问题（不计入扣分），其中44条未对应任何问题；以下列出前40条"
+        ),
+        "{flat}"
+    );
+    assert!(flat.contains("不存在〔2024〕39号"), "{flat}");
+    assert!(!flat.contains("不存在〔2024〕40号"), "{flat}");
+}
