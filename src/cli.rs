@@ -1,6 +1,11 @@
 //! The command line as the user typed it (clap). [`crate::audit`] turns it into a plan.
+//!
+//! clap writes its help and its errors in English; the bureau reads Chinese. [`parse`]
+//! builds the command with Chinese headings, usage lines and help flags ([`command`]),
+//! and turns a parse error into a Chinese message ([`error_zh`]).
 
-use clap::{Args, Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Arg, ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// trailcheck：行政执法全过程记录评查工具
@@ -49,25 +54,25 @@ pub struct TrendArgs {
 #[derive(Debug, Args, Clone)]
 pub struct SampleArgs {
     /// 案件数
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, value_name = "数量", default_value_t = 300)]
     pub cases: usize,
     /// 随机种子：相同种子生成相同的文件
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, value_name = "种子", default_value_t = 1)]
     pub seed: u64,
     /// 输出文件夹
     #[arg(long, value_name = "文件夹")]
     pub out: std::path::PathBuf,
     /// 格式：csv（每表一个文件）或 xlsx（一个工作簿）
-    #[arg(long, value_enum, default_value = "csv")]
+    #[arg(long, value_name = "格式", value_enum, default_value = "csv")]
     pub format: crate::sample::SampleFormat,
     /// CSV 编码：gbk 或 utf-8
-    #[arg(long, value_enum, default_value = "gbk")]
+    #[arg(long, value_name = "编码", value_enum, default_value = "gbk")]
     pub encoding: crate::sample::SampleEncoding,
     /// 预置问题的案件比例（0–1）
-    #[arg(long, default_value_t = 0.85)]
+    #[arg(long, value_name = "比例", default_value_t = 0.85)]
     pub rate: f64,
     /// 案件启动年份
-    #[arg(long, default_value_t = 2024)]
+    #[arg(long, value_name = "年份", default_value_t = 2024)]
     pub year: i32,
 }
 
@@ -182,4 +187,239 @@ pub struct RulesArgs {
     /// 只列出该配置中生效的规则及其条款
     #[arg(long, value_name = "配置")]
     pub profile: Option<String>,
+}
+
+/// The help page of every command: clap's own layout under Chinese headings.
+const HELP_TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+
+/// The command line with Chinese help: headings, usage, the help and version flags, and
+/// default and possible values written into each option's text.
+pub fn command() -> clap::Command {
+    let mut cmd = localise(Cli::command(), true);
+    cmd.build();
+    cmd.mut_subcommands(|mut s| {
+        let usage = s.render_usage().to_string();
+        let usage = usage.trim();
+        let usage = usage.strip_prefix("Usage:").unwrap_or(usage).trim();
+        s.override_usage(usage.replace("[OPTIONS]", "[选项]"))
+    })
+}
+
+fn localise(cmd: clap::Command, root: bool) -> clap::Command {
+    let mut cmd = cmd
+        .help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .disable_help_flag(true)
+        .mut_args(|a| {
+            let heading = if a.is_positional() {
+                "参数"
+            } else {
+                "选项"
+            };
+            let mut extra = Vec::new();
+            let values = a.get_possible_values();
+            if !values.is_empty() && !a.is_hide_possible_values_set() {
+                let names: Vec<&str> = values.iter().map(|v| v.get_name()).collect();
+                extra.push(format!("可选：{}", names.join("、")));
+            }
+            let defaults = a.get_default_values();
+            if !defaults.is_empty() && !a.is_hide_default_value_set() {
+                let d: Vec<String> = defaults
+                    .iter()
+                    .map(|d| d.to_string_lossy().into_owned())
+                    .collect();
+                extra.push(format!("默认：{}", d.join("、")));
+            }
+            let help = match (a.get_help(), extra.is_empty()) {
+                (Some(h), true) => h.to_string(),
+                (Some(h), false) => format!("{h}［{}］", extra.join("；")),
+                (None, _) => extra.join("；"),
+            };
+            a.help_heading(heading)
+                .help(help)
+                .hide_possible_values(true)
+                .hide_default_value(true)
+        })
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .help("显示帮助")
+                .help_heading("选项")
+                .action(ArgAction::Help),
+        );
+    if root {
+        cmd = cmd.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .help("显示版本")
+                .help_heading("选项")
+                .action(ArgAction::Version),
+        );
+    }
+    cmd.mut_subcommands(|s| localise(s, false))
+}
+
+/// Parse the process's arguments. `Err` carries what to print and the exit code: the
+/// help or version page with 0 (on stdout), a Chinese error message with 64 (on stderr).
+pub fn parse() -> Result<Cli, (String, i32)> {
+    let mut cmd = command();
+    cmd.try_get_matches_from_mut(std::env::args_os())
+        .and_then(|m| Cli::from_arg_matches(&m))
+        .map_err(|e| match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => (e.render().to_string(), 0),
+            // No subcommand: the help page, which lists them.
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => (e.render().to_string(), 64),
+            _ => (error_zh(&e), 64),
+        })
+}
+
+/// A parse error as the bureau reads it: what is wrong, then the command's usage line.
+pub fn error_zh(e: &clap::Error) -> String {
+    let text = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join("、"),
+        Some(ContextValue::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let arg = text(ContextKind::InvalidArg);
+    let value = text(ContextKind::InvalidValue);
+    let suggestion = |k: ContextKind| {
+        let s = text(k);
+        if s.is_empty() {
+            String::new()
+        } else {
+            format!("；是否要用「{s}」？")
+        }
+    };
+    let what = match e.kind() {
+        ErrorKind::UnknownArgument => {
+            format!(
+                "无法识别的参数「{arg}」{}",
+                suggestion(ContextKind::SuggestedArg)
+            )
+        }
+        ErrorKind::InvalidSubcommand => format!(
+            "没有子命令「{}」{}",
+            text(ContextKind::InvalidSubcommand),
+            suggestion(ContextKind::SuggestedSubcommand)
+        ),
+        ErrorKind::InvalidValue if value.is_empty() => format!("参数 {arg} 缺少取值"),
+        ErrorKind::InvalidValue => {
+            let valid = text(ContextKind::ValidValue);
+            let valid = if valid.is_empty() {
+                String::new()
+            } else {
+                format!("；可用的值：{valid}")
+            };
+            format!("参数 {arg} 的值「{value}」无效{valid}")
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e)
+                .map(|s| number_zh(&s.to_string()))
+                .unwrap_or_default();
+            format!("参数 {arg} 的值「{value}」无效{why}")
+        }
+        ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{arg}"),
+        ErrorKind::ArgumentConflict => {
+            format!("参数 {arg} 不能与 {} 同时使用", text(ContextKind::PriorArg))
+        }
+        ErrorKind::TooManyValues | ErrorKind::TooFewValues | ErrorKind::WrongNumberOfValues => {
+            format!("参数 {arg} 的取值个数不对")
+        }
+        ErrorKind::NoEquals => format!("参数 {arg} 的取值须用等号给出（{arg}=值）"),
+        ErrorKind::MissingSubcommand => "缺少子命令".to_string(),
+        ErrorKind::InvalidUtf8 => "参数不是有效的文本（UTF-8）".to_string(),
+        _ => "命令行参数有误".to_string(),
+    };
+    let usage = match e.get(ContextKind::Usage) {
+        Some(ContextValue::StyledStr(u)) => {
+            let u = u.to_string();
+            let u = u.trim();
+            format!("\n\n用法：{}", u.strip_prefix("Usage:").unwrap_or(u).trim())
+        }
+        _ => String::new(),
+    };
+    format!("错误：{what}{usage}\n\n详细说明请加 --help 查看。")
+}
+
+/// A number parser's complaint in Chinese, as the reason after a bad value.
+fn number_zh(m: &str) -> String {
+    let zh = match m {
+        "invalid digit found in string" => "应为整数",
+        "cannot parse integer from empty string" | "cannot parse float from empty string" => {
+            "不能为空"
+        }
+        "number too large to fit in target type" => "数值过大",
+        "number too small to fit in target type" => "数值过小",
+        "invalid float literal" => "应为数字",
+        _ => return format!("：{m}"),
+    };
+    format!("：{zh}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every help page, the root's and each subcommand's, reads without clap's English.
+    #[test]
+    fn help_pages_carry_no_english_boilerplate() {
+        let mut root = command();
+        let mut pages = vec![root.render_help().to_string()];
+        for s in root.get_subcommands_mut() {
+            pages.push(s.render_help().to_string());
+        }
+        assert_eq!(pages.len(), 7);
+        for page in &pages {
+            for english in [
+                "Usage",
+                "Options",
+                "Arguments",
+                "Commands",
+                "Print",
+                "[default",
+                "possible values",
+                "OPTIONS",
+            ] {
+                assert!(!page.contains(english), "{english} in:\n{page}");
+            }
+            assert!(
+                page.contains("用法：trailcheck") && page.contains("显示帮助"),
+                "{page}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_errors_read_in_chinese() {
+        let err = |args: &[&str]| {
+            let e = command()
+                .try_get_matches_from(std::iter::once("trailcheck").chain(args.iter().copied()))
+                .unwrap_err();
+            error_zh(&e)
+        };
+        let e = err(&["audit", "x", "--out", "o"]);
+        assert!(
+            e.starts_with("错误：缺少必需的参数：--profile <配置>"),
+            "{e}"
+        );
+        let e = err(&["audit", "x", "--profile", "p", "--out", "o", "-q", "-v"]);
+        assert!(
+            e.starts_with("错误：参数 --quiet 不能与 --verbose 同时使用"),
+            "{e}"
+        );
+        let e = err(&["audti"]);
+        assert!(
+            e.starts_with("错误：没有子命令「audti」；是否要用「audit」？"),
+            "{e}"
+        );
+        let e = err(&["sample", "--out", "o", "--rate", "很高"]);
+        assert!(
+            e.starts_with("错误：参数 --rate <比例> 的值「很高」无效：应为数字"),
+            "{e}"
+        );
+    }
 }

@@ -1,9 +1,8 @@
 //! trailcheck command line: parse, run, map the outcome to an exit code (README.md).
 
-use clap::Parser;
 use std::process::ExitCode;
 use trailcheck::audit::{self, AuditPlan};
-use trailcheck::cli::{Cli, Command};
+use trailcheck::cli::Command;
 use trailcheck::error::Error;
 use trailcheck::model::Table;
 use trailcheck::profile::Profile;
@@ -154,12 +153,15 @@ fn main() -> ExitCode {
     stop_on_truncated_input();
     #[cfg(target_os = "linux")]
     small_pages_only();
-    let cli = match Cli::try_parse() {
+    let cli = match trailcheck::cli::parse() {
         Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 64 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+        Err((text, 0)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err((text, code)) => {
+            eprintln!("{text}");
+            return ExitCode::from(code as u8);
         }
     };
     match cli.command {
