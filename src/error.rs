@@ -85,6 +85,26 @@ pub fn io_zh(e: &std::io::Error) -> String {
     }
 }
 
+/// A workbook writer's error as an I/O error: the file system's own error where one lies
+/// underneath (a full disk, say, so that [`io_zh`] names it in Chinese), the
+/// writer's message under a Chinese heading otherwise.
+pub fn xlsx_io(e: rust_xlsxwriter::XlsxError) -> std::io::Error {
+    if let rust_xlsxwriter::XlsxError::IoError(io) = e {
+        return io;
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return match io.raw_os_error() {
+                Some(n) => std::io::Error::from_raw_os_error(n),
+                None => std::io::Error::new(io.kind(), io.to_string()),
+            };
+        }
+        cause = c.source();
+    }
+    std::io::Error::other(format!("工作簿生成失败（{e}）"))
+}
+
 /// Where a configuration file's text fails to parse, and why, as the bureau reads it:
 /// `第 3 行第 9 列：缺少字段「seed」（原文：missing field `seed`）`. The parsers' own
 /// sentence stays in brackets for whoever maintains the file.
@@ -169,6 +189,15 @@ mod tests {
             e.to_string(),
             "无法写入输出文件 out/report.xlsx：磁盘空间不足（os error 28）"
         );
+    }
+
+    #[test]
+    fn workbook_writer_errors_keep_the_file_systems_cause() {
+        use rust_xlsxwriter::XlsxError;
+        let full = XlsxError::IoError(std::io::Error::from_raw_os_error(28));
+        assert_eq!(io_zh(&xlsx_io(full)), "磁盘空间不足（os error 28）");
+        let own = xlsx_io(XlsxError::RowColumnLimitError);
+        assert!(io_zh(&own).starts_with("工作簿生成失败（"), "{own}");
     }
 
     #[derive(Debug, serde::Deserialize)]

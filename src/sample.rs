@@ -1150,7 +1150,7 @@ const MAX_SHEET_ROW: usize = 1_048_575;
 fn xlsx_err(path: &Path) -> impl Fn(rust_xlsxwriter::XlsxError) -> Error + '_ {
     move |e| Error::Output {
         path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
+        source: crate::error::xlsx_io(e),
     }
 }
 

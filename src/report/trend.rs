@@ -87,7 +87,7 @@ impl Trend {
     pub fn write_xlsx(&self, path: &Path) -> Result<()> {
         let err = |e: rust_xlsxwriter::XlsxError| Error::Output {
             path: path.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
+            source: crate::error::xlsx_io(e),
         };
         let mut wb = Workbook::new();
         let head = Format::new().set_bold().set_background_color("D9E1F2");
@@ -125,8 +125,7 @@ impl Trend {
             }
         }
         super::write_atomic(path, |w| {
-            wb.save_to_writer(w)
-                .map_err(|e| std::io::Error::other(e.to_string()))
+            wb.save_to_writer(w).map_err(crate::error::xlsx_io)
         })
     }
 }

@@ -290,7 +290,7 @@ pub fn write(v: &ReportView<'_>, path: &Path) -> Result<()> {
 /// says so.
 pub fn write_with_sheet_limit(v: &ReportView<'_>, path: &Path, rows: usize) -> Result<()> {
     super::write_atomic(path, |w| {
-        build(v, w, rows.clamp(1, MAX_DATA_ROWS)).map_err(|e| std::io::Error::other(e.to_string()))
+        build(v, w, rows.clamp(1, MAX_DATA_ROWS)).map_err(crate::error::xlsx_io)
     })
 }
 
