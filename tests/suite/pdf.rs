@@ -122,10 +122,27 @@ fn a_custom_template_folder_changes_the_wording() {
         .split_whitespace()
         .collect();
     assert!(flat.contains("一、评查总体情况（本局自定义）"));
-    std::fs::write(t.join("report.tera"), "{% if %}").unwrap();
+    // A syntax error is placed by line and column, an unknown name is named; in Chinese.
+    std::fs::write(t.join("report.tera"), "@title 报告\n{% if %}").unwrap();
     let o = run();
     assert_eq!(o.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("报告模板"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("报告模板") && err.contains("无效：第 2 行第 7 列：模板语法错误（原文："),
+        "{err}"
+    );
+    assert!(
+        !err.contains('\n') || err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+    std::fs::write(t.join("report.tera"), "@title {{ bureau_name }}").unwrap();
+    let o = run();
+    assert_eq!(o.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("模板引用了不存在的变量「bureau_name」"),
+        "{err}"
+    );
 }
 
 /// Audit the clean bundle with `--font` naming a file of `bytes`, which must stop the run
