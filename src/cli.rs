@@ -217,6 +217,10 @@ fn localise(cmd: clap::Command, root: bool) -> clap::Command {
             } else {
                 "选项"
             };
+            // A flag's implied values (true/false) are not the user's to give.
+            if !a.get_action().takes_values() {
+                return a.help_heading(heading);
+            }
             let mut extra = Vec::new();
             let values = a.get_possible_values();
             if !values.is_empty() && !a.is_hide_possible_values_set() {
@@ -236,10 +240,19 @@ fn localise(cmd: clap::Command, root: bool) -> clap::Command {
                 (Some(h), false) => format!("{h}［{}］", extra.join("；")),
                 (None, _) => extra.join("；"),
             };
-            a.help_heading(heading)
-                .help(help)
-                .hide_possible_values(true)
-                .hide_default_value(true)
+            // The values are in the text now (clap allows hiding only where there are some).
+            let (has_values, has_defaults) = (!values.is_empty(), !defaults.is_empty());
+            let a = a.help_heading(heading).help(help);
+            let a = if !has_values {
+                a
+            } else {
+                a.hide_possible_values(true)
+            };
+            if has_defaults {
+                a.hide_default_value(true)
+            } else {
+                a
+            }
         })
         .arg(
             Arg::new("help")
