@@ -95,17 +95,21 @@ fn a_bureau_copy_of_a_profile_and_bad_profiles() {
         .unwrap()
         .contains("A02"));
 
-    std::fs::write(&p, "id = \"x\"\n[rules]\nZ99 = {}\n").unwrap();
-    let o = bin()
-        .args(["audit", "--profile"])
-        .arg(&p)
-        .arg("--out")
-        .arg(&out)
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("规则配置"));
+    // A profile file that is refused: exit 4, and what stderr said.
+    let refused = |text: &str| {
+        std::fs::write(&p, text).unwrap();
+        let o = bin()
+            .args(["audit", "--profile"])
+            .arg(&p)
+            .arg("--out")
+            .arg(&out)
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(4));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    assert!(refused("id = \"x\"\n[rules]\nZ99 = {}\n").contains("规则配置"));
     // A misspelt key is named in Chinese, with its line and column.
     let misspelt = trailcheck::profile::SHIPPED[0]
         .1
@@ -114,17 +118,7 @@ fn a_bureau_copy_of_a_profile_and_bad_profiles() {
         .lines()
         .position(|l| l.starts_with("sede"))
         .unwrap();
-    std::fs::write(&p, &misspelt).unwrap();
-    let o = bin()
-        .args(["audit", "--profile"])
-        .arg(&p)
-        .arg("--out")
-        .arg(&out)
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(4));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = refused(&misspelt);
     assert!(
         err.contains(&format!(
             "无效：第 {line} 行第 1 列：未知字段「sede」（原文："
