@@ -16,6 +16,30 @@ use trailcheck::rules::registry::RULES;
 static ALLOC: trailcheck::ingest::guard::WorkbookAlloc<mimalloc::MiMalloc> =
     trailcheck::ingest::guard::WorkbookAlloc(mimalloc::MiMalloc);
 
+/// Write to standard output. A reader that stops early (`trailcheck rules | head`) ends
+/// the listing quietly with exit 0, where `println!` would panic on the broken pipe; any
+/// other failure to write is an output error (exit 3).
+fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("错误：无法写出到标准输出：{}", trailcheck::error::io_zh(&e));
+        std::process::exit(3);
+    }
+}
+
+/// `print!` through [`write_stdout`].
+macro_rules! out {
+    ($($t:tt)*) => { write_stdout(format_args!($($t)*)) };
+}
+
+/// `println!` through [`write_stdout`].
+macro_rules! outln {
+    ($($t:tt)*) => { write_stdout(format_args!("{}\n", format_args!($($t)*))) };
+}
+
 /// A CSV file is read mapped (`ingest::csvfile`): when another program cuts the file
 /// short while it is read, the missing pages raise SIGBUS, whose default is a crash with
 /// no word. Stop instead with the input error's exit code and a sentence saying why.
@@ -156,7 +180,7 @@ fn main() -> ExitCode {
     let cli = match trailcheck::cli::parse() {
         Ok(c) => c,
         Err((text, 0)) => {
-            print!("{text}");
+            out!("{text}");
             return ExitCode::SUCCESS;
         }
         Err((text, code)) => {
@@ -195,11 +219,11 @@ fn main() -> ExitCode {
         }
         Command::Check(a) => match audit::check(&a) {
             Ok(b) => {
-                println!("读取完成：");
+                outln!("读取完成：");
                 for t in Table::ALL {
                     let srcs: Vec<_> = b.sources.iter().filter(|s| s.table == t).collect();
                     if srcs.is_empty() {
-                        println!("  {}：未提供", t.zh());
+                        outln!("  {}：未提供", t.zh());
                         continue;
                     }
                     let rows: usize = srcs.iter().map(|s| s.rows).sum();
@@ -216,15 +240,15 @@ fn main() -> ExitCode {
                     } else {
                         String::new()
                     };
-                    println!("  {}：{rows} 行{extra}，来自 {}", t.zh(), files.join("、"));
+                    outln!("  {}：{rows} 行{extra}，来自 {}", t.zh(), files.join("、"));
                 }
                 if !b.orphans.is_empty() {
-                    println!("  另有 {} 行的案号在案件登记中不存在", b.orphans.len());
+                    outln!("  另有 {} 行的案号在案件登记中不存在", b.orphans.len());
                 }
                 if b.problems.is_empty() {
-                    println!("未发现数据问题。");
+                    outln!("未发现数据问题。");
                 } else {
-                    println!("发现 {} 个数据问题：", b.problems.len());
+                    outln!("发现 {} 个数据问题：", b.problems.len());
                     for p in &b.problems {
                         let sheet = p
                             .sheet
@@ -246,7 +270,7 @@ fn main() -> ExitCode {
                         } else {
                             format!(" 值「{}」", one_line_head(&p.raw))
                         };
-                        println!("  {}{sheet}{row}{col}{raw}：{}", p.file, p.message);
+                        outln!("  {}{sheet}{row}{col}{raw}：{}", p.file, p.message);
                     }
                 }
                 // The process ends here: leave the rows to the OS instead of freeing them
@@ -262,7 +286,7 @@ fn main() -> ExitCode {
                 Err(e) => return fail(&e),
             };
             if let Some(p) = &profile {
-                println!("规则配置 {}：《{}》", p.id, p.regulation);
+                outln!("规则配置 {}：《{}》", p.id, p.regulation);
             }
             for rule in RULES {
                 match &profile {
@@ -274,7 +298,7 @@ fn main() -> ExitCode {
                         } else {
                             p.article_title(&art)
                         };
-                        println!(
+                        outln!(
                             "{}  {}  [{}]  {}",
                             rule.code,
                             rule.title,
@@ -282,7 +306,7 @@ fn main() -> ExitCode {
                             art
                         );
                     }
-                    None => println!("{}  {}  [{}]", rule.code, rule.title, rule.severity.zh()),
+                    None => outln!("{}  {}  [{}]", rule.code, rule.title, rule.severity.zh()),
                 }
             }
             ExitCode::SUCCESS
@@ -313,7 +337,7 @@ fn main() -> ExitCode {
         }
         Command::Trend(t) => match trailcheck::report::trend::load(&t.dirs) {
             Ok(trend) => {
-                print!("{}", trend.table());
+                out!("{}", trend.table());
                 if let Some(out) = &t.out {
                     if let Err(e) = trend.write_xlsx(out) {
                         return fail(&e);
@@ -326,7 +350,7 @@ fn main() -> ExitCode {
         },
         Command::Profiles => {
             for p in Profile::shipped() {
-                println!(
+                outln!(
                     "{:<18} {}《{}》（{}），{} 条规则",
                     p.id,
                     p.seed,

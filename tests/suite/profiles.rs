@@ -249,3 +249,19 @@ fn command_line_errors_exit_64() {
         .unwrap();
     assert_eq!(o.status.code(), Some(4));
 }
+
+#[test]
+fn a_listing_read_by_a_pipe_closed_early_ends_quietly() {
+    // `trailcheck rules | head -1`: the reader goes away before the listing is written.
+    let mut child = bin()
+        .arg("rules")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+}
