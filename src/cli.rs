@@ -198,11 +198,16 @@ pub fn command() -> clap::Command {
     let mut cmd = localise(Cli::command(), true);
     cmd.build();
     cmd.mut_subcommands(|mut s| {
-        let usage = s.render_usage().to_string();
-        let usage = usage.trim();
-        let usage = usage.strip_prefix("Usage:").unwrap_or(usage).trim();
-        s.override_usage(usage.replace("[OPTIONS]", "[选项]"))
+        let usage = plain_usage(&s.render_usage()).replace("[OPTIONS]", "[选项]");
+        s.override_usage(usage)
     })
+}
+
+/// A usage line as clap renders it, less its English `Usage:` heading.
+fn plain_usage(u: &clap::builder::StyledStr) -> String {
+    let u = u.to_string();
+    let u = u.trim();
+    u.strip_prefix("Usage:").unwrap_or(u).trim().to_string()
 }
 
 fn localise(cmd: clap::Command, root: bool) -> clap::Command {
@@ -242,17 +247,10 @@ fn localise(cmd: clap::Command, root: bool) -> clap::Command {
             };
             // The values are in the text now (clap allows hiding only where there are some).
             let (has_values, has_defaults) = (!values.is_empty(), !defaults.is_empty());
-            let a = a.help_heading(heading).help(help);
-            let a = if !has_values {
-                a
-            } else {
-                a.hide_possible_values(true)
-            };
-            if has_defaults {
-                a.hide_default_value(true)
-            } else {
-                a
-            }
+            a.help_heading(heading)
+                .help(help)
+                .hide_possible_values(has_values)
+                .hide_default_value(has_defaults)
         })
         .arg(
             Arg::new("help")
@@ -277,7 +275,7 @@ fn localise(cmd: clap::Command, root: bool) -> clap::Command {
 
 /// Parse the process's arguments. `Err` carries what to print and the exit code: the
 /// help or version page with 0 (on stdout), a Chinese error message with 64 (on stderr).
-pub fn parse() -> Result<Cli, (String, i32)> {
+pub fn parse() -> Result<Cli, (String, u8)> {
     let mut cmd = command();
     cmd.try_get_matches_from_mut(std::env::args_os())
         .and_then(|m| Cli::from_arg_matches(&m))
@@ -348,11 +346,7 @@ pub fn error_zh(e: &clap::Error) -> String {
         _ => "命令行参数有误".to_string(),
     };
     let usage = match e.get(ContextKind::Usage) {
-        Some(ContextValue::StyledStr(u)) => {
-            let u = u.to_string();
-            let u = u.trim();
-            format!("\n\n用法：{}", u.strip_prefix("Usage:").unwrap_or(u).trim())
-        }
+        Some(ContextValue::StyledStr(u)) => format!("\n\n用法：{}", plain_usage(u)),
         _ => String::new(),
     };
     format!("错误：{what}{usage}\n\n详细说明请加 --help 查看。")

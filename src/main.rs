@@ -185,7 +185,7 @@ fn main() -> ExitCode {
         }
         Err((text, code)) => {
             eprintln!("{text}");
-            return ExitCode::from(code as u8);
+            return ExitCode::from(code);
         }
     };
     match cli.command {
