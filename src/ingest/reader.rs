@@ -574,7 +574,7 @@ impl Workbook {
         let range = guarded(&label, || {
             inner
                 .worksheet_range(name)
-                .map_err(|e| format!("工作表「{name}」已损坏或无法解析（读取程序报告：{e}）"))
+                .map_err(|e| format!("工作表已损坏或无法解析（读取程序报告：{e}）"))
         })?;
         let (h, w) = range.get_size();
         if (h as u64) * (w as u64) > MAX_SHEET_CELLS {
