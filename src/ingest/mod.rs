@@ -39,10 +39,18 @@ pub struct Inputs {
 }
 
 /// One file or sheet that feeds a table.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Part {
     Csv(PathBuf),
-    Sheet(PathBuf, String),
+    /// A sheet of the bundle's workbook.
+    Sheet {
+        path: PathBuf,
+        name: String,
+        /// The workbook's bytes, read once for all its sheets.
+        bytes: std::sync::Arc<[u8]>,
+        /// The cells the sheet says it spans.
+        cells: u64,
+    },
     /// A workbook named for one table: its first sheet that holds the table's header.
     Workbook(PathBuf),
 }
@@ -50,7 +58,16 @@ enum Part {
 impl Part {
     fn path(&self) -> &Path {
         match self {
-            Part::Csv(p) | Part::Sheet(p, _) | Part::Workbook(p) => p,
+            Part::Csv(p) | Part::Sheet { path: p, .. } | Part::Workbook(p) => p,
+        }
+    }
+
+    /// About how many bytes of text reading the part takes: a file's size, or a sheet's
+    /// cells at the 60 bytes of XML a cell takes in a streamed export.
+    fn work(&self) -> u64 {
+        match self {
+            Part::Sheet { cells, .. } => cells.saturating_mul(60),
+            _ => std::fs::metadata(self.path()).map_or(0, |m| m.len()),
         }
     }
 }
@@ -134,12 +151,16 @@ fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
                 b.display()
             )));
         } else if b.is_file() {
-            let wb = Workbook::open(b)?;
+            let mut wb = Workbook::open(b)?;
             for sheet in wb.sheet_names() {
                 if let Some((t, n)) = table_of_name(&sheet) {
-                    found[t as usize]
-                        .1
-                        .push((n, sheet.clone(), Part::Sheet(b.clone(), sheet)));
+                    let part = Part::Sheet {
+                        path: b.clone(),
+                        name: sheet.clone(),
+                        bytes: wb.bytes(),
+                        cells: wb.declared_cells(&sheet),
+                    };
+                    found[t as usize].1.push((n, sheet, part));
                 }
             }
         } else {
@@ -224,11 +245,14 @@ where
             };
             Ok((header, out, src))
         }
-        Part::Sheet(p, sheet) => {
-            let mut wb = Workbook::open(p)?;
-            let range = wb.sheet(sheet)?;
-            let label = format!("{file}[{sheet}]");
-            let (header, out) = reader::read_sheet(&range, t, mapping, &label, key, build)?;
+        Part::Sheet {
+            path,
+            name: sheet,
+            bytes,
+            ..
+        } => {
+            let mut wb = Workbook::from_bytes(path, bytes.clone())?;
+            let (header, out) = wb.read_sheet(sheet, t, mapping, key, build)?;
             let src = Source {
                 table: t,
                 file,
@@ -248,15 +272,7 @@ where
             }
             let mut first_err = None;
             for sheet in &names {
-                let range = match wb.sheet(sheet) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        first_err.get_or_insert(e);
-                        continue;
-                    }
-                };
-                let label = format!("{file}[{sheet}]");
-                match reader::read_sheet(&range, t, mapping, &label, key, build) {
+                match wb.read_sheet(sheet, t, mapping, key, build) {
                     Ok((header, out)) => {
                         let src = Source {
                             table: t,
@@ -523,24 +539,49 @@ fn read_found(found: &[(Table, Vec<Part>)], inputs: &Inputs, standalone: bool) -
             })
         };
     }
-    let ((docs, services), ((acts, media), access)) = rayon::join(
-        || {
-            rayon::join(
-                || table!(Table::Documents, tables::document),
-                || table!(Table::Services, tables::service),
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || table!(Table::Activities, tables::activity),
-                        || table!(Table::Media, tables::media),
-                    )
-                },
-                || table!(Table::Access, tables::access),
-            )
-        },
+    // The other tables read side by side, the largest first: a sheet is parsed on one
+    // thread, so the largest sheet is the run's longest task and is started first (a
+    // file's rows are built in parallel whichever order they come in).
+    let (mut docs, mut services, mut acts, mut media, mut access) = (None, None, None, None, None);
+    {
+        let work = |t: Table| parts(t).iter().map(Part::work).sum::<u64>();
+        type Job<'s> = (u64, Box<dyn FnOnce() + Send + 's>);
+        let mut jobs: Vec<Job<'_>> = vec![
+            (
+                work(Table::Documents),
+                Box::new(|| docs = Some(table!(Table::Documents, tables::document))),
+            ),
+            (
+                work(Table::Services),
+                Box::new(|| services = Some(table!(Table::Services, tables::service))),
+            ),
+            (
+                work(Table::Activities),
+                Box::new(|| acts = Some(table!(Table::Activities, tables::activity))),
+            ),
+            (
+                work(Table::Media),
+                Box::new(|| media = Some(table!(Table::Media, tables::media))),
+            ),
+            (
+                work(Table::Access),
+                Box::new(|| access = Some(table!(Table::Access, tables::access))),
+            ),
+        ];
+        jobs.sort_by_key(|(w, _)| std::cmp::Reverse(*w));
+        rayon::scope_fifo(|s| {
+            for (_, job) in jobs {
+                s.spawn_fifo(move |_| job());
+            }
+        });
+    }
+    let done = "every table's job ran";
+    let (docs, services, acts, media, access) = (
+        docs.expect(done),
+        services.expect(done),
+        acts.expect(done),
+        media.expect(done),
+        access.expect(done),
     );
     let (mut docs, services, acts, mut media, access) = (docs?, services?, acts?, media?, access?);
 

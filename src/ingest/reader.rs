@@ -7,11 +7,12 @@ use super::csvfile::Record;
 use super::mapping::Mapping;
 use crate::error::{Error, Result};
 use crate::model::{DataProblem, Table};
-use calamine::{Data, Range, Reader};
+use calamine::{Data, DataRef, Reader};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Header rows are searched among the first rows of a file (INPUT.md: 20).
 pub(super) const HEADER_SEARCH_ROWS: usize = 20;
@@ -154,7 +155,7 @@ pub fn find_header(
 enum RowSource<'a> {
     /// A CSV record: its decoded text and the byte range of each field.
     Csv(&'a str, &'a [(u32, u32)]),
-    Sheet(&'a [Data]),
+    Sheet(&'a [DataRef<'a>]),
 }
 
 /// One data row and its Excel row number. Cells are decoded when a builder asks for them,
@@ -500,39 +501,56 @@ fn run_batches<T: Send + Row, F>(
 }
 
 /// Text of a spreadsheet cell for header matching.
-fn data_text(d: &Data) -> String {
+fn data_text(d: &DataRef<'_>) -> String {
     match d {
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Float(f) => number_text(*f),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => d.to_string(),
-        Data::Error(e) => format!("{e:?}"),
-        Data::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Float(f) => number_text(*f),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => d.to_string(),
+        DataRef::Error(e) => format!("{e:?}"),
+        DataRef::Empty => String::new(),
     }
 }
 
 /// Cell `p` of a spreadsheet row (`Cell::Empty` past its end).
 #[inline(never)]
-fn sheet_cell(cells: &[Data], p: usize) -> Cell<'_> {
+fn sheet_cell<'a>(cells: &'a [DataRef<'a>], p: usize) -> Cell<'a> {
     cells.get(p).map(data_cell).unwrap_or(Cell::Empty)
 }
 
 /// A spreadsheet cell as a [`Cell`].
-fn data_cell(d: &Data) -> Cell<'_> {
+fn data_cell<'a>(d: &'a DataRef<'a>) -> Cell<'a> {
     match d {
-        Data::Empty => Cell::Empty,
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
             Cell::text(Cow::Borrowed(s))
         }
-        Data::Float(f) => Cell::Number(*f),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) => match dt.as_datetime() {
+        DataRef::SharedString(s) => Cell::text(Cow::Borrowed(s)),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
             Some(x) if dt.is_datetime() => Cell::DateTime(x),
             _ => Cell::Number(dt.as_f64()),
         },
-        Data::Error(e) => Cell::Text(Cow::Owned(format!("#{e:?}"))),
+        DataRef::Error(e) => Cell::Text(Cow::Owned(format!("#{e:?}"))),
+    }
+}
+
+/// A loaded cell as the streamed readers give it (strings borrowed from the range).
+fn data_ref(d: &Data) -> DataRef<'_> {
+    match d {
+        Data::String(s) => DataRef::SharedString(s),
+        Data::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
+        Data::DurationIso(s) => DataRef::DurationIso(s.clone()),
+        Data::Float(f) => DataRef::Float(*f),
+        Data::Int(i) => DataRef::Int(*i),
+        Data::Bool(b) => DataRef::Bool(*b),
+        Data::DateTime(d) => DataRef::DateTime(*d),
+        Data::Error(e) => DataRef::Error(e.clone()),
+        Data::Empty => DataRef::Empty,
     }
 }
 
@@ -540,7 +558,8 @@ use super::guard::guarded;
 
 /// An opened workbook.
 pub struct Workbook {
-    inner: calamine::Sheets<std::io::Cursor<Vec<u8>>>,
+    inner: calamine::Sheets<std::io::Cursor<Arc<[u8]>>>,
+    bytes: Arc<[u8]>,
     label: String,
 }
 
@@ -555,11 +574,28 @@ impl Workbook {
         if bytes.is_empty() {
             return Err(Error::Input(format!("文件 {label} 为空，不是表格")));
         }
+        Workbook::from_bytes(path, bytes.into())
+    }
+
+    /// Open the workbook `path` whose bytes are already read: the tables of one workbook
+    /// are read side by side, each by its own reader over the same bytes.
+    pub fn from_bytes(path: &Path, bytes: Arc<[u8]>) -> Result<Workbook> {
+        let label = path.display().to_string();
+        let cursor = std::io::Cursor::new(bytes.clone());
         let inner = guarded(&label, || {
-            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+            calamine::open_workbook_auto_from_rs(cursor)
                 .map_err(|e| format!("不是可识别的工作簿（xlsx/xls/et/ods）（读取程序报告：{e}）"))
         })?;
-        Ok(Workbook { inner, label })
+        Ok(Workbook {
+            inner,
+            bytes,
+            label,
+        })
+    }
+
+    /// The workbook's bytes, for [`Workbook::from_bytes`].
+    pub fn bytes(&self) -> Arc<[u8]> {
+        self.bytes.clone()
     }
 
     /// The sheet names, in workbook order.
@@ -567,59 +603,254 @@ impl Workbook {
         self.inner.sheet_names()
     }
 
-    /// Load one sheet as a range of cells.
-    pub fn sheet(&mut self, name: &str) -> Result<Range<Data>> {
+    /// How many cells sheet `name` says it spans (its `<dimension>`; 0 where the format
+    /// or the sheet does not tell without reading it whole).
+    pub fn declared_cells(&mut self, name: &str) -> u64 {
         let label = format!("{}[{name}]", self.label);
         let inner = &mut self.inner;
-        let range = guarded(&label, || {
-            inner
-                .worksheet_range(name)
-                .map_err(|e| format!("工作表已损坏或无法解析（读取程序报告：{e}）"))
-        })?;
+        guarded(&label, || {
+            Ok(match inner {
+                calamine::Sheets::Xlsx(x) => x
+                    .worksheet_cells_reader(name)
+                    .map_or(0, |r| r.dimensions().len()),
+                calamine::Sheets::Xlsb(x) => x
+                    .worksheet_cells_reader(name)
+                    .map_or(0, |r| r.dimensions().len()),
+                _ => 0,
+            })
+        })
+        .unwrap_or(0)
+    }
+
+    /// Read sheet `name` as table `t`: find its header, then build every row with `build`
+    /// in parallel.
+    ///
+    /// xlsx and xlsb sheets are streamed: their cells are parsed a batch of rows at a time
+    /// while the batch before is built, and only the header's columns are kept, so a sheet
+    /// costs the memory of one batch, not of every cell (calamine's `worksheet_range`
+    /// held 1.77 GB for a 1.7-million-row workbook), and a sheet that is not the table
+    /// asked for costs only its first rows. calamine cannot stream xls and ods, and a
+    /// sheet whose rows are stored out of order cannot be built a batch at a time: those
+    /// are loaded whole, as calamine lays them out.
+    pub fn read_sheet<T: Send + Row, F>(
+        &mut self,
+        name: &str,
+        t: Table,
+        mapping: &Mapping,
+        key: usize,
+        build: F,
+    ) -> Result<(Header, Collected<T>)>
+    where
+        F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
+    {
+        let label = format!("{}[{name}]", self.label);
+        let read = |next: NextCell<'_, '_>| {
+            read_cells(SheetRows::new(next), t, mapping, &label, key, &build)
+        };
+        let streamed = match &mut self.inner {
+            calamine::Sheets::Xlsx(x) => {
+                match guarded(&label, || match x.worksheet_cells_reader(name) {
+                    Ok(r) => Ok(Some(r)),
+                    // A chart sheet holds no cells.
+                    Err(calamine::XlsxError::NotAWorksheet(_)) => Ok(None),
+                    Err(e) => Err(sheet_error(e)),
+                })? {
+                    Some(mut r) => read(Box::new(move || r.next_cell().map_err(sheet_error)))?,
+                    None => read(Box::new(|| Ok(None)))?,
+                }
+            }
+            calamine::Sheets::Xlsb(x) => {
+                let mut r = guarded(&label, || {
+                    x.worksheet_cells_reader(name).map_err(sheet_error)
+                })?;
+                read(Box::new(move || r.next_cell().map_err(sheet_error)))?
+            }
+            _ => None,
+        };
+        if let Some(done) = streamed {
+            return Ok(done);
+        }
+        let inner = &mut self.inner;
+        let range = guarded(&label, || inner.worksheet_range(name).map_err(sheet_error))?;
         let (h, w) = range.get_size();
         if (h as u64) * (w as u64) > MAX_SHEET_CELLS {
             return Err(Error::Input(format!(
                 "工作表 {label} 过大（{h} 行 × {w} 列），请导出为 CSV"
             )));
         }
-        Ok(range)
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut cells = range.used_cells();
+        let next = move || {
+            Ok(cells
+                .next()
+                .map(|(r, c, d)| calamine::Cell::new((r0 + r as u32, c0 + c as u32), data_ref(d))))
+        };
+        Ok(read(Box::new(next))?.expect("a loaded range gives its cells in order"))
     }
 }
 
-/// Read the header and every row of a sheet, building rows with `build` in parallel.
-pub fn read_sheet<T: Send + Row, F>(
-    range: &Range<Data>,
+/// calamine's word on a sheet it could not read, framed in Chinese.
+fn sheet_error(e: impl std::fmt::Display) -> String {
+    format!("工作表已损坏或无法解析（读取程序报告：{e}）")
+}
+
+/// The next used cell of a sheet in file order, or `None` at its end; an error is
+/// calamine's, framed by [`sheet_error`].
+type NextCell<'a, 'w> =
+    Box<dyn FnMut() -> std::result::Result<Option<calamine::Cell<DataRef<'w>>>, String> + 'a>;
+
+/// Rows of a sheet holding a value: (0-based row, cells by 0-based column).
+type Batch<'w> = Vec<(u32, Vec<DataRef<'w>>)>;
+
+/// Why a sheet's cells stopped coming before its end.
+enum Halt {
+    /// calamine could not read on (its message, framed).
+    Read(String),
+    /// A cell of an earlier row came after a later row's.
+    Unordered,
+}
+
+/// A sheet's rows, assembled from its used cells as they are read; only the rows of one
+/// batch are held.
+struct SheetRows<'a, 'w> {
+    next: NextCell<'a, 'w>,
+    /// A cell read past the end of the last batch.
+    pending: Option<calamine::Cell<DataRef<'w>>>,
+    /// The row of the last cell read.
+    row: u32,
+    /// The sheet's end was reached (its reader is not asked again).
+    ended: bool,
+}
+
+impl<'a, 'w> SheetRows<'a, 'w> {
+    fn new(next: NextCell<'a, 'w>) -> Self {
+        SheetRows {
+            next,
+            pending: None,
+            row: 0,
+            ended: false,
+        }
+    }
+
+    /// The next rows that hold a value: at most `max` of them and none from row `until`
+    /// on, each with the columns `keep` marks (every column when `None`). Empty at the
+    /// sheet's end.
+    fn fill(
+        &mut self,
+        max: usize,
+        until: u32,
+        keep: Option<&[bool]>,
+    ) -> std::result::Result<Batch<'w>, Halt> {
+        let mut rows: Batch<'w> = Vec::new();
+        loop {
+            let cell = match self.pending.take() {
+                Some(c) => c,
+                None if self.ended => return Ok(rows),
+                None => match (self.next)().map_err(Halt::Read)? {
+                    Some(c) => c,
+                    None => {
+                        self.ended = true;
+                        return Ok(rows);
+                    }
+                },
+            };
+            let (r, c) = cell.get_position();
+            if r < self.row {
+                return Err(Halt::Unordered);
+            }
+            self.row = r;
+            let v = cell.get_value();
+            if matches!(v, DataRef::Empty) {
+                continue;
+            }
+            let c = c as usize;
+            if keep.is_some_and(|k| !k.get(c).copied().unwrap_or(false)) {
+                continue;
+            }
+            let new_row = rows.last().is_none_or(|(last, _)| *last != r);
+            if new_row && (rows.len() == max || r >= until) {
+                self.pending = Some(cell);
+                return Ok(rows);
+            }
+            if new_row {
+                rows.push((r, Vec::new()));
+            }
+            let cells = &mut rows.last_mut().expect("a row was pushed").1;
+            if cells.len() <= c {
+                cells.resize(c + 1, DataRef::Empty);
+            }
+            cells[c] = v.clone();
+        }
+    }
+}
+
+/// Read a sheet from its cells: the header among its first [`HEADER_SEARCH_ROWS`] rows
+/// (counted from the first that holds a value), then the rows under it, each batch built
+/// in parallel while the next is parsed. `None` when the sheet's rows are out of order.
+fn read_cells<T: Send + Row, F>(
+    mut rows: SheetRows<'_, '_>,
     t: Table,
     mapping: &Mapping,
     label: &str,
     key: usize,
-    build: F,
-) -> Result<(Header, Collected<T>)>
+    build: &F,
+) -> Result<Option<(Header, Collected<T>)>>
 where
     F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
 {
-    let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
-    let texts: Vec<Vec<String>> = range
-        .rows()
-        .take(HEADER_SEARCH_ROWS)
-        .map(|r| r.iter().map(data_text).collect())
-        .collect();
+    let mut fill = |max: usize, until: u32, keep: Option<&[bool]>| {
+        guarded(label, || match rows.fill(max, until, keep) {
+            Ok(b) => Ok(Some(b)),
+            Err(Halt::Unordered) => Ok(None),
+            Err(Halt::Read(e)) => Err(e),
+        })
+    };
+    let Some(mut head) = fill(1, u32::MAX, None)? else {
+        return Ok(None);
+    };
+    let r0 = head.first().map_or(0, |(r, _)| *r);
+    let until = r0.saturating_add(HEADER_SEARCH_ROWS as u32);
+    let Some(more) = fill(HEADER_SEARCH_ROWS, until, None)? else {
+        return Ok(None);
+    };
+    head.extend(more);
+    let mut texts: Vec<Vec<String>> =
+        vec![Vec::new(); head.last().map_or(0, |(r, _)| (r - r0) as usize + 1)];
+    for (r, cells) in &head {
+        texts[(r - r0) as usize] = cells.iter().map(data_text).collect();
+    }
     let header = find_header(t, &texts, mapping, label)?;
+    let header_row = r0 + header.row_index as u32;
+    let mut keep = Vec::new();
+    for p in header.positions.iter().flatten() {
+        if keep.len() <= *p {
+            keep.resize(p + 1, false);
+        }
+        keep[*p] = true;
+    }
     let mut out = Collected::new(header.positions.len());
-    let rows: Vec<&[Data]> = range.rows().skip(header.row_index + 1).collect();
-    for (b, chunk) in rows.chunks(BATCH_ROWS).enumerate() {
-        let batch: Vec<RawRow<'_>> = chunk
+    let mut batch: Batch<'_> = head.into_iter().filter(|(r, _)| *r > header_row).collect();
+    loop {
+        let raw: Vec<RawRow<'_>> = batch
             .iter()
-            .enumerate()
-            .map(|(i, r)| RawRow {
-                source: RowSource::Sheet(r),
+            .map(|(r, cells)| RawRow {
+                source: RowSource::Sheet(cells),
                 positions: &header.positions,
-                row: first_row + (header.row_index + 1 + b * BATCH_ROWS + i) as u32 + 1,
+                row: r + 1,
             })
             .collect();
-        run_batches(&batch, key, &build, &mut out);
+        let mut following = Ok(None);
+        rayon::in_place_scope(|s| {
+            s.spawn(|_| run_batches(&raw, key, build, &mut out));
+            following = fill(BATCH_ROWS, u32::MAX, Some(&keep));
+        });
+        drop(raw);
+        match following? {
+            None => return Ok(None),
+            Some(b) if b.is_empty() => return Ok(Some((header, out))),
+            Some(b) => batch = b,
+        }
     }
-    Ok((header, out))
 }
 
 /// Turn counted unknown values into data problems.
@@ -659,6 +890,73 @@ pub fn column_label(t: Table, header: &Header, col: usize) -> String {
 mod tests {
     use super::*;
     use crate::model::RowRef;
+
+    /// A sheet's rows read from `cells` (row, column, text) as a streamed reader gives
+    /// them.
+    fn sheet(cells: Vec<(u32, u32, &'static str)>) -> SheetRows<'static, 'static> {
+        let mut cells = cells.into_iter();
+        SheetRows::new(Box::new(move || {
+            Ok(cells.next().map(|(r, c, v)| {
+                let v = if v.is_empty() {
+                    DataRef::Empty
+                } else {
+                    DataRef::SharedString(v)
+                };
+                calamine::Cell::new((r, c), v)
+            }))
+        }))
+    }
+
+    /// A batch as (row, its cells' texts with "" for a gap).
+    fn texts(b: Batch<'_>) -> Vec<(u32, Vec<String>)> {
+        b.iter()
+            .map(|(r, cells)| (*r, cells.iter().map(data_text).collect()))
+            .collect()
+    }
+
+    fn row(r: u32, cells: &[&str]) -> (u32, Vec<String>) {
+        (r, cells.iter().map(|c| c.to_string()).collect())
+    }
+
+    #[test]
+    fn a_streamed_sheet_comes_in_batches_of_the_rows_that_hold_a_value() {
+        let cells = [
+            (2, 1, "表头"),
+            (2, 3, "案号"),
+            (3, 0, ""),
+            (5, 1, "a"),
+            (5, 6, "far"),
+            (6, 3, "b"),
+            (9, 1, "c"),
+        ];
+        let mut rows = sheet(cells.to_vec());
+        // The header search: rows up to a limit, every column kept; an empty cell makes
+        // no row.
+        let head = rows.fill(usize::MAX, 6, None).ok().unwrap();
+        assert_eq!(
+            texts(head),
+            [
+                row(2, &["", "表头", "", "案号"]),
+                row(5, &["", "a", "", "", "", "", "far"])
+            ]
+        );
+        // Then batches of at most two rows, with only the header's columns.
+        let keep = [false, true, false, true];
+        let b = rows.fill(2, u32::MAX, Some(&keep)).ok().unwrap();
+        assert_eq!(texts(b), [row(6, &["", "", "", "b"]), row(9, &["", "c"])]);
+        assert!(rows.fill(2, u32::MAX, Some(&keep)).ok().unwrap().is_empty());
+        assert!(rows.fill(2, u32::MAX, Some(&keep)).ok().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_cell_of_an_earlier_row_stops_the_stream() {
+        let mut rows = sheet(vec![(1, 0, "x"), (4, 0, "y"), (3, 0, "z")]);
+        assert!(matches!(rows.fill(9, u32::MAX, None), Err(Halt::Unordered)));
+        // Columns out of order within a row are placed where they belong.
+        let mut rows = sheet(vec![(1, 2, "c"), (1, 0, "a")]);
+        let b = rows.fill(9, u32::MAX, None).ok().unwrap();
+        assert_eq!(texts(b), [row(1, &["a", "", "c"])]);
+    }
 
     #[test]
     fn past_a_thousand_bad_cells_a_column_counts_them_across_pieces() {

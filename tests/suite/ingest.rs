@@ -637,6 +637,91 @@ fn one_workbook_with_date_cells_or_serials() {
     }
 }
 
+/// Rewrite the workbook `wb` with each sheet's last row stored first among its data rows
+/// (after its title and header rows), the row keeping its own number.
+fn store_last_rows_first(wb: &Path) {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(wb).unwrap()).unwrap();
+    let mut entries = Vec::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        entries.push((f.name().unwrap().to_string(), bytes));
+    }
+    let mut out = zip::ZipWriter::new(std::fs::File::create(wb).unwrap());
+    for (name, bytes) in entries {
+        let bytes = if name.starts_with("xl/worksheets/sheet") {
+            let xml = String::from_utf8(bytes).unwrap();
+            let first = xml.find(r#"<row r="3""#).expect("a first data row");
+            let last = xml.rfind("<row ").unwrap();
+            let end = xml[last..].find("</row>").unwrap() + last + "</row>".len();
+            let moved = format!(
+                "{}{}{}{}",
+                &xml[..first],
+                &xml[last..end],
+                &xml[first..last],
+                &xml[end..]
+            );
+            assert_ne!(moved, xml);
+            moved.into_bytes()
+        } else {
+            bytes
+        };
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+#[test]
+fn a_workbook_whose_rows_are_stored_out_of_order_reads_as_its_ordered_copy() {
+    // Sheets are streamed a batch of rows at a time; a sheet whose rows are not stored in
+    // order is read whole instead, and reads as the same sheet stored in order.
+    let dir = tempfile::tempdir().unwrap();
+    let ordered = dir.path().join("导出.xlsx");
+    Fx::clean().write_workbook(&ordered, crate::support::DateCells::Dates);
+    let unordered = dir.path().join("乱序.xlsx");
+    std::fs::copy(&ordered, &unordered).unwrap();
+    store_last_rows_first(&unordered);
+    let read_wb = |wb: &Path| {
+        read_bundle(
+            &Inputs {
+                bundle: Some(wb.to_path_buf()),
+                ..Inputs::default()
+            },
+            false,
+        )
+        .unwrap()
+    };
+    let (a, b) = (read_wb(&ordered), read_wb(&unordered));
+    let cases = |b: &Bundle| -> Vec<(String, u32, Option<String>)> {
+        b.cases
+            .iter()
+            .map(|c| {
+                (
+                    c.case_no.to_string(),
+                    c.at.row,
+                    c.closed_at.map(|d| d.to_string()),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(cases(&a), cases(&b));
+    let docs = |b: &Bundle| -> Vec<u32> { b.documents.iter().map(|d| d.at.row).collect() };
+    assert_eq!(docs(&a), docs(&b));
+    assert_eq!(a.media.len(), b.media.len());
+    assert!(b.problems.is_empty(), "{:#?}", b.problems);
+    let rows = |b: &Bundle| -> Vec<(usize, usize)> {
+        b.sources
+            .iter()
+            .map(|s| (s.rows, s.summary_rows_dropped))
+            .collect()
+    };
+    assert_eq!(rows(&a), rows(&b));
+}
+
 #[test]
 fn xls_and_wps_et_files() {
     let dir = tempfile::tempdir().unwrap();
