@@ -685,17 +685,7 @@ fn a_workbook_whose_rows_are_stored_out_of_order_reads_as_its_ordered_copy() {
     let unordered = dir.path().join("乱序.xlsx");
     std::fs::copy(&ordered, &unordered).unwrap();
     store_last_rows_first(&unordered);
-    let read_wb = |wb: &Path| {
-        read_bundle(
-            &Inputs {
-                bundle: Some(wb.to_path_buf()),
-                ..Inputs::default()
-            },
-            false,
-        )
-        .unwrap()
-    };
-    let (a, b) = (read_wb(&ordered), read_wb(&unordered));
+    let (a, b) = (read(&ordered), read(&unordered));
     let cases = |b: &Bundle| -> Vec<(String, u32, Option<String>)> {
         b.cases
             .iter()
