@@ -2,7 +2,8 @@
 # Scale run: generate a county-year (10,000 cases) and, with --province, a province-year
 # (1,000,000 cases, ~21 million rows), then time the full audit: wall time, peak memory
 # (max RSS) and rows per second, with one and two threads, against the polars peer
-# (../shared/peer/polars_audit.py --all-columns) on the same bundle when polars is installed.
+# (../shared/peer/polars_audit.py --all-columns) on the same bundle when polars is installed;
+# then the county-year as one xlsx workbook (`trailcheck sample --format xlsx`).
 #
 #   benches/scale.sh [--province] [--work DIR]
 #
@@ -75,3 +76,15 @@ PY
     echo "polars peer skipped (pip install polars numpy to compare)"
   fi
 done
+
+# Workbook input: the county-year as one xlsx workbook (a sheet per table), as a platform
+# exports it. Its sheets are streamed, each parsed on one thread, largest first.
+w="$work/workbook-10000"
+if [ ! -f "$w/sample.xlsx" ]; then
+  echo "generating a 10000-case workbook into $w"
+  $bin sample --cases 10000 --seed 1 --format xlsx --out "$w" 2>/dev/null
+fi
+as_of=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['as_of'])" "$w/sample.json")
+echo "== 10000 cases as one workbook, $(du -m "$w/sample.xlsx" | cut -f1) MiB"
+measure "check (ingest only), workbook" $bin check "$w/sample.xlsx"
+measure "audit (everything), workbook" $bin audit "$w/sample.xlsx" --profile district-2018 --as-of "$as_of" --out "$work/out-workbook"
