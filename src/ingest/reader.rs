@@ -773,7 +773,9 @@ impl<'a, 'w> SheetRows<'a, 'w> {
                 return Ok(rows);
             }
             if new_row {
-                rows.push((r, Vec::new()));
+                // As wide as the row before: a table's rows mostly are.
+                let width = rows.last().map_or(0, |(_, cells)| cells.len());
+                rows.push((r, Vec::with_capacity(width)));
             }
             let cells = &mut rows.last_mut().expect("a row was pushed").1;
             if cells.len() <= c {
