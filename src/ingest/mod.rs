@@ -19,7 +19,7 @@ use csvfile::CsvTable;
 use mapping::Mapping;
 use rayon::prelude::*;
 use reader::{
-    column_label, unknown_value_problems, Collected, Header, RawRow, Row, Sink, Workbook,
+    column_label, unknown_value_problems, Collected, Header, RawRow, Readers, Row, Sink, Workbook,
 };
 use std::path::{Path, PathBuf};
 use tables::{CaseMap, Fields};
@@ -44,10 +44,9 @@ enum Part {
     Csv(PathBuf),
     /// A sheet of the bundle's workbook.
     Sheet {
-        path: PathBuf,
         name: String,
-        /// The workbook's bytes, read once for all its sheets.
-        bytes: std::sync::Arc<[u8]>,
+        /// The workbook's readers, shared by all its sheets.
+        readers: std::sync::Arc<Readers>,
         /// The cells the sheet says it spans.
         cells: u64,
     },
@@ -58,7 +57,8 @@ enum Part {
 impl Part {
     fn path(&self) -> &Path {
         match self {
-            Part::Csv(p) | Part::Sheet { path: p, .. } | Part::Workbook(p) => p,
+            Part::Csv(p) | Part::Workbook(p) => p,
+            Part::Sheet { readers, .. } => readers.path(),
         }
     }
 
@@ -151,14 +151,23 @@ fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
                 b.display()
             )));
         } else if b.is_file() {
-            let mut wb = Workbook::open(b)?;
-            for sheet in wb.sheet_names() {
+            let readers = std::sync::Arc::new(Readers::open(b)?);
+            let sheets = readers.with(|wb| {
+                Ok(wb
+                    .sheet_names()
+                    .into_iter()
+                    .map(|name| {
+                        let cells = wb.declared_cells(&name);
+                        (name, cells)
+                    })
+                    .collect::<Vec<_>>())
+            })?;
+            for (sheet, cells) in sheets {
                 if let Some((t, n)) = table_of_name(&sheet) {
                     let part = Part::Sheet {
-                        path: b.clone(),
                         name: sheet.clone(),
-                        bytes: wb.bytes(),
-                        cells: wb.declared_cells(&sheet),
+                        readers: readers.clone(),
+                        cells,
                     };
                     found[t as usize].1.push((n, sheet, part));
                 }
@@ -246,13 +255,11 @@ where
             Ok((header, out, src))
         }
         Part::Sheet {
-            path,
             name: sheet,
-            bytes,
+            readers,
             ..
         } => {
-            let mut wb = Workbook::from_bytes(path, bytes.clone())?;
-            let (header, out) = wb.read_sheet(sheet, t, mapping, key, build)?;
+            let (header, out) = readers.with(|wb| wb.read_sheet(sheet, t, mapping, key, build))?;
             let src = Source {
                 table: t,
                 file,

@@ -556,10 +556,20 @@ fn data_ref(d: &Data) -> DataRef<'_> {
 
 use super::guard::guarded;
 
+/// The bytes of the workbook file `path` (an empty file is not a workbook).
+fn workbook_bytes(path: &Path) -> Result<Arc<[u8]>> {
+    let label = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Input(format!("无法打开文件 {label}：{}", crate::error::io_zh(&e))))?;
+    if bytes.is_empty() {
+        return Err(Error::Input(format!("文件 {label} 为空，不是表格")));
+    }
+    Ok(bytes.into())
+}
+
 /// An opened workbook.
 pub struct Workbook {
     inner: calamine::Sheets<std::io::Cursor<Arc<[u8]>>>,
-    bytes: Arc<[u8]>,
     label: String,
 }
 
@@ -567,35 +577,17 @@ impl Workbook {
     /// Open any workbook calamine knows (xlsx, xlsm, xlsb, xls, ods); a WPS `.et` file
     /// or an unexpected extension is recognised from its content.
     pub fn open(path: &Path) -> Result<Workbook> {
-        let label = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
-            Error::Input(format!("无法打开文件 {label}：{}", crate::error::io_zh(&e)))
-        })?;
-        if bytes.is_empty() {
-            return Err(Error::Input(format!("文件 {label} 为空，不是表格")));
-        }
-        Workbook::from_bytes(path, bytes.into())
+        Workbook::from_bytes(path, workbook_bytes(path)?)
     }
 
-    /// Open the workbook `path` whose bytes are already read: the tables of one workbook
-    /// are read side by side, each by its own reader over the same bytes.
-    pub fn from_bytes(path: &Path, bytes: Arc<[u8]>) -> Result<Workbook> {
+    /// Open the workbook `path` whose bytes are already read.
+    fn from_bytes(path: &Path, bytes: Arc<[u8]>) -> Result<Workbook> {
         let label = path.display().to_string();
-        let cursor = std::io::Cursor::new(bytes.clone());
         let inner = guarded(&label, || {
-            calamine::open_workbook_auto_from_rs(cursor)
+            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
                 .map_err(|e| format!("不是可识别的工作簿（xlsx/xls/et/ods）（读取程序报告：{e}）"))
         })?;
-        Ok(Workbook {
-            inner,
-            bytes,
-            label,
-        })
-    }
-
-    /// The workbook's bytes, for [`Workbook::from_bytes`].
-    pub fn bytes(&self) -> Arc<[u8]> {
-        self.bytes.clone()
+        Ok(Workbook { inner, label })
     }
 
     /// The sheet names, in workbook order.
@@ -686,6 +678,49 @@ impl Workbook {
                 .map(|(r, c, d)| calamine::Cell::new((r0 + r as u32, c0 + c as u32), data_ref(d))))
         };
         Ok(read(Box::new(next))?.expect("a loaded range gives its cells in order"))
+    }
+}
+
+/// The readers of one workbook whose sheets are several tables, read side by side.
+///
+/// Opening a reader parses the workbook's shared strings, where Excel and LibreOffice keep
+/// every text (94 MB of XML in a 10,000-case export saved by LibreOffice, 1.4 s to parse):
+/// a reader is kept for the next sheet once its sheet is read, so a bundle workbook is
+/// opened once per thread, not once per sheet.
+pub struct Readers {
+    path: std::path::PathBuf,
+    bytes: Arc<[u8]>,
+    idle: std::sync::Mutex<Vec<Workbook>>,
+}
+
+impl Readers {
+    /// Read the workbook at `path` and open its first reader.
+    pub fn open(path: &Path) -> Result<Readers> {
+        let bytes = workbook_bytes(path)?;
+        let first = Workbook::from_bytes(path, bytes.clone())?;
+        Ok(Readers {
+            path: path.to_path_buf(),
+            bytes,
+            idle: std::sync::Mutex::new(vec![first]),
+        })
+    }
+
+    /// The workbook's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run `f` with a reader of the workbook: an idle one, else a new one over the same
+    /// bytes. The reader is kept for the next call when `f` succeeds.
+    pub fn with<R>(&self, f: impl FnOnce(&mut Workbook) -> Result<R>) -> Result<R> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut wb = match idle {
+            Some(wb) => wb,
+            None => Workbook::from_bytes(&self.path, self.bytes.clone())?,
+        };
+        let r = f(&mut wb)?;
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(wb);
+        Ok(r)
     }
 }
 
@@ -958,6 +993,40 @@ mod tests {
         let mut rows = sheet(vec![(1, 2, "c"), (1, 0, "a")]);
         let b = rows.fill(9, u32::MAX, None).ok().unwrap();
         assert_eq!(texts(b), [row(1, &["a", "", "c"])]);
+    }
+
+    #[test]
+    fn a_workbook_reader_is_kept_for_the_next_sheet() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("导出.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for name in ["案件登记", "文书记录"] {
+            book.add_worksheet()
+                .set_name(name)
+                .unwrap()
+                .write_string(0, 0, "案号")
+                .unwrap();
+        }
+        book.save(&path).unwrap();
+        let readers = Readers::open(&path).unwrap();
+        let idle = || readers.idle.lock().unwrap().len();
+        let names = |wb: &mut Workbook| Ok(wb.sheet_names());
+        // One sheet after another: the first reader serves both.
+        assert_eq!(readers.with(names).unwrap(), ["案件登记", "文书记录"]);
+        readers.with(names).unwrap();
+        assert_eq!(idle(), 1);
+        // Two at once: a second reader is opened, and both are kept.
+        readers
+            .with(|_| {
+                assert_eq!(idle(), 0);
+                readers.with(names)
+            })
+            .unwrap();
+        assert_eq!(idle(), 2);
+        // A reader whose sheet failed is not kept.
+        let failed = readers.with(|_| -> Result<()> { Err(Error::Input("坏".into())) });
+        assert!(failed.is_err());
+        assert_eq!(idle(), 1);
     }
 
     #[test]
