@@ -713,6 +713,59 @@ fn a_workbook_whose_rows_are_stored_out_of_order_reads_as_its_ordered_copy() {
 }
 
 #[test]
+fn a_sheet_whose_table_starts_off_its_corner_keeps_excel_row_numbers() {
+    // A title in C2, the header in C4:H4, data from row 5; a wide stray cell far right in a
+    // data row is no column of the table.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("导出.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet().set_name("案件登记").unwrap();
+    ws.write_string(1, 2, "某局案件导出").unwrap();
+    let header = [
+        "案号",
+        "执法机关",
+        "执法类别",
+        "启动方式",
+        "当事人",
+        "启动日期",
+    ];
+    let rows = [
+        [
+            "测罚〔2024〕1号",
+            "某局",
+            "行政处罚",
+            "依职权",
+            "张三",
+            "2024-03-01",
+        ],
+        [
+            "测罚〔2024〕2号",
+            "某局",
+            "行政处罚",
+            "依职权",
+            "李四",
+            "待补录",
+        ],
+    ];
+    for (r, row) in std::iter::once(&header).chain(&rows).enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(3 + r as u32, 2 + c as u16, *v).unwrap();
+        }
+    }
+    ws.write_string(5, 16_000, "备用").unwrap();
+    book.save(&path).unwrap();
+    let b = read(&path);
+    let cases: Vec<(&str, u32)> = b.cases.iter().map(|c| (&*c.case_no, c.at.row)).collect();
+    assert_eq!(cases, [("测罚〔2024〕1号", 5), ("测罚〔2024〕2号", 6)]);
+    assert_eq!(b.problems.len(), 1, "{:#?}", b.problems);
+    let p = &b.problems[0];
+    assert_eq!(
+        (p.sheet.as_deref(), p.row, p.column.as_str(), p.raw.as_str()),
+        (Some("案件登记"), 6, "启动日期", "待补录")
+    );
+}
+
+#[test]
 fn xls_and_wps_et_files() {
     let dir = tempfile::tempdir().unwrap();
     Fx::clean().write(dir.path());
