@@ -620,7 +620,7 @@ impl Workbook {
     /// xlsx and xlsb sheets are streamed: their cells are parsed a batch of rows at a time
     /// while the batch before is built, and only the header's columns are kept, so a sheet
     /// costs the memory of one batch, not of every cell (calamine's `worksheet_range`
-    /// took 1.7 GB for a 1.7-million-row workbook), and a sheet that is not the table
+    /// took 1.6–1.7 GB for a 1.7-million-row workbook), and a sheet that is not the table
     /// asked for costs only its first rows. calamine cannot stream xls and ods, and a
     /// sheet whose rows are stored out of order cannot be built a batch at a time: those
     /// are loaded whole, as calamine lays them out.
