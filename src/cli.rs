@@ -123,8 +123,13 @@ pub struct AuditArgs {
     /// 发现该级别及以上问题时以退出码 1 结束：违规/violation、警告/warning、提示/info
     #[arg(long, value_name = "级别")]
     pub fail_on: Option<String>,
-    /// 执法机关与规则配置的对应表（TOML，[agencies] "机关名" = "配置"）
-    #[arg(long, value_name = "文件")]
+    /// The agency-to-profile table: a TOML file whose `[agencies]` table maps an agency to
+    /// its profile (the help text below is what the user reads).
+    #[arg(
+        long,
+        value_name = "文件",
+        help = "执法机关与规则配置的对应表（TOML，[agencies] \"机关名\" = \"配置\"）"
+    )]
     pub profile_map: Option<PathBuf>,
     /// 评分标准（TOML），默认使用内置标准
     #[arg(long, value_name = "文件")]

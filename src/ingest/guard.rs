@@ -59,7 +59,7 @@ pub(crate) fn guarded<T>(
     }
 }
 
-/// A global allocator that stops the run with exit 2 and a message when a [`guarded`]
+/// A global allocator that stops the run with exit 2 and a message when a guarded
 /// workbook read asks for more than half the machine's memory in one block (module
 /// docs); every other request goes to `A` unchanged.
 pub struct WorkbookAlloc<A>(pub A);
