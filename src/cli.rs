@@ -285,11 +285,33 @@ pub fn parse() -> Result<Cli, (String, u8)> {
     cmd.try_get_matches_from_mut(std::env::args_os())
         .and_then(|m| Cli::from_arg_matches(&m))
         .map_err(|e| match e.kind() {
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => (e.render().to_string(), 0),
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                (headings_zh(&e.render().to_string()), 0)
+            }
             // No subcommand: the help page, which lists them.
-            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => (e.render().to_string(), 64),
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                (headings_zh(&e.render().to_string()), 64)
+            }
             _ => (error_zh(&e), 64),
         })
+}
+
+/// A help page with clap's headings (命令, 参数, 选项) ended by a full-width colon, as the
+/// rest of the page's punctuation is: clap writes an ASCII one after each.
+fn headings_zh(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    for line in page.split_inclusive('\n') {
+        let text = line.trim_end_matches('\n');
+        match text.strip_suffix(':') {
+            Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) => {
+                out.push_str(h);
+                out.push('：');
+                out.push_str(&line[text.len()..]);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// A parse error as the bureau reads it: what is wrong, then the command's usage line.
@@ -380,9 +402,9 @@ mod tests {
     #[test]
     fn help_pages_carry_no_english_boilerplate() {
         let mut root = command();
-        let mut pages = vec![root.render_help().to_string()];
+        let mut pages = vec![headings_zh(&root.render_help().to_string())];
         for s in root.get_subcommands_mut() {
-            pages.push(s.render_help().to_string());
+            pages.push(headings_zh(&s.render_help().to_string()));
         }
         assert_eq!(pages.len(), 7);
         for page in &pages {
@@ -401,6 +423,11 @@ mod tests {
             assert!(
                 page.contains("用法：trailcheck") && page.contains("显示帮助"),
                 "{page}"
+            );
+            assert!(page.contains("\n选项：\n"), "{page}");
+            assert!(
+                !page.lines().any(|l| l.ends_with(':')),
+                "an ASCII colon ends a line of:\n{page}"
             );
         }
     }
