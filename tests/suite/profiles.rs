@@ -228,7 +228,7 @@ fn command_line_errors_exit_64() {
     let o = bin().output().unwrap();
     assert_eq!(o.status.code(), Some(64));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("命令:") && err.contains("audit"), "{err}");
+    assert!(err.contains("\n命令：\n") && err.contains("audit"), "{err}");
     // Help is a page, not an error.
     let o = bin().args(["sample", "--help"]).output().unwrap();
     assert_eq!(o.status.code(), Some(0));
