@@ -105,6 +105,16 @@ pub fn xlsx_io(e: rust_xlsxwriter::XlsxError) -> std::io::Error {
     std::io::Error::other(format!("工作簿生成失败（{e}）"))
 }
 
+/// A workbook writer's error while writing `path`, as the run's output error (exit 3).
+pub fn xlsx_output(
+    path: &std::path::Path,
+) -> impl Fn(rust_xlsxwriter::XlsxError) -> Error + Copy + '_ {
+    move |e| Error::Output {
+        path: path.to_path_buf(),
+        source: xlsx_io(e),
+    }
+}
+
 /// Where a configuration file's text fails to parse, and why, as the bureau reads it:
 /// `第 3 行第 9 列：缺少字段「seed」（原文：missing field `seed`）`. The parsers' own
 /// sentence stays in brackets for whoever maintains the file.

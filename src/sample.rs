@@ -1110,7 +1110,7 @@ impl Out {
                         if !v.is_empty() {
                             sheets[t]
                                 .write_string(row, c, v)
-                                .map_err(xlsx_err(&out.join(SAMPLE_XLSX)))?;
+                                .map_err(crate::error::xlsx_output(&out.join(SAMPLE_XLSX)))?;
                         }
                     }
                     next[t] += 1;
@@ -1135,7 +1135,7 @@ impl Out {
                 for ws in sheets {
                     book.push_worksheet(ws);
                 }
-                book.save(&path).map_err(xlsx_err(&path))?;
+                book.save(&path).map_err(crate::error::xlsx_output(&path))?;
             }
         }
         Ok(())
@@ -1147,18 +1147,11 @@ const SAMPLE_XLSX: &str = "sample.xlsx";
 /// The last row (0-based) of an Excel sheet.
 const MAX_SHEET_ROW: usize = 1_048_575;
 
-fn xlsx_err(path: &Path) -> impl Fn(rust_xlsxwriter::XlsxError) -> Error + '_ {
-    move |e| Error::Output {
-        path: path.to_path_buf(),
-        source: crate::error::xlsx_io(e),
-    }
-}
-
 /// A workbook of one constant-memory sheet a table, each with its header; its creation
 /// date is fixed (1 January after `year`), so that one seed gives the same bytes.
 fn workbook_sink(out: &Path, year: i32) -> Result<Out> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
-    let err = xlsx_err(out);
+    let err = crate::error::xlsx_output(out);
     let mut book = Workbook::new();
     let created = ExcelDateTime::from_ymd(year as u16 + 1, 1, 1).map_err(&err)?;
     book.set_properties(

@@ -85,10 +85,7 @@ impl Trend {
 
     /// Write the trend workbook: one sheet per view, each with a line chart.
     pub fn write_xlsx(&self, path: &Path) -> Result<()> {
-        let err = |e: rust_xlsxwriter::XlsxError| Error::Output {
-            path: path.to_path_buf(),
-            source: crate::error::xlsx_io(e),
-        };
+        let err = crate::error::xlsx_output(path);
         let mut wb = Workbook::new();
         let head = Format::new().set_bold().set_background_color("D9E1F2");
         for (name, rows) in [("按执法单位", &self.agencies), ("按规则", &self.rules)] {
