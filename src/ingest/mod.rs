@@ -152,25 +152,25 @@ fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
             )));
         } else if b.is_file() {
             let readers = std::sync::Arc::new(Readers::open(b)?);
+            // The sheets named for a table, with the cells each says it spans.
             let sheets = readers.with(|wb| {
                 Ok(wb
                     .sheet_names()
                     .into_iter()
-                    .map(|name| {
+                    .filter_map(|name| {
+                        let (t, n) = table_of_name(&name)?;
                         let cells = wb.declared_cells(&name);
-                        (name, cells)
+                        Some((t, n, name, cells))
                     })
                     .collect::<Vec<_>>())
             })?;
-            for (sheet, cells) in sheets {
-                if let Some((t, n)) = table_of_name(&sheet) {
-                    let part = Part::Sheet {
-                        name: sheet.clone(),
-                        readers: readers.clone(),
-                        cells,
-                    };
-                    found[t as usize].1.push((n, sheet, part));
-                }
+            for (t, n, sheet, cells) in sheets {
+                let part = Part::Sheet {
+                    name: sheet.clone(),
+                    readers: readers.clone(),
+                    cells,
+                };
+                found[t as usize].1.push((n, sheet, part));
             }
         } else {
             return Err(Error::Input(format!(
