@@ -155,7 +155,7 @@ pub fn find_header(
 enum RowSource<'a> {
     /// A CSV record: its decoded text and the byte range of each field.
     Csv(&'a str, &'a [(u32, u32)]),
-    Sheet(&'a [DataRef<'a>]),
+    Sheet(&'a [SheetCell<'a>]),
 }
 
 /// One data row and its Excel row number. Cells are decoded when a builder asks for them,
@@ -516,8 +516,10 @@ fn data_text(d: &DataRef<'_>) -> String {
 
 /// Cell `p` of a spreadsheet row (`Cell::Empty` past its end).
 #[inline(never)]
-fn sheet_cell<'a>(cells: &'a [DataRef<'a>], p: usize) -> Cell<'a> {
-    cells.get(p).map(data_cell).unwrap_or(Cell::Empty)
+fn sheet_cell<'a>(cells: &'a [SheetCell<'a>], p: usize) -> Cell<'a> {
+    cells
+        .get(p)
+        .map_or(Cell::Empty, |c| data_cell(c.get_value()))
 }
 
 /// A spreadsheet cell as a [`Cell`].
@@ -731,11 +733,14 @@ fn sheet_error(e: impl std::fmt::Display) -> String {
 
 /// The next used cell of a sheet in file order, or `None` at its end; an error is
 /// calamine's, framed by [`sheet_error`].
-type NextCell<'a, 'w> =
-    Box<dyn FnMut() -> std::result::Result<Option<calamine::Cell<DataRef<'w>>>, String> + 'a>;
+type NextCell<'a, 'w> = Box<dyn FnMut() -> std::result::Result<Option<SheetCell<'w>>, String> + 'a>;
 
-/// Rows of a sheet holding a value: (0-based row, cells by 0-based column).
-type Batch<'w> = Vec<(u32, Vec<DataRef<'w>>)>;
+/// A cell as calamine's streamed readers give it: its position and its value.
+type SheetCell<'w> = calamine::Cell<DataRef<'w>>;
+
+/// Rows of a sheet holding a value: (0-based row, cells by 0-based column; a gap is an
+/// empty cell). The cells are calamine's own, moved in: a text cell is not copied.
+type Batch<'w> = Vec<(u32, Vec<SheetCell<'w>>)>;
 
 /// Why a sheet's cells stopped coming before its end.
 enum Halt {
@@ -750,7 +755,7 @@ enum Halt {
 struct SheetRows<'a, 'w> {
     next: NextCell<'a, 'w>,
     /// A cell read past the end of the last batch.
-    pending: Option<calamine::Cell<DataRef<'w>>>,
+    pending: Option<SheetCell<'w>>,
     /// The row of the last cell read.
     row: u32,
     /// The sheet's end was reached (its reader is not asked again).
@@ -794,8 +799,7 @@ impl<'a, 'w> SheetRows<'a, 'w> {
                 return Err(Halt::Unordered);
             }
             self.row = r;
-            let v = cell.get_value();
-            if matches!(v, DataRef::Empty) {
+            if matches!(cell.get_value(), DataRef::Empty) {
                 continue;
             }
             let c = c as usize;
@@ -814,9 +818,9 @@ impl<'a, 'w> SheetRows<'a, 'w> {
             }
             let cells = &mut rows.last_mut().expect("a row was pushed").1;
             if cells.len() <= c {
-                cells.resize(c + 1, DataRef::Empty);
+                cells.resize_with(c + 1, || SheetCell::new((r, 0), DataRef::Empty));
             }
-            cells[c] = v.clone();
+            cells[c] = cell;
         }
     }
 }
@@ -854,7 +858,7 @@ where
     let mut texts: Vec<Vec<String>> =
         vec![Vec::new(); head.last().map_or(0, |(r, _)| (r - r0) as usize + 1)];
     for (r, cells) in &head {
-        texts[(r - r0) as usize] = cells.iter().map(data_text).collect();
+        texts[(r - r0) as usize] = cells.iter().map(|c| data_text(c.get_value())).collect();
     }
     let header = find_header(t, &texts, mapping, label)?;
     let header_row = r0 + header.row_index as u32;
@@ -947,7 +951,7 @@ mod tests {
     /// A batch as (row, its cells' texts with "" for a gap).
     fn texts(b: Batch<'_>) -> Vec<(u32, Vec<String>)> {
         b.iter()
-            .map(|(r, cells)| (*r, cells.iter().map(data_text).collect()))
+            .map(|(r, cells)| (*r, cells.iter().map(|c| data_text(c.get_value())).collect()))
             .collect()
     }
 
