@@ -553,27 +553,19 @@ fn read_found(found: &[(Table, Vec<Part>)], inputs: &Inputs, standalone: bool) -
     {
         let work = |t: Table| parts(t).iter().map(Part::work).sum::<u64>();
         type Job<'s> = (u64, Box<dyn FnOnce() + Send + 's>);
-        let mut jobs: Vec<Job<'_>> = vec![
-            (
-                work(Table::Documents),
-                Box::new(|| docs = Some(table!(Table::Documents, tables::document))),
-            ),
-            (
-                work(Table::Services),
-                Box::new(|| services = Some(table!(Table::Services, tables::service))),
-            ),
-            (
-                work(Table::Activities),
-                Box::new(|| acts = Some(table!(Table::Activities, tables::activity))),
-            ),
-            (
-                work(Table::Media),
-                Box::new(|| media = Some(table!(Table::Media, tables::media))),
-            ),
-            (
-                work(Table::Access),
-                Box::new(|| access = Some(table!(Table::Access, tables::access))),
-            ),
+        // A table's reading into its slot, with the work that orders it.
+        macro_rules! job {
+            ($slot:ident, $t:expr, $build:path) => {{
+                let job: Job<'_> = (work($t), Box::new(|| $slot = Some(table!($t, $build))));
+                job
+            }};
+        }
+        let mut jobs = vec![
+            job!(docs, Table::Documents, tables::document),
+            job!(services, Table::Services, tables::service),
+            job!(acts, Table::Activities, tables::activity),
+            job!(media, Table::Media, tables::media),
+            job!(access, Table::Access, tables::access),
         ];
         jobs.sort_by_key(|(w, _)| std::cmp::Reverse(*w));
         rayon::scope_fifo(|s| {
@@ -583,14 +575,13 @@ fn read_found(found: &[(Table, Vec<Part>)], inputs: &Inputs, standalone: bool) -
         });
     }
     let done = "every table's job ran";
-    let (docs, services, acts, media, access) = (
-        docs.expect(done),
-        services.expect(done),
-        acts.expect(done),
-        media.expect(done),
-        access.expect(done),
+    let (mut docs, services, acts, mut media, access) = (
+        docs.expect(done)?,
+        services.expect(done)?,
+        acts.expect(done)?,
+        media.expect(done)?,
+        access.expect(done)?,
     );
-    let (mut docs, services, acts, mut media, access) = (docs?, services?, acts?, media?, access?);
 
     let mut sources: Vec<Source> = cases.sources;
     let mut problems = cases.problems;
