@@ -197,57 +197,50 @@ fn profile_map_judges_each_agency_by_its_own_text() {
 
 #[test]
 fn command_line_errors_exit_64() {
-    let o = bin().args(["audit", "--no-such-flag"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(64));
-    let err = String::from_utf8_lossy(&o.stderr);
+    // (exit code, standard output, standard error) of a run with `args`.
+    let run = |args: &[&str]| {
+        let o = bin().args(args).output().unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (o.status.code(), text(&o.stdout), text(&o.stderr))
+    };
+    let (code, _, err) = run(&["audit", "--no-such-flag"]);
+    assert_eq!(code, Some(64));
     assert!(
         err.starts_with("错误：无法识别的参数「--no-such-flag」")
             && err.contains("用法：trailcheck audit [选项] --profile <配置>"),
         "{err}"
     );
-    let o = bin()
-        .args(["sample", "--cases", "三百", "--out", "/tmp/x"])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(64));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (code, _, err) = run(&["sample", "--cases", "三百", "--out", "/tmp/x"]);
+    assert_eq!(code, Some(64));
     assert!(
         err.starts_with("错误：参数 --cases <数量> 的值「三百」无效：应为整数"),
         "{err}"
     );
-    let o = bin()
-        .args(["sample", "--format", "pdf", "--out", "/tmp/x"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (code, _, err) = run(&["sample", "--format", "pdf", "--out", "/tmp/x"]);
+    assert_eq!(code, Some(64));
     assert!(
         err.starts_with("错误：参数 --format <格式> 的值「pdf」无效；可用的值：csv、xlsx"),
         "{err}"
     );
     // Without a subcommand: the help page, which lists them, and exit 64.
-    let o = bin().output().unwrap();
-    assert_eq!(o.status.code(), Some(64));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (code, _, err) = run(&[]);
+    assert_eq!(code, Some(64));
     assert!(err.contains("\n命令：\n") && err.contains("audit"), "{err}");
     // Help is a page, not an error.
-    let o = bin().args(["sample", "--help"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(0));
-    let help = String::from_utf8_lossy(&o.stdout);
+    let (code, help, _) = run(&["sample", "--help"]);
+    assert_eq!(code, Some(0));
     assert!(help.contains("［可选：csv、xlsx；默认：csv］"), "{help}");
-    let o = bin()
-        .args([
-            "audit",
-            "x",
-            "--profile",
-            "henan-2019",
-            "--out",
-            "/tmp/x",
-            "--fail-on",
-            "severe",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(4));
+    let (code, _, _) = run(&[
+        "audit",
+        "x",
+        "--profile",
+        "henan-2019",
+        "--out",
+        "/tmp/x",
+        "--fail-on",
+        "severe",
+    ]);
+    assert_eq!(code, Some(4));
 }
 
 #[test]
