@@ -44,10 +44,10 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("ingest");
     g.sample_size(10);
     g.bench_function("utf8_csv_5k_cases", |b| {
-        b.iter(|| black_box(read_bundle(&inputs(&utf8), false).unwrap()))
+        b.iter(|| black_box(read_bundle(&inputs(&utf8)).unwrap()))
     });
     g.bench_function("gbk_csv_5k_cases", |b| {
-        b.iter(|| black_box(read_bundle(&inputs(&gbk), false).unwrap()))
+        b.iter(|| black_box(read_bundle(&inputs(&gbk)).unwrap()))
     });
     // One workbook, a sheet per table: its sheets are streamed, each parsed on one thread.
     let workbook = Inputs {
@@ -55,11 +55,11 @@ fn benches(c: &mut Criterion) {
         ..Inputs::default()
     };
     g.bench_function("xlsx_5k_cases", |b| {
-        b.iter(|| black_box(read_bundle(&workbook, false).unwrap()))
+        b.iter(|| black_box(read_bundle(&workbook).unwrap()))
     });
     g.finish();
 
-    let bundle = read_bundle(&inputs(&utf8), false).unwrap();
+    let bundle = read_bundle(&inputs(&utf8)).unwrap();
     let cal = Calendar::shipped();
     let judges = Judges::single(Profile::load("district-2018").unwrap());
     let run = RunCx {

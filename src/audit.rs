@@ -4,7 +4,7 @@
 use crate::calendar::Calendar;
 use crate::cli::{AuditArgs, CheckArgs, TableArgs};
 use crate::error::{Error, Result};
-use crate::ingest::{mapping::Mapping, read_bundle, Inputs};
+use crate::ingest::{check_bundle, mapping::Mapping, read_bundle, Inputs};
 use crate::model::{Bundle, DataProblem, Table};
 use crate::profile::Profile;
 use crate::report::{self, ReportView, RunMeta};
@@ -309,7 +309,7 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     ];
 
     progress.stage("读取数据");
-    let (font, bundle) = rayon::join(|| plan.font.load(), || read_bundle(&plan.inputs, false));
+    let (font, bundle) = rayon::join(|| plan.font.load(), || read_bundle(&plan.inputs));
     let font = font?;
     let mut bundle = bundle?;
     let map_note = profile_map_note(&plan.judges, &bundle);
@@ -555,5 +555,5 @@ impl AuditResult {
 pub fn check(a: &CheckArgs) -> Result<Bundle> {
     let i = inputs(a.bundle.clone(), &a.tables)?;
     let standalone = a.tables.cases.is_none() && a.bundle.is_none();
-    read_bundle(&i, standalone)
+    check_bundle(&i, standalone)
 }

@@ -433,10 +433,24 @@ where
     Ok(out)
 }
 
-/// Read a bundle. Only 案件登记 is required unless `standalone` is set, in which case
-/// each given table is parsed and validated alone (`trailcheck check --documents F`) and
-/// rows are not linked to cases.
-pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
+/// Read a bundle for an audit: 案件登记 is required, every other table's rows are linked
+/// to their cases, and each input file's SHA-256 is taken beside the reading (运行参数,
+/// summary.json and the PDF list them).
+pub fn read_bundle(inputs: &Inputs) -> Result<Bundle> {
+    read(inputs, false, true)
+}
+
+/// Read a bundle to check it (`trailcheck check`): as [`read_bundle`], but no file is
+/// hashed, as nothing the check prints lists a hash (a sixth of reading's processor time
+/// at province scale: benches/README.md, "Twenty-third session"); and with `standalone`
+/// set, 案件登记 is not required, each given table is parsed and validated alone
+/// (`trailcheck check --documents F`) and rows are not linked to cases.
+pub fn check_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
+    read(inputs, standalone, false)
+}
+
+/// Read a bundle, hashing its files when `hash` is set.
+fn read(inputs: &Inputs, standalone: bool, hash: bool) -> Result<Bundle> {
     let found = discover(inputs)?;
     if found[Table::Cases as usize].1.is_empty() && !standalone {
         let where_ = inputs
@@ -450,6 +464,9 @@ pub fn read_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     }
     if found.iter().all(|(_, p)| p.is_empty()) {
         return Err(Error::Input("没有找到任何可读取的表".into()));
+    }
+    if !hash {
+        return read_found(&found, inputs, standalone);
     }
     // The input files (a workbook once, however many of its sheets are read) are hashed
     // two at a time beside the reading (`digest`), which stops hashing when the reading

@@ -3,28 +3,22 @@
 use crate::support::{bin, Fx};
 use std::path::Path;
 use trailcheck::ingest::mapping::Mapping;
-use trailcheck::ingest::{read_bundle, Inputs};
+use trailcheck::ingest::{check_bundle, read_bundle, Inputs};
 use trailcheck::model::{Bundle, ServiceMethod, Table};
 
 fn read(dir: &Path) -> Bundle {
-    read_bundle(
-        &Inputs {
-            bundle: Some(dir.to_path_buf()),
-            ..Inputs::default()
-        },
-        false,
-    )
+    read_bundle(&Inputs {
+        bundle: Some(dir.to_path_buf()),
+        ..Inputs::default()
+    })
     .unwrap()
 }
 
 fn read_err(dir: &Path) -> trailcheck::error::Error {
-    read_bundle(
-        &Inputs {
-            bundle: Some(dir.to_path_buf()),
-            ..Inputs::default()
-        },
-        false,
-    )
+    read_bundle(&Inputs {
+        bundle: Some(dir.to_path_buf()),
+        ..Inputs::default()
+    })
     .unwrap_err()
 }
 
@@ -407,14 +401,11 @@ fn mapping_file_renames_columns_and_values() {
         "m",
     )
     .unwrap();
-    let b = read_bundle(
-        &Inputs {
-            bundle: Some(dir.path().into()),
-            mapping,
-            ..Inputs::default()
-        },
-        false,
-    )
+    let b = read_bundle(&Inputs {
+        bundle: Some(dir.path().into()),
+        mapping,
+        ..Inputs::default()
+    })
     .unwrap();
     assert_eq!(b.cases[0].opened_at.unwrap().to_string(), "2024-03-01");
     assert!(b
@@ -583,13 +574,10 @@ fn one_workbook_with_date_cells_or_serials() {
         let dir = tempfile::tempdir().unwrap();
         let wb = dir.path().join("导出.xlsx");
         Fx::clean().write_workbook(&wb, mode);
-        let b = read_bundle(
-            &Inputs {
-                bundle: Some(wb.clone()),
-                ..Inputs::default()
-            },
-            false,
-        )
+        let b = read_bundle(&Inputs {
+            bundle: Some(wb.clone()),
+            ..Inputs::default()
+        })
         .unwrap();
         assert!(b.problems.is_empty(), "{:#?}", b.problems);
         assert_eq!(b.documents.len(), 11);
@@ -888,6 +876,27 @@ fn mapped_utf16_and_bare_cr_files_are_read_and_hashed() {
             "{form}"
         );
     }
+}
+
+/// `check` lists no hash, so it takes none; it reads the same rows as an audit.
+#[test]
+fn a_check_reads_what_an_audit_reads_without_hashing_the_files() {
+    let (dir, _, _) = clean_with_file("文书记录.csv");
+    let inputs = Inputs {
+        bundle: Some(dir.path().to_path_buf()),
+        ..Inputs::default()
+    };
+    let (audit, check) = (
+        read_bundle(&inputs).unwrap(),
+        check_bundle(&inputs, false).unwrap(),
+    );
+    assert!(audit.sources.iter().all(|s| s.sha256.len() == 64));
+    assert!(check.sources.iter().all(|s| s.sha256.is_empty()));
+    assert_eq!(check.sources.len(), audit.sources.len());
+    for t in Table::ALL {
+        assert_eq!(check.rows(t), audit.rows(t), "{t:?}");
+    }
+    assert_eq!(check.problems.len(), audit.problems.len());
 }
 
 /// A CSV file is read mapped: when another program cuts it short while it is read, the

@@ -58,7 +58,7 @@ fn found(bundle: &Path, profile: &str) -> BTreeSet<Key> {
         bundle: Some(bundle.to_path_buf()),
         ..Default::default()
     };
-    let b = trailcheck::ingest::read_bundle(&inputs, false).unwrap();
+    let b = trailcheck::ingest::read_bundle(&inputs).unwrap();
     assert!(
         b.problems.is_empty(),
         "{:#?}",
@@ -194,7 +194,7 @@ fn findings_are_in_report_order_whatever_the_case_order() {
         bundle: Some(dir.path().to_path_buf()),
         ..Default::default()
     };
-    let mut b = trailcheck::ingest::read_bundle(&inputs, false).unwrap();
+    let mut b = trailcheck::ingest::read_bundle(&inputs).unwrap();
     let listed = |b: &trailcheck::model::Bundle| -> Vec<(String, String, String, String)> {
         engine_findings(b, "district-2018")
             .iter()

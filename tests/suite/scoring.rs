@@ -361,7 +361,7 @@ fn split_workbook(dir: &Path, split: &Split) -> PathBuf {
         bundle: Some(dir.join("data")),
         ..Default::default()
     };
-    let mut bundle = trailcheck::ingest::read_bundle(&inputs, false).unwrap();
+    let mut bundle = trailcheck::ingest::read_bundle(&inputs).unwrap();
     let cal = trailcheck::calendar::Calendar::shipped();
     let as_of = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
     let judges = trailcheck::rules::engine::Judges::single(

@@ -198,7 +198,7 @@ impl Fx {
             bundle: Some(dir.path().to_path_buf()),
             ..Inputs::default()
         };
-        let bundle = read_bundle(&inputs, false).unwrap();
+        let bundle = read_bundle(&inputs).unwrap();
         let cal = Calendar::shipped();
         let run = RunCx {
             bundle: &bundle,
