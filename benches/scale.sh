@@ -50,7 +50,7 @@ for n in "${sizes[@]}"; do
   size=$(du -sm "$b" | cut -f1)
   echo "== $n cases, $rows rows, $size MiB"
   for t in 1 2; do
-    RAYON_NUM_THREADS=$t measure "check (ingest only), $t thread(s)" $bin check "$b"
+    RAYON_NUM_THREADS=$t measure "check (ingest only, no hashes), $t thread(s)" $bin check "$b"
   done
   for t in 1 2; do
     RAYON_NUM_THREADS=$t measure "audit (everything), $t thread(s)" $bin audit "$b" --profile district-2018 --as-of 2025-06-30 --out "$work/out-$n" --verbose
