@@ -198,9 +198,48 @@ impl<'a> RawRow<'a> {
         }
     }
 
-    /// True when column `i` is absent or holds only white space. A CSV field with a visible
-    /// ASCII character is decided from its bytes.
+    /// The bytes of CSV field `i` as they stand (not trimmed); `None` for an absent column,
+    /// a missing field and a spreadsheet cell.
+    #[inline(always)]
+    pub fn csv_bytes(&self, i: usize) -> Option<&'a [u8]> {
+        let p = self.positions[i]?;
+        match self.source {
+            RowSource::Csv(text, fields) => {
+                let &(a, b) = fields.get(p)?;
+                text.as_bytes().get(a as usize..b as usize)
+            }
+            RowSource::Sheet(_) => None,
+        }
+    }
+
+    /// True when column `i` is absent or holds only white space. Inlined where a row
+    /// builder asks (some ten times a row of 文书记录): an absent column, an empty CSV field
+    /// or one whose first byte is visible ASCII or a CJK lead byte is settled here, the rest
+    /// by [`RawRow::is_blank_slow`] (the call and its frame were most of the cost: 7% of a
+    /// county check's instructions, benches/README.md, "Twenty-third session").
+    #[inline(always)]
     pub fn is_blank(&self, i: usize) -> bool {
+        let Some(p) = self.positions[i] else {
+            return true;
+        };
+        if let RowSource::Csv(text, fields) = self.source {
+            let Some(&(a, b)) = fields.get(p) else {
+                return true;
+            };
+            match text.as_bytes().get(a as usize..b as usize) {
+                Some([]) => return true,
+                Some([c, ..]) if c.is_ascii_graphic() || *c >= 0xE4 => return false,
+                _ => {}
+            }
+        }
+        self.is_blank_slow(i)
+    }
+
+    /// [`RawRow::is_blank`] in full: a CSV field with a visible ASCII character is decided
+    /// from its bytes, any other cell decoded.
+    #[cold]
+    #[inline(never)]
+    fn is_blank_slow(&self, i: usize) -> bool {
         let Some(p) = self.positions[i] else {
             return true;
         };

@@ -134,6 +134,59 @@ fn clean_with_first_row(file: &str) -> (tempfile::TempDir, Vec<String>, Vec<Stri
     (dir, header, row)
 }
 
+/// Yes/no cells and cells read only for being filled are settled from a CSV field's bytes
+/// when they can be (是, 否, empty; a first byte that is visible ASCII or CJK) and decoded
+/// otherwise: every spelling reads as the decoded cell does.
+#[test]
+fn yes_no_and_filled_cells_read_alike_on_every_path() {
+    use trailcheck::model::DocFlags;
+    let (dir, header, row) = clean_with_first_row("文书记录.csv");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (shown, opinion, no) = (col("出示证件"), col("承办人意见"), col("文书编号"));
+    // (出示证件, 承办人意见, read as shown, read as an opinion given)
+    let cases = [
+        ("是", "同意", true, true),
+        ("否", "", false, false),
+        ("", "   ", false, false),
+        (" 是 ", "\u{3000}", true, false),
+        ("Y", "《意见》", true, true),
+        ("√", " a", true, true),
+        ("0", "\t", false, false),
+        ("可能", "（见附件）", false, true),
+    ];
+    let mut text = header.join(",") + "\n";
+    for (k, (y, o, _, _)) in cases.iter().enumerate() {
+        let mut r = row.clone();
+        r[shown] = y.to_string();
+        r[opinion] = o.to_string();
+        r[no] = format!("测试文书-{k}");
+        text += &r.join(",");
+        text += "\n";
+    }
+    std::fs::write(dir.path().join("文书记录.csv"), text).unwrap();
+    let b = read(dir.path());
+    for (k, (y, o, want_shown, want_opinion)) in cases.iter().enumerate() {
+        let d = b
+            .documents
+            .iter()
+            .find(|d| d.at.row == k as u32 + 2)
+            .unwrap_or_else(|| panic!("row {}", k + 2));
+        assert_eq!(d.flags.contains(DocFlags::ID_SHOWN), *want_shown, "{y:?}");
+        assert_eq!(
+            d.flags.contains(DocFlags::HANDLER_OPINION),
+            *want_opinion,
+            "{o:?}"
+        );
+    }
+    let bad: Vec<(&str, u32)> = b
+        .problems
+        .iter()
+        .filter(|p| p.column == "出示证件")
+        .map(|p| (p.raw.as_str(), p.row))
+        .collect();
+    assert_eq!(bad, [("可能", 9)]);
+}
+
 /// Identifiers are held in one arena per table: rows built in parallel pieces of a file
 /// and rows of a second part of the table must still name their own 文件编号 and 活动编号.
 #[test]
