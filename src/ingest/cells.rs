@@ -168,7 +168,7 @@ fn number_stamp(n: f64) -> Option<Stamp> {
 /// (tens of millions of cells a province-year). Eight bytes are tested and turned into
 /// numbers at once: `YYYY-MM-`, then `DD HH:MM` (for a date alone, its `DD` and a time of
 /// `00:00`), then the seconds.
-#[inline]
+#[inline(always)]
 fn fast_path(s: &str) -> Option<Stamp> {
     /// The digit bytes of `YYYY-MM-` and of `DD HH:MM` (little-endian lanes).
     const DATE_DIGITS: u64 = 0x00FF_FF00_FFFF_FFFF;

@@ -43,7 +43,7 @@ impl Stamp {
     /// second) or date-only; `None` for a day, month or time that does not exist. For the
     /// years 0–9999 that cells are read as: tens of millions of cells a province-year,
     /// where building chrono's date and then its timestamp cost twice the instructions.
-    #[inline]
+    #[inline(always)]
     pub fn from_civil(
         year: u32,
         month: u32,
