@@ -441,8 +441,8 @@ pub fn read_bundle(inputs: &Inputs) -> Result<Bundle> {
 }
 
 /// Read a bundle to check it (`trailcheck check`): as [`read_bundle`], but no file is
-/// hashed, as nothing the check prints lists a hash (a sixth of reading's processor time
-/// at province scale: benches/README.md, "Twenty-third session"); and with `standalone`
+/// hashed, as nothing the check prints lists a hash (a fifth of its processor time at
+/// province scale: benches/README.md, "Twenty-third session"); and with `standalone`
 /// set, 案件登记 is not required, each given table is parsed and validated alone
 /// (`trailcheck check --documents F`) and rows are not linked to cases.
 pub fn check_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {

@@ -215,8 +215,9 @@ impl<'a> RawRow<'a> {
     /// True when column `i` is absent or holds only white space. Inlined where a row
     /// builder asks (some ten times a row of 文书记录): an absent column, an empty CSV field
     /// or one whose first byte is visible ASCII or a CJK lead byte is settled here, the rest
-    /// by [`RawRow::is_blank_slow`] (the call and its frame were most of the cost: 7% of a
-    /// county check's instructions, benches/README.md, "Twenty-third session").
+    /// by [`RawRow::is_blank_slow`]. The call and its frame cost more than the test: out of
+    /// line, with `Fields::present` around it, it took 7% of a county check's instructions
+    /// (benches/README.md, "Twenty-third session").
     #[inline(always)]
     pub fn is_blank(&self, i: usize) -> bool {
         let Some(p) = self.positions[i] else {
