@@ -215,7 +215,7 @@ impl<'a> RawRow<'a> {
     /// True when column `i` is absent or holds only white space. Inlined where a row
     /// builder asks (some ten times a row of 文书记录): an absent column, an empty CSV field
     /// or one whose first byte is visible ASCII or a CJK lead byte is settled here, the rest
-    /// by [`RawRow::is_blank_slow`]. The call and its frame cost more than the test: out of
+    /// by `is_blank_slow`. The call and its frame cost more than the test: out of
     /// line, with `Fields::present` around it, it took 7% of a county check's instructions
     /// (benches/README.md, "Twenty-third session").
     #[inline(always)]
