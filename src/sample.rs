@@ -1097,6 +1097,8 @@ impl Out {
                 }
             }
             Out::Xlsx { sheets, next, .. } => {
+                let path = out.join(SAMPLE_XLSX);
+                let err = crate::error::xlsx_output(&path);
                 for r in rows {
                     let row = next[t];
                     if row as usize > MAX_SHEET_ROW {
@@ -1108,9 +1110,7 @@ impl Out {
                     }
                     for (c, v) in (0u16..).zip(r) {
                         if !v.is_empty() {
-                            sheets[t]
-                                .write_string(row, c, v)
-                                .map_err(crate::error::xlsx_output(&out.join(SAMPLE_XLSX)))?;
+                            sheets[t].write_string(row, c, v).map_err(err)?;
                         }
                     }
                     next[t] += 1;
