@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Scale run: generate a county-year (10,000 cases) and, with --province, a province-year
-# (1,000,000 cases, ~21 million rows), then time the full audit: wall time, peak memory
+# (1,000,000 cases, ~24 million rows), then time the full audit: wall time, peak memory
 # (max RSS) and rows per second, with one and two threads, against the polars peer
 # (../shared/peer/polars_audit.py --all-columns) on the same bundle when polars is installed;
 # with --province, the workbook of a million finding rows (310,000 cases); then the
-# county-year as one xlsx workbook (`trailcheck sample --format xlsx`).
+# county-year as one xlsx workbook (`trailcheck sample --format xlsx`). Each size also
+# times two floors of this machine: reading the bundle's bytes, and writing the findings
+# files' bytes to the disk.
 #
 #   benches/scale.sh [--province] [--work DIR]
 #
@@ -71,6 +73,16 @@ print(f"   read {t['读取数据']:.2f} s, rules {t['评查']:.2f} s, scoring {t
       f" -> findings ready after {pre + files:.2f} s; workbook {t['report.xlsx']:.2f} s, PDF {t['report.pdf']:.2f} s")
 PY
   done
+  # Floors measured in this run, to read the stage times against: the bundle's bytes
+  # read through once (cat, from the page cache the runs above filled), and the findings
+  # files' bytes written to the same disk around the page cache, as trailcheck writes
+  # them (dd oflag=direct; through the page cache where the file system refuses that).
+  measure "floor: cat the bundle's CSV" cat "$b"/*.csv
+  fbytes=$(($(stat -c %s "$work/out-$n/findings.csv") + $(stat -c %s "$work/out-$n/findings.jsonl")))
+  blocks=$(((fbytes + (4 << 20) - 1) >> 22))
+  measure "floor: dd the findings' $((fbytes >> 20)) MiB" dd if=/dev/zero of="$work/dd.tmp" bs=4M count=$blocks oflag=direct ||
+    measure "floor: dd the findings' $((fbytes >> 20)) MiB, synced" dd if=/dev/zero of="$work/dd.tmp" bs=4M count=$blocks conv=fdatasync
+  rm -f "$work/dd.tmp"
   if [ $have_peer = 1 ]; then
     measure "polars peer --all-columns" python3 "$peer" "$b" --as-of 2025-06-30 --out "$work/peer-$n" --all-columns
   else
