@@ -893,6 +893,8 @@ mod tests {
             {
                 t.wide &= wide;
             }
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = wide;
             let mut out: Vec<Vec<String>> = Vec::new();
             while let Some(r) = t.next() {
                 out.push(
