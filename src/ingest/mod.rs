@@ -13,7 +13,7 @@ pub mod tables;
 
 use crate::error::{Error, Result};
 use crate::model::index::Index;
-use crate::model::{Bundle, DataProblem, OrphanRow, RowRef, Source, Table, TableCoverage};
+use crate::model::{Bundle, Case, DataProblem, OrphanRow, RowRef, Source, Table, TableCoverage};
 use columns::spec;
 use csvfile::CsvTable;
 use mapping::Mapping;
@@ -500,6 +500,52 @@ fn read(inputs: &Inputs, standalone: bool, hash: bool) -> Result<Bundle> {
     Ok(bundle)
 }
 
+/// Put `cases` in report order (执法机关, 案号), so that findings come out ordered case by
+/// case and 案卷评分 lists each agency's cases together. `agencies` names every agency
+/// of `cases` (each once).
+///
+/// Compared as they lie, two cases' 案号 are two pointers away, and a million cases
+/// spread their texts over tens of megabytes: the sort's comparisons waited on memory
+/// (the register's sort was 3.5 % of a province `check`'s samples, benches/README.md,
+/// "Twenty-fifth session"). So each case's key is made once, in parallel, and the keys
+/// are sorted instead: the agency's rank among the agencies, then the 案号 as its first
+/// 32 bytes (two big-endian integers, zero-padded), the bytes past them, and its length.
+/// That order is the texts' own: where the padded prefixes differ, they differ as the
+/// texts do (a text that ends first is a prefix of the other); where they are equal, the
+/// rest and then the length decide (a 案号 holding a zero byte is padded alike). The
+/// cases are then moved to their places in one pass.
+fn sort_report_order<'a>(cases: &mut Vec<Case>, agencies: impl Iterator<Item = &'a str>) {
+    let mut names: Vec<&str> = agencies.collect();
+    names.sort_unstable();
+    let rank: foldhash::HashMap<&str, u32> =
+        names.iter().zip(0u32..).map(|(a, r)| (*a, r)).collect();
+    let int = |b: &[u8]| u128::from_be_bytes(b.try_into().expect("16 bytes"));
+    let mut keys: Vec<_> = cases
+        .par_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let no = c.case_no.as_bytes();
+            let mut head = [0u8; 32];
+            let n = no.len().min(32);
+            head[..n].copy_from_slice(&no[..n]);
+            let (hi, lo) = head.split_at(16);
+            let rank = rank.get(&*c.agency).copied().unwrap_or(u32::MAX);
+            (
+                rank,
+                int(hi),
+                int(lo),
+                Box::<[u8]>::from(&no[n..]),
+                no.len(),
+                i,
+            )
+        })
+        .collect();
+    keys.par_sort_unstable();
+    let mut slots: Vec<Option<Case>> = std::mem::take(cases).into_iter().map(Some).collect();
+    cases.reserve_exact(slots.len());
+    cases.extend(keys.iter().filter_map(|k| slots[k.5].take()));
+}
+
 /// Read the tables `discover` found.
 fn read_found(found: &[(Table, Vec<Part>)], inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     let mut first = [0u16; 6];
@@ -540,17 +586,7 @@ fn read_found(found: &[(Table, Vec<Part>)], inputs: &Inputs, standalone: bool) -
         true
     });
     bundle.cases = rows;
-    // Cases are held in report order (执法机关, 案号), so findings come out ordered case by
-    // case and 案卷评分 lists each agency's cases together. Agencies are shared strings
-    // (above): the same one is told by its pointer, without comparing its text.
-    bundle.cases.par_sort_unstable_by(|x, y| {
-        let agency = if std::sync::Arc::ptr_eq(&x.agency, &y.agency) {
-            std::cmp::Ordering::Equal
-        } else {
-            x.agency.cmp(&y.agency)
-        };
-        agency.then_with(|| x.case_no.cmp(&y.case_no))
-    });
+    sort_report_order(&mut bundle.cases, agencies.iter().map(|a| &**a));
     map.set_indices(&bundle.cases);
     let map = &map;
     let lenient = standalone && map.is_empty();
@@ -633,6 +669,62 @@ fn read_found(found: &[(Table, Vec<Part>)], inputs: &Inputs, standalone: bool) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cases_sort_as_their_agencies_and_case_numbers_compare() {
+        use rand::{Rng, SeedableRng};
+        // 案号 that share long prefixes, run past 32 bytes, end where another goes on, and
+        // hold zero bytes (which the key's padding must not confuse with an end).
+        let stems = [
+            "",
+            "丰市监罚〔2023〕",
+            "丰市监罚〔2023〕1",
+            "丰综执罚〔2024〕第一二三四五六七八九十号",
+            "abcdefghijklmnopqrstuvwxyz012345",
+            "a\0",
+            "a",
+        ];
+        let tails = [
+            "",
+            "\0",
+            "1号",
+            "12号",
+            "2号",
+            "号",
+            "\0\0x",
+            "甲乙丙丁戊己庚辛壬癸",
+        ];
+        let agencies: Vec<std::sync::Arc<str>> = ["综合行政执法局", "市场监督管理局", "应急管理局"]
+            .iter()
+            .map(|a| std::sync::Arc::from(*a))
+            .collect();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut cases = Vec::new();
+        for s in stems {
+            for t in tails {
+                for _ in 0..3 {
+                    let mut c = Case::bare("", &format!("{s}{t}"));
+                    c.agency = agencies[rng.random_range(0..agencies.len())].clone();
+                    cases.push(c);
+                }
+            }
+        }
+        for _ in 0..500 {
+            let len = rng.random_range(0..40);
+            let no: String = (0..len)
+                .map(|_| ['0', '1', '\0', '号', 'z'][rng.random_range(0..5)])
+                .collect();
+            let mut c = Case::bare("", &no);
+            c.agency = agencies[rng.random_range(0..agencies.len())].clone();
+            cases.push(c);
+        }
+        let key = |c: &Case| (c.agency.to_string(), c.case_no.to_string());
+        let mut expected: Vec<(String, String)> = cases.iter().map(key).collect();
+        expected.sort();
+        sort_report_order(&mut cases, agencies.iter().map(|a| &**a));
+        let got: Vec<(String, String)> = cases.iter().map(key).collect();
+        assert_eq!(got, expected);
+    }
 
     #[test]
     fn table_names_with_part_suffixes() {
