@@ -508,43 +508,44 @@ fn read(inputs: &Inputs, standalone: bool, hash: bool) -> Result<Bundle> {
 /// spread their texts over tens of megabytes: the sort's comparisons waited on memory
 /// (the register's sort was 3.5 % of a province `check`'s samples, benches/README.md,
 /// "Twenty-fifth session"). So each case's key is made once, in parallel, and the keys
-/// are sorted instead: the agency's rank among the agencies, then the 案号 as its first
-/// 32 bytes (two big-endian integers, zero-padded), the bytes past them, and its length.
-/// That order is the texts' own: where the padded prefixes differ, they differ as the
-/// texts do (a text that ends first is a prefix of the other); where they are equal, the
-/// rest and then the length decide (a 案号 holding a zero byte is padded alike). The
-/// cases are then moved to their places in one pass.
+/// are sorted instead: the agency's rank among the agencies, then the 案号's first
+/// [`KEY_BYTES`] as big-endian integers, zero-padded. Where two keys differ they differ as
+/// the texts do (a text that ends first is a prefix of the other); where they are equal
+/// (a longer 案号, or one holding a zero byte) the texts themselves decide. The cases are
+/// then moved to their places in one pass.
 fn sort_report_order<'a>(cases: &mut Vec<Case>, agencies: impl Iterator<Item = &'a str>) {
     let mut names: Vec<&str> = agencies.collect();
     names.sort_unstable();
     let rank: foldhash::HashMap<&str, u32> =
         names.iter().zip(0u32..).map(|(a, r)| (*a, r)).collect();
-    let int = |b: &[u8]| u128::from_be_bytes(b.try_into().expect("16 bytes"));
-    let mut keys: Vec<_> = cases
+    let mut keys: Vec<(u32, [u128; KEY_BYTES / 16], usize)> = cases
         .par_iter()
         .enumerate()
         .map(|(i, c)| {
             let no = c.case_no.as_bytes();
-            let mut head = [0u8; 32];
-            let n = no.len().min(32);
+            let mut head = [0u8; KEY_BYTES];
+            let n = no.len().min(KEY_BYTES);
             head[..n].copy_from_slice(&no[..n]);
-            let (hi, lo) = head.split_at(16);
-            let rank = rank.get(&*c.agency).copied().unwrap_or(u32::MAX);
-            (
-                rank,
-                int(hi),
-                int(lo),
-                Box::<[u8]>::from(&no[n..]),
-                no.len(),
-                i,
-            )
+            let ints = std::array::from_fn(|k| {
+                u128::from_be_bytes(head[k * 16..][..16].try_into().expect("16 bytes"))
+            });
+            (rank.get(&*c.agency).copied().unwrap_or(u32::MAX), ints, i)
         })
         .collect();
-    keys.par_sort_unstable();
+    keys.par_sort_unstable_by(|x, y| {
+        (x.0, x.1)
+            .cmp(&(y.0, y.1))
+            .then_with(|| cases[x.2].case_no.cmp(&cases[y.2].case_no))
+    });
     let mut slots: Vec<Option<Case>> = std::mem::take(cases).into_iter().map(Some).collect();
     cases.reserve_exact(slots.len());
-    cases.extend(keys.iter().filter_map(|k| slots[k.5].take()));
+    cases.extend(keys.iter().filter_map(|k| slots[k.2].take()));
 }
+
+/// Bytes of a 案号 in its sort key: enough for the 案号 seen in exports (a county's
+/// prefix, year and number run to some 40 bytes of UTF-8), so that the texts behind the
+/// keys are compared only for longer ones.
+const KEY_BYTES: usize = 48;
 
 /// Read the tables `discover` found.
 fn read_found(found: &[(Table, Vec<Part>)], inputs: &Inputs, standalone: bool) -> Result<Bundle> {
