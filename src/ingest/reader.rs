@@ -601,6 +601,40 @@ fn workbook_bytes(path: &Path) -> Result<Arc<[u8]>> {
     Ok(bytes.into())
 }
 
+/// The first bytes of a compound file: the container of xls and WPS et workbooks.
+const COMPOUND_FILE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Refuse a compound file (xls, et) whose structure is damaged, before calamine reads it.
+///
+/// calamine 0.38 gathers a stream by following its chain of sectors until it holds the
+/// length the file's directory declares for the stream. A chain that loops back on itself,
+/// with a declared length of gigabytes, makes it copy the same few sectors over and over:
+/// a 5.6 KB `.xls` found by fuzzing (`tests/fixtures/damaged/cfb_chain_loop.xls`) took
+/// 8 GB of memory and 24 s before [`super::guard`] stopped the run. The `cfb` crate opens
+/// the container with its own checks (a sector claimed by two chains, a table longer than
+/// the file), and no stream of an intact file can be longer than the file itself; with
+/// both checked, what calamine gathers is bounded by the file's size. Other files pass
+/// through untouched.
+fn check_compound_file(bytes: &[u8]) -> std::result::Result<(), String> {
+    if !bytes.starts_with(&COMPOUND_FILE) {
+        return Ok(());
+    }
+    let file = cfb::CompoundFile::open(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("文件已损坏（复合文档结构错误，读取程序报告：{e}）"))?;
+    match file
+        .walk()
+        .find(|e| e.is_stream() && e.len() > bytes.len() as u64)
+    {
+        Some(e) => Err(format!(
+            "文件已损坏（数据流 {} 声明长度 {} 字节，超过文件本身的 {} 字节）",
+            e.name(),
+            e.len(),
+            bytes.len()
+        )),
+        None => Ok(()),
+    }
+}
+
 /// An opened workbook.
 pub struct Workbook {
     inner: calamine::Sheets<std::io::Cursor<Arc<[u8]>>>,
@@ -618,6 +652,7 @@ impl Workbook {
     fn from_bytes(path: &Path, bytes: Arc<[u8]>) -> Result<Workbook> {
         let label = path.display().to_string();
         let inner = guarded(&label, || {
+            check_compound_file(&bytes)?;
             calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
                 .map_err(|e| format!("不是可识别的工作簿（xlsx/xls/et/ods）（读取程序报告：{e}）"))
         })?;
@@ -1063,6 +1098,31 @@ mod tests {
         let failed = readers.with(|_| -> Result<()> { Err(Error::Input("坏".into())) });
         assert!(failed.is_err());
         assert_eq!(idle(), 1);
+    }
+
+    #[test]
+    fn a_compound_file_is_refused_when_a_stream_claims_more_than_the_file_holds() {
+        // An intact compound file with one 3,000-byte stream, made by the cfb crate.
+        let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+        std::io::Write::write_all(&mut file.create_stream("/Workbook").unwrap(), &[7; 3000])
+            .unwrap();
+        let mut bytes = file.into_inner().into_inner();
+        assert_eq!(check_compound_file(&bytes), Ok(()));
+        // Its directory entry (the name in UTF-16, the stream size 120 bytes on) made to
+        // claim 16 GB, as a damaged file's may.
+        let name: Vec<u8> = "Workbook"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let entry = bytes.windows(name.len()).position(|w| w == name).unwrap();
+        bytes[entry + 120..entry + 128].copy_from_slice(&(16u64 << 30).to_le_bytes());
+        let err = check_compound_file(&bytes).unwrap_err();
+        assert!(err.contains("Workbook 声明长度 17179869184 字节"), "{err}");
+        // Other files are not looked at.
+        assert_eq!(
+            check_compound_file(b"PK\x03\x04 not a compound file"),
+            Ok(())
+        );
     }
 
     #[test]
