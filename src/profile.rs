@@ -91,6 +91,50 @@ pub struct Deadlines {
     pub extend_over_holiday: bool,
 }
 
+/// The longest deadline a profile may set: ten years, in days. No regulation sets one
+/// near it, so a longer one is a slip of the keyboard (and one of hundreds of millions of
+/// days would carry a date past the calendar's end).
+const LONGEST_DEADLINE_DAYS: u32 = 3650;
+
+impl Deadlines {
+    /// Each deadline within [`LONGEST_DEADLINE_DAYS`], or the first that is not, in words.
+    fn check(&self) -> std::result::Result<(), String> {
+        let hours = |name: &str, h: u32| {
+            if h > LONGEST_DEADLINE_DAYS * 24 {
+                Err(format!(
+                    "期限 {name} 为 {h} 小时，超过 {LONGEST_DEADLINE_DAYS} 日（{} 小时）的上限",
+                    LONGEST_DEADLINE_DAYS * 24
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let days = |name: &str, d: u32| {
+            if d > LONGEST_DEADLINE_DAYS {
+                Err(format!(
+                    "期限 {name} 为 {d} 日，超过 {LONGEST_DEADLINE_DAYS} 日的上限"
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        for (name, d) in [("archive", self.archive), ("storage", self.storage)] {
+            match d.unit {
+                Unit::Hours => hours(name, d.n)?,
+                Unit::Days | Unit::WorkingDays => days(name, d.n)?,
+                Unit::EndOfDay => {}
+            }
+        }
+        for (name, h) in [
+            ("remote_storage_hours", self.remote_storage_hours),
+            ("urgent_approval_hours", self.urgent_approval_hours),
+        ] {
+            h.map_or(Ok(()), |h| hours(name, h))?;
+        }
+        days("e01_grace_days", self.e01_grace_days)
+    }
+}
+
 fn default_grace() -> u32 {
     30
 }
@@ -270,6 +314,7 @@ impl Profile {
         let bad = |m: String| Error::Config(format!("规则配置 {origin} 无效：{m}"));
         let f: ProfileFile =
             toml::from_str(text).map_err(|e| bad(crate::error::toml_zh(&e, text)))?;
+        f.deadlines.check().map_err(bad)?;
         for code in f.rules.keys() {
             if registry::find(code).is_none() {
                 return Err(bad(format!("未知的规则代码「{code}」")));

@@ -125,6 +125,36 @@ fn a_bureau_copy_of_a_profile_and_bad_profiles() {
         )),
         "{err}"
     );
+    // A deadline past ten years is refused as a slip, before any rule adds it to a date (a
+    // hundred million days carried dates past the calendar's end: a panic).
+    for (from, to, said) in [
+        (
+            "archive = { n = 30, unit = \"days\" }",
+            "archive = { n = 99999999, unit = \"days\" }",
+            "期限 archive 为 99999999 日，超过 3650 日的上限",
+        ),
+        (
+            "e01_grace_days = 30",
+            "e01_grace_days = 3651",
+            "期限 e01_grace_days 为 3651 日",
+        ),
+        (
+            "storage = { n = 24, unit = \"hours\" }",
+            "storage = { n = 87601, unit = \"hours\" }",
+            "期限 storage 为 87601 小时，超过 3650 日（87600 小时）的上限",
+        ),
+    ] {
+        let text = trailcheck::profile::SHIPPED[0].1.replace(from, to);
+        assert_ne!(text, trailcheck::profile::SHIPPED[0].1, "{from}");
+        let err = refused(&text);
+        assert!(err.contains(said), "{err}");
+    }
+    // Ten years exactly is a deadline like any other.
+    let text = trailcheck::profile::SHIPPED[0].1.replace(
+        "archive = { n = 30, unit = \"days\" }",
+        "archive = { n = 3650, unit = \"days\" }",
+    );
+    assert!(trailcheck::profile::Profile::parse(&text, "ten-years.toml").is_ok());
     let o = bin()
         .args(["audit", "--profile", "no-such-profile", "--out"])
         .arg(&out)
