@@ -83,6 +83,31 @@ impl Rubric {
                 return Err(bad(format!("未知的规则代码「{code}」")));
             }
         }
+        // Points, caps and band minimums are scores: a number of points, none negative (a
+        // negative deduction would raise a score past 100), none NaN or infinite (a NaN
+        // would pass every comparison below and grade no case).
+        let named = f
+            .severity
+            .iter()
+            .map(|(k, d)| (format!("severity.\"{k}\""), d));
+        let by_code = f.rule.iter().map(|(k, d)| (format!("rule.{k}"), d));
+        for (name, d) in named.chain(by_code) {
+            for (key, v) in [("points", d.points), ("cap", d.cap)] {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(bad(format!("[{name}] 的 {key} 为 {v}，应为不小于 0 的数")));
+                }
+            }
+        }
+        if let Some(g) = f
+            .grade
+            .iter()
+            .find(|g| !(g.min.is_finite() && g.min >= 0.0))
+        {
+            return Err(bad(format!(
+                "等次「{}」的最低分为 {}，应为不小于 0 的数",
+                g.name, g.min
+            )));
+        }
         if f.grade.len() < 2 {
             return Err(bad("至少需要两个等次".into()));
         }

@@ -603,6 +603,35 @@ fn a_rubric_with_three_bands_and_bad_rubrics() {
     // Two grades of one name: which one a case is given could not be told apart.
     std::fs::write(&r, three.replace("name = \"合格\"", "name = \"优秀\"")).unwrap();
     fx_fail(&r);
+    // Points, caps and band minimums that are not scores: negative, NaN or infinite (TOML
+    // has nan and inf). Each is named with its value; a fraction of a point is a score.
+    use trailcheck::scoring::{Rubric, DEFAULT_RUBRIC};
+    for (from, to, said) in [
+        (
+            "points = 5",
+            "points = -5",
+            "[severity.\"违规\"] 的 points 为 -5",
+        ),
+        ("cap = 6", "cap = inf", "[severity.\"警告\"] 的 cap 为 inf"),
+        (
+            "# [rule.V03]\n# points = 3\n# cap = 9",
+            "[rule.V03]\npoints = nan\ncap = 9",
+            "[rule.V03] 的 points 为 NaN",
+        ),
+        ("min = 90", "min = nan", "等次「优秀」的最低分为 NaN"),
+    ] {
+        let text = DEFAULT_RUBRIC.replacen(from, to, 1);
+        assert_ne!(text, DEFAULT_RUBRIC, "{from}");
+        let err = Rubric::parse(&text, "r.toml").unwrap_err().to_string();
+        assert!(err.contains(said), "{err}");
+    }
+    assert!(Rubric::parse(
+        &DEFAULT_RUBRIC.replacen("points = 5", "points = 2.5", 1),
+        "r.toml"
+    )
+    .is_ok());
+    std::fs::write(&r, DEFAULT_RUBRIC.replacen("points = 5", "points = nan", 1)).unwrap();
+    fx_fail(&r);
 }
 
 fn fx_fail(rubric: &Path) {
