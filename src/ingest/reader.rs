@@ -590,7 +590,9 @@ fn data_ref(d: &Data) -> DataRef<'_> {
 
 use super::guard::guarded;
 
-/// The bytes of the workbook file `path` (an empty file is not a workbook).
+/// The bytes of the workbook file `path` (an empty file is not a workbook), once its
+/// container is known to be sound ([`check_compound_file`]): checked here, once a file,
+/// not again for each reader opened over the same bytes.
 fn workbook_bytes(path: &Path) -> Result<Arc<[u8]>> {
     let label = path.display().to_string();
     let bytes = std::fs::read(path)
@@ -598,6 +600,7 @@ fn workbook_bytes(path: &Path) -> Result<Arc<[u8]>> {
     if bytes.is_empty() {
         return Err(Error::Input(format!("文件 {label} 为空，不是表格")));
     }
+    guarded(&label, || check_compound_file(&bytes))?;
     Ok(bytes.into())
 }
 
@@ -652,7 +655,6 @@ impl Workbook {
     fn from_bytes(path: &Path, bytes: Arc<[u8]>) -> Result<Workbook> {
         let label = path.display().to_string();
         let inner = guarded(&label, || {
-            check_compound_file(&bytes)?;
             calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
                 .map_err(|e| format!("不是可识别的工作簿（xlsx/xls/et/ods）（读取程序报告：{e}）"))
         })?;
