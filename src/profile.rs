@@ -99,39 +99,44 @@ const LONGEST_DEADLINE_DAYS: u32 = 3650;
 impl Deadlines {
     /// Each deadline within [`LONGEST_DEADLINE_DAYS`], or the first that is not, in words.
     fn check(&self) -> std::result::Result<(), String> {
-        let hours = |name: &str, h: u32| {
-            if h > LONGEST_DEADLINE_DAYS * 24 {
-                Err(format!(
-                    "期限 {name} 为 {h} 小时，超过 {LONGEST_DEADLINE_DAYS} 日（{} 小时）的上限",
-                    LONGEST_DEADLINE_DAYS * 24
-                ))
-            } else {
-                Ok(())
-            }
+        let hours = |n| Deadline {
+            n,
+            unit: Unit::Hours,
         };
-        let days = |name: &str, d: u32| {
-            if d > LONGEST_DEADLINE_DAYS {
-                Err(format!(
-                    "期限 {name} 为 {d} 日，超过 {LONGEST_DEADLINE_DAYS} 日的上限"
-                ))
-            } else {
-                Ok(())
-            }
+        let days = |n| Deadline {
+            n,
+            unit: Unit::Days,
         };
-        for (name, d) in [("archive", self.archive), ("storage", self.storage)] {
-            match d.unit {
-                Unit::Hours => hours(name, d.n)?,
-                Unit::Days | Unit::WorkingDays => days(name, d.n)?,
-                Unit::EndOfDay => {}
-            }
+        let mut all = vec![
+            ("archive", self.archive),
+            ("storage", self.storage),
+            ("e01_grace_days", days(self.e01_grace_days)),
+        ];
+        all.extend(
+            self.remote_storage_hours
+                .map(|h| ("remote_storage_hours", hours(h))),
+        );
+        all.extend(
+            self.urgent_approval_hours
+                .map(|h| ("urgent_approval_hours", hours(h))),
+        );
+        for (name, d) in all {
+            // The limit in the deadline's own unit (hours: the days and their hours).
+            let limit = match d.unit {
+                Unit::Hours if d.n > LONGEST_DEADLINE_DAYS * 24 => format!(
+                    "{LONGEST_DEADLINE_DAYS} 日（{}）",
+                    hours(LONGEST_DEADLINE_DAYS * 24).zh()
+                ),
+                Unit::Days | Unit::WorkingDays if d.n > LONGEST_DEADLINE_DAYS => Deadline {
+                    n: LONGEST_DEADLINE_DAYS,
+                    unit: d.unit,
+                }
+                .zh(),
+                _ => continue,
+            };
+            return Err(format!("期限 {name} 为 {}，超过 {limit}的上限", d.zh()));
         }
-        for (name, h) in [
-            ("remote_storage_hours", self.remote_storage_hours),
-            ("urgent_approval_hours", self.urgent_approval_hours),
-        ] {
-            h.map_or(Ok(()), |h| hours(name, h))?;
-        }
-        days("e01_grace_days", self.e01_grace_days)
+        Ok(())
     }
 }
 

@@ -134,6 +134,11 @@ fn a_bureau_copy_of_a_profile_and_bad_profiles() {
             "期限 archive 为 99999999 日，超过 3650 日的上限",
         ),
         (
+            "archive = { n = 30, unit = \"days\" }",
+            "archive = { n = 3651, unit = \"working_days\" }",
+            "期限 archive 为 3651 个工作日，超过 3650 个工作日的上限",
+        ),
+        (
             "e01_grace_days = 30",
             "e01_grace_days = 3651",
             "期限 e01_grace_days 为 3651 日",
