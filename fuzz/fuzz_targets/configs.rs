@@ -18,6 +18,8 @@ use trailcheck::scoring::{load_waivers, score, Rubric};
 
 struct Fixed {
     dir: PathBuf,
+    clean: PathBuf,
+    henan: Profile,
     bundle: Bundle,
     calendar: Calendar,
     findings: Vec<Finding>,
@@ -28,7 +30,7 @@ fn fixed() -> &'static Fixed {
     F.get_or_init(|| {
         let clean = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/clean");
         let bundle = read_bundle(&Inputs {
-            bundle: Some(clean),
+            bundle: Some(clean.clone()),
             ..Default::default()
         })
         .unwrap();
@@ -40,6 +42,8 @@ fn fixed() -> &'static Fixed {
         .findings;
         Fixed {
             dir: tempfile::tempdir().unwrap().keep(),
+            clean,
+            henan: Profile::load("henan-2019").unwrap(),
             bundle,
             calendar,
             findings,
@@ -77,17 +81,13 @@ fuzz_target!(|data: &[u8]| {
         2 => {
             let mut c = Calendar::shipped();
             if c.add_json(&text, "fuzz.json").is_ok() {
-                let _ = run(
-                    &cx(&f.bundle, &c),
-                    &Judges::single(Profile::load("henan-2019").unwrap()),
-                );
+                let _ = run(&cx(&f.bundle, &c), &Judges::single(f.henan.clone()));
             }
         }
         3 => {
             if let Ok(m) = Mapping::parse(&text, "fuzz.toml") {
-                let clean = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/clean");
                 let _ = read_bundle(&Inputs {
-                    bundle: Some(clean),
+                    bundle: Some(f.clean.clone()),
                     mapping: m,
                     ..Default::default()
                 });
