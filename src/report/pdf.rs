@@ -949,11 +949,38 @@ fn chart_for(
     Ok(())
 }
 
+/// Every text of the template's data on one line: the rendered template is read line by
+/// line, a line's head saying what it is (`@pagebreak`, `@table …`, `# `), and a case
+/// number, party or agency name from an export may hold a line break (a quoted CSV cell
+/// can). Left in, such a text would split its paragraph and could start a line the layout
+/// obeys (`@chart x` stopped the run). Line breaks and other control characters become
+/// spaces.
+fn one_line(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) if s.chars().any(breaks_line) => {
+            *s = s
+                .chars()
+                .map(|c| if breaks_line(c) { ' ' } else { c })
+                .collect();
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(one_line),
+        serde_json::Value::Object(o) => o.values_mut().for_each(one_line),
+        _ => {}
+    }
+}
+
+/// A control character, or one of Unicode's line and paragraph separators.
+fn breaks_line(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// Render the report and write it atomically.
 pub fn write(v: &ReportView<'_>, font: &CjkFont, templates: &Templates, path: &Path) -> Result<()> {
     let cx = context(v, templates);
-    let tcx = tera::Context::from_serialize(&cx)
-        .map_err(|e| Error::Config(format!("报告模板数据无效：{e}")))?;
+    let bad_data = |e: &dyn std::fmt::Display| Error::Config(format!("报告模板数据无效：{e}"));
+    let mut data = serde_json::to_value(&cx).map_err(|e| bad_data(&e))?;
+    one_line(&mut data);
+    let tcx = tera::Context::from_value(data).map_err(|e| bad_data(&e))?;
     let text = templates
         .tera
         .render("report", &tcx)

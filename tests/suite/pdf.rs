@@ -274,3 +274,40 @@ fn a_long_waiver_list_is_counted_and_its_head_listed() {
     assert!(flat.contains("不存在〔2024〕39号"), "{flat}");
     assert!(!flat.contains("不存在〔2024〕40号"), "{flat}");
 }
+
+/// An agency's name with line breaks in it (a quoted CSV cell can hold them) stays in its
+/// paragraph: the rendered template is read line by line, and the text after a break
+/// once started a line of its own, there obeyed as `@chart 注入` (the run stopped).
+#[test]
+fn line_breaks_in_a_cell_stay_inside_its_paragraph() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut fx = Fx::clean();
+    fx.case("执法机关", "市场监督\n@chart 注入\r\n# 注入的标题")
+        .remove("文书记录", "文书名称", "案件处理审批表");
+    fx.write(&data);
+    let out = dir.path().join("out");
+    assert_ok(&audit_run(
+        &[
+            "--profile",
+            "district-2018",
+            "--as-of",
+            "2024-12-31",
+            "--bureau",
+            "示例区\n@pagebreak",
+        ],
+        &data,
+        &out,
+    ));
+    let text = pdftotext(&out.join("report.pdf"));
+    let flat: String = text.split_whitespace().collect();
+    assert!(
+        flat.contains("例：市场监督@chart注入#注入的标题测罚〔2024〕1号："),
+        "{flat}"
+    );
+    assert!(flat.contains("示例区@pagebreak"), "{flat}");
+    assert!(
+        !text.lines().any(|l| l.trim() == "注入的标题"),
+        "no heading of its own: {text}"
+    );
+}
