@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{check_bundle, mapping::Mapping, read_bundle, Inputs};
 use crate::model::{Bundle, DataProblem, Table};
 use crate::profile::Profile;
-use crate::report::{self, ReportView, RunMeta};
+use crate::report::{self, ReportView, RunMeta, Staged};
 use crate::rules::engine::{self, Judges};
 use crate::rules::{RunCx, Severity};
 use crate::scoring::{self, Rubric, Waiver};
@@ -415,36 +415,35 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
 
     progress.stage("写出结果");
     let timings = std::sync::Mutex::new(Vec::new());
-    let timed = |name: &str, write: &dyn Fn(&std::path::Path) -> Result<()>| -> Result<()> {
+    let timed = |name: &str, write: &dyn Fn(&std::path::Path) -> Result<Staged>| {
         let t = std::time::Instant::now();
-        write(&plan.out.join(name))?;
+        let staged = write(&plan.out.join(name))?;
         let seconds = t.elapsed().as_secs_f64();
         progress.written(name, seconds);
         if let Ok(mut v) = timings.lock() {
             v.push(format!("写出 {name}：{seconds:.2} 秒"));
         }
-        Ok(())
+        Ok(staged)
     };
     // The machine-readable results: the two findings files side by side (each serialised
     // in parallel parts while the parts before are written), then summary.json.
-    let findings_files = || -> Result<()> {
+    let findings_files = || -> Result<Vec<Staged>> {
         let (csv, jsonl) = rayon::join(
             || {
                 timed("findings.csv", &|p| {
-                    report::write_atomic(p, |w| report::findings::write_csv(&view, w))
+                    report::stage(p, |w| report::findings::write_csv(&view, w))
                 })
             },
             || {
                 timed("findings.jsonl", &|p| {
-                    report::write_atomic(p, |w| report::findings::write_jsonl(&view, w))
+                    report::stage(p, |w| report::findings::write_jsonl(&view, w))
                 })
             },
         );
-        csv?;
-        jsonl?;
-        timed("summary.json", &|p| {
-            report::write_atomic(p, |w| report::summary::write(&view, w))
-        })
+        let summary = timed("summary.json", &|p| {
+            report::stage(p, |w| report::summary::write(&view, w))
+        });
+        Ok(vec![csv?, jsonl?, summary?])
     };
     let workbook = || timed("report.xlsx", &|p| report::xlsx::write(&view, p));
     let pdf = || {
@@ -459,13 +458,24 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
     // findings files are written beside it on the other (written first they would leave
     // that core idle: 0.9 s longer at 100,000 cases).
     let (book, rest) = if report::xlsx::findings_sheets(&view) > 1 {
-        findings_files()?;
-        rayon::join(workbook, pdf)
+        let mut files = findings_files()?;
+        let (book, pdf) = rayon::join(workbook, pdf);
+        files.push(pdf?);
+        (book, Ok(files))
     } else {
-        rayon::join(workbook, || findings_files().and_then(|()| pdf()))
+        rayon::join(workbook, || {
+            let mut files = findings_files()?;
+            files.push(pdf()?);
+            Ok(files)
+        })
     };
-    book?;
-    rest?;
+    // Every output is complete before any takes its place: a failure above leaves the
+    // folder's earlier outputs as they were, and removes the temporary files.
+    let (book, mut outputs) = (book?, rest?);
+    outputs.push(book);
+    for staged in outputs {
+        staged.commit()?;
+    }
     log.extend(timings.into_inner().unwrap_or_default());
 
     let failed_threshold = plan.fail_on.is_some_and(|t| {

@@ -2,7 +2,8 @@
 //! the table (its value modulo 6) and whether the bytes replace the file or follow the
 //! rows of `tests/fixtures/clean` (bit 0x40, which keeps a valid header so that the bytes
 //! reach the row builders). What reads cleanly then goes through every shipped profile's
-//! rules, scoring, the findings files, summary.json and the workbook. Any panic or
+//! rules, scoring, the findings files, summary.json and the workbook, and the first
+//! profile's through the PDF report (its text laid out from the bundle's names). Any panic or
 //! sanitizer report is a defect: bad input must end in a finding, a data problem or a
 //! clear error.
 #![no_main]
@@ -12,7 +13,8 @@ use std::sync::OnceLock;
 use trailcheck::calendar::Calendar;
 use trailcheck::ingest::{read_bundle, Inputs};
 use trailcheck::profile::Profile;
-use trailcheck::report::{findings, summary, xlsx, ReportView, RunMeta};
+use trailcheck::report::pdf::{CjkFont, Templates};
+use trailcheck::report::{findings, pdf, summary, xlsx, ReportView, RunMeta};
 use trailcheck::rules::engine::{run, Judges};
 use trailcheck::rules::RunCx;
 use trailcheck::scoring::{score, Rubric};
@@ -33,6 +35,8 @@ struct Fixed {
     calendar: Calendar,
     profiles: Vec<Profile>,
     rubric: Rubric,
+    font: CjkFont,
+    templates: Templates,
 }
 
 fn fixed() -> &'static Fixed {
@@ -49,6 +53,8 @@ fn fixed() -> &'static Fixed {
             calendar: Calendar::shipped(),
             profiles: Profile::shipped(),
             rubric: Rubric::default_rubric(),
+            font: CjkFont::find(None).expect("a CJK font (scripts/test installs one)"),
+            templates: Templates::load(None).unwrap(),
         }
     })
 }
@@ -91,7 +97,7 @@ fuzz_target!(|data: &[u8]| {
         media_root: None,
         seconds: 0.0,
     };
-    for p in &f.profiles {
+    for (i, p) in f.profiles.iter().enumerate() {
         let outcome = run(&cx, &Judges::single(p.clone()));
         let mut found = outcome.findings;
         let (scores, waived) = score(&bundle, &mut found, &[], &f.rubric);
@@ -112,6 +118,15 @@ fuzz_target!(|data: &[u8]| {
         findings::write_csv(&view, &mut std::io::sink()).unwrap();
         findings::write_jsonl(&view, &mut std::io::sink()).unwrap();
         summary::write(&view, &mut std::io::sink()).unwrap();
-        xlsx::write(&view, &f.out.join("report.xlsx")).unwrap();
+        xlsx::write(&view, &f.out.join("report.xlsx"))
+            .unwrap()
+            .commit()
+            .unwrap();
+        if i == 0 {
+            pdf::write(&view, &f.font, &f.templates, &f.out.join("report.pdf"))
+                .unwrap()
+                .commit()
+                .unwrap();
+        }
     }
 });

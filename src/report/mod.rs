@@ -1,5 +1,7 @@
 //! Outputs. Every writer sees the same typed [`ReportView`] (never the parser), and every
-//! file is written atomically: to a temporary file in the output folder, then renamed.
+//! file is written atomically: to a temporary file in the output folder, then renamed. An
+//! audit renames its files only once all of them are written ([`Staged`]), so that a run
+//! that fails leaves the folder's earlier outputs as they were, never a mix of two runs.
 
 #[cfg(target_os = "linux")]
 mod direct;
@@ -16,7 +18,7 @@ use crate::rules::engine::NotEvaluated;
 use crate::rules::Finding;
 use crate::scoring::{Rubric, Scores, Waiver};
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Run parameters shown on 运行参数 and in summary.json.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -78,6 +80,27 @@ impl ReportView<'_> {
 /// around the page cache altogether where the file system allows it (`direct`).
 pub const WRITE_BUFFER: usize = 4 << 20;
 
+/// An output written in full to a temporary file beside its place and flushed to disk,
+/// not yet in its place: [`Staged::commit`] moves it there. Dropped uncommitted, the
+/// temporary file is removed.
+#[must_use = "an output takes its place only when committed"]
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl Staged {
+    /// Move the output into its place (a rename within its folder).
+    pub fn commit(self) -> Result<()> {
+        let Staged { tmp, path } = self;
+        tmp.persist(&path).map_err(|e| Error::Output {
+            path,
+            source: e.error,
+        })?;
+        Ok(())
+    }
+}
+
 /// Write `path` atomically: the content goes to a temporary file beside it, which replaces
 /// `path` only when complete. Every output goes through here, the workbooks too
 /// (`Workbook::save(path)` would hand the zip writer an unbuffered file: ~1.2 KB a write).
@@ -85,6 +108,15 @@ pub fn write_atomic(
     path: &Path,
     body: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<()> {
+    stage(path, body)?.commit()
+}
+
+/// Write the content of `path` to a temporary file beside it, to be committed with the
+/// other outputs of the run ([`write_atomic`] without the rename).
+pub fn stage(
+    path: &Path,
+    body: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
+) -> Result<Staged> {
     let err = |source: std::io::Error| Error::Output {
         path: path.to_path_buf(),
         source,
@@ -113,9 +145,9 @@ pub fn write_atomic(
     finish(tmp, path)
 }
 
-/// Give a completed temporary file ordinary permissions, flush it to disk and move it
-/// over `path`.
-fn finish(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
+/// Give a completed temporary file ordinary permissions and flush it to disk, ready to be
+/// moved over `path`.
+fn finish(tmp: tempfile::NamedTempFile, path: &Path) -> Result<Staged> {
     let err = |source: std::io::Error| Error::Output {
         path: path.to_path_buf(),
         source,
@@ -128,6 +160,8 @@ fn finish(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
             .map_err(err)?;
     }
     tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    Ok(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    })
 }

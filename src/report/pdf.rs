@@ -974,8 +974,14 @@ fn breaks_line(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
-/// Render the report and write it atomically.
-pub fn write(v: &ReportView<'_>, font: &CjkFont, templates: &Templates, path: &Path) -> Result<()> {
+/// Render the report and write it beside `path`, to be committed in its place with the
+/// run's other outputs.
+pub fn write(
+    v: &ReportView<'_>,
+    font: &CjkFont,
+    templates: &Templates,
+    path: &Path,
+) -> Result<super::Staged> {
     let cx = context(v, templates);
     let bad_data = |e: &dyn std::fmt::Display| Error::Config(format!("报告模板数据无效：{e}"));
     let mut data = serde_json::to_value(&cx).map_err(|e| bad_data(&e))?;
@@ -1036,5 +1042,5 @@ pub fn write(v: &ReportView<'_>, font: &CjkFont, templates: &Templates, path: &P
         },
         &mut Vec::new(),
     );
-    super::write_atomic(path, |w| w.write_all(&bytes))
+    super::stage(path, |w| w.write_all(&bytes))
 }

@@ -3,7 +3,7 @@
 //! continue on `name(2)` … past Excel's row limit, which 汇总 notes; the file is written
 //! beside its target and renamed when complete.
 
-use super::ReportView;
+use super::{ReportView, Staged};
 use crate::error::Result;
 use crate::model::{Stage, Stamp};
 use foldhash::HashMap;
@@ -279,8 +279,9 @@ pub fn findings_sheets(v: &ReportView<'_>) -> usize {
     sheets_for(v.waived.iter().filter(|w| !**w).count(), MAX_DATA_ROWS)
 }
 
-/// Write report.xlsx atomically.
-pub fn write(v: &ReportView<'_>, path: &Path) -> Result<()> {
+/// Write report.xlsx beside `path`, to be committed in its place with the run's other
+/// outputs.
+pub fn write(v: &ReportView<'_>, path: &Path) -> Result<Staged> {
     write_with_sheet_limit(v, path, MAX_DATA_ROWS)
 }
 
@@ -288,8 +289,8 @@ pub fn write(v: &ReportView<'_>, path: &Path) -> Result<()> {
 /// production; smaller to exercise the split in tests). Every list sheet (问题清单,
 /// 案卷评分, 数据问题, 已豁免, 整改跟踪) continues on `name(2)` … past the limit, and 汇总
 /// says so.
-pub fn write_with_sheet_limit(v: &ReportView<'_>, path: &Path, rows: usize) -> Result<()> {
-    super::write_atomic(path, |w| {
+pub fn write_with_sheet_limit(v: &ReportView<'_>, path: &Path, rows: usize) -> Result<Staged> {
+    super::stage(path, |w| {
         build(v, w, rows.clamp(1, MAX_DATA_ROWS)).map_err(crate::error::xlsx_io)
     })
 }

@@ -363,3 +363,48 @@ fn a_second_scan_into_the_same_folder_stops_with_exit_five() {
         );
     }
 }
+
+/// The files of a folder but the lock, with their bytes.
+fn folder(dir: &Path) -> Vec<(std::ffi::OsString, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name() != ".trailcheck.lock")
+        .map(|e| (e.file_name(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A scan that fails once its findings files are written (here the report's template,
+/// which names a chart that does not exist) leaves last month's outputs as they were: no
+/// new findings beside an old report, no temporary file.
+#[test]
+fn a_scan_that_fails_while_writing_leaves_the_last_outputs_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    Fx::clean().write(&data);
+    let out = dir.path().join("out");
+    assert_ok(&audit(&data, &out, &[]));
+    let before = folder(&out);
+    assert_eq!(before.len(), 6, "five outputs and run.log");
+    let tpl = dir.path().join("tpl");
+    std::fs::create_dir_all(&tpl).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
+    std::fs::copy(shipped.join("remedies.toml"), tpl.join("remedies.toml")).unwrap();
+    std::fs::write(
+        tpl.join("report.tera"),
+        "@title 报告\n@chart 不存在的图表\n",
+    )
+    .unwrap();
+    let mut next = Fx::clean();
+    next.case("归档日期", "");
+    next.write(&data);
+    let o = audit(&data, &out, &["--templates", tpl.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("未知的图表「不存在的图表」"));
+    assert!(
+        folder(&out) == before,
+        "the outputs of the run before, untouched"
+    );
+}

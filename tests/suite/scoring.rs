@@ -444,7 +444,10 @@ fn split_workbook(dir: &Path, split: &Split) -> PathBuf {
         tracking: (split.gone > 0).then_some(&tracking),
     };
     let x = dir.join("r.xlsx");
-    xlsx::write_with_sheet_limit(&view, &x, split.limit).unwrap();
+    xlsx::write_with_sheet_limit(&view, &x, split.limit)
+        .unwrap()
+        .commit()
+        .unwrap();
     x
 }
 
