@@ -40,9 +40,23 @@ impl Window {
                     "评查期间「{p}」无效，应为 YYYY-MM（某月）或 YYYY（某年）"
                 ))
             };
+            // A year of four digits, a month of one or two (`0`, `99999` or `+2024` would
+            // parse as numbers: a slip, not a period anyone reviews).
+            let digits = |t: &str, n: std::ops::RangeInclusive<usize>| {
+                n.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+            };
+            let year = |t: &str| -> Result<i32> {
+                digits(t, 4..=4)
+                    .then(|| t.parse().ok())
+                    .flatten()
+                    .ok_or_else(bad)
+            };
             if let Some((y, m)) = p.split_once(['-', '/']) {
-                let (y, m): (i32, u32) =
-                    (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+                let y = year(y)?;
+                let m: u32 = digits(m, 1..=2)
+                    .then(|| m.parse().ok())
+                    .flatten()
+                    .ok_or_else(bad)?;
                 let from = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)?;
                 let next = if m == 12 {
                     NaiveDate::from_ymd_opt(y + 1, 1, 1)
@@ -56,7 +70,7 @@ impl Window {
                     label: format!("{y}年{m}月"),
                 }));
             }
-            let y: i32 = p.parse().map_err(|_| bad())?;
+            let y = year(p)?;
             let from = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(bad)?;
             return Ok(Some(Window {
                 from,
@@ -147,5 +161,15 @@ mod tests {
             4
         );
         assert!(Window::parse(None, Some("2024-03-05"), Some("2024-03-01")).is_err());
+        for slip in [
+            "0", "99999", "+2024", "24-03", "2024-003", "2024-+3", "2024-",
+        ] {
+            assert!(
+                Window::parse(Some(slip), None, None).is_err(),
+                "{slip} is not a period"
+            );
+        }
+        let w = Window::parse(Some("2024/3"), None, None).unwrap().unwrap();
+        assert_eq!(w.label, "2024年3月");
     }
 }
