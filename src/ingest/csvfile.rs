@@ -32,6 +32,8 @@ pub enum CsvEncoding {
     Gb18030,
     /// Lines in UTF-8 and lines in GBK in one file: each line is decoded on its own.
     Mixed,
+    /// UTF-16 with its BOM (Excel's "Unicode text"), re-encoded to UTF-8 as it is read.
+    Utf16,
 }
 
 impl CsvEncoding {
@@ -41,6 +43,7 @@ impl CsvEncoding {
             CsvEncoding::Utf8 => "UTF-8",
             CsvEncoding::Gb18030 => "GBK/GB18030",
             CsvEncoding::Mixed => "混合（UTF-8 与 GBK）",
+            CsvEncoding::Utf16 => "UTF-16",
         }
     }
 
@@ -49,21 +52,23 @@ impl CsvEncoding {
     fn decode(self, raw: &[u8]) -> Cow<'_, str> {
         match self {
             CsvEncoding::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling(raw).0,
-            CsvEncoding::Utf8 | CsvEncoding::Mixed => match simdutf8::basic::from_utf8(raw) {
-                Ok(s) => Cow::Borrowed(s),
-                Err(_) => {
-                    let mut out = String::with_capacity(raw.len() + raw.len() / 2);
-                    for line in raw.split_inclusive(|b| *b == b'\n') {
-                        match std::str::from_utf8(line) {
-                            Ok(s) => out.push_str(s),
-                            Err(_) => out.push_str(
-                                &encoding_rs::GB18030.decode_without_bom_handling(line).0,
-                            ),
+            CsvEncoding::Utf8 | CsvEncoding::Mixed | CsvEncoding::Utf16 => {
+                match simdutf8::basic::from_utf8(raw) {
+                    Ok(s) => Cow::Borrowed(s),
+                    Err(_) => {
+                        let mut out = String::with_capacity(raw.len() + raw.len() / 2);
+                        for line in raw.split_inclusive(|b| *b == b'\n') {
+                            match std::str::from_utf8(line) {
+                                Ok(s) => out.push_str(s),
+                                Err(_) => out.push_str(
+                                    &encoding_rs::GB18030.decode_without_bom_handling(line).0,
+                                ),
+                            }
                         }
+                        Cow::Owned(out)
                     }
-                    Cow::Owned(out)
                 }
-            },
+            }
         }
     }
 }
@@ -651,6 +656,7 @@ impl CsvTable {
         {
             f.read_to_end(&mut sample).map_err(read_err)?;
             let bytes = enc.decode(&sample).0.into_owned().into_bytes();
+            table.encoding = CsvEncoding::Utf16;
             table.delimiter = sniff_delimiter(&bytes);
             table.cr_only = memchr(b'\n', &bytes).is_none();
             table.input = Input::Utf16(bytes);

@@ -923,6 +923,12 @@ fn mapped_utf16_and_bare_cr_files_are_read_and_hashed() {
         let last = b.documents.iter().map(|d| d.at.row).max().unwrap();
         assert_eq!(last, 12, "{form}: header row, then 11 documents");
         let source = b.sources.iter().find(|s| s.file.ends_with("文书记录.csv"));
+        let label = if form == "UTF-16LE" {
+            "UTF-16"
+        } else {
+            "UTF-8"
+        };
+        assert_eq!(source.unwrap().encoding.as_deref(), Some(label), "{form}");
         assert_eq!(
             source.unwrap().sha256,
             trailcheck::fixity::sha256_file(&p).unwrap(),
