@@ -148,9 +148,89 @@ impl Templates {
                 crate::error::toml_zh(&e, &remedies)
             ))
         })?;
-        Ok(Templates { tera, remedies })
+        let templates = Templates { tera, remedies };
+        templates
+            .trial()
+            .map_err(|e| Error::Config(format!("报告模板 {origin} 无效：{e}")))?;
+        Ok(templates)
+    }
+
+    /// Render the template once on stand-in data, before any input is read: a name the
+    /// template's data lacks, or a table or chart the layout does not draw, stops the run
+    /// at its start rather than after the rules (a province-year's minutes). Every list of
+    /// the stand-in holds one item, so that loops are rendered; each number is 1.
+    fn trial(&self) -> std::result::Result<(), String> {
+        let one = || vec![String::new()];
+        let totals = Totals {
+            cases: 1,
+            findings: 1,
+            violations: 1,
+            warnings: 1,
+            infos: 1,
+            cases_with_violations: 1,
+            waived: 1,
+            ..Totals::default()
+        };
+        let cx = PdfContext {
+            totals,
+            grades: vec![(String::new(), 1)],
+            rules: one(),
+            top_rules: vec![TopRule {
+                examples: vec![Example::default()],
+                ..TopRule::default()
+            }],
+            agencies: one(),
+            remedies: vec![Remedy::default()],
+            not_evaluated: one(),
+            calendar_missing: vec![1],
+            problems_total: 1,
+            waivers: one(),
+            waivers_unmatched: 1,
+            tracking: Some(vec![(String::new(), 1)]),
+            ..PdfContext::default()
+        };
+        for line in self.text(&cx)?.lines() {
+            let line = line.trim();
+            let (name, known, what) = if let Some(t) = line.strip_prefix("@table ") {
+                (t.trim(), TABLES, "表格")
+            } else if let Some(c) = line.strip_prefix("@chart ") {
+                (c.trim(), CHARTS, "图表")
+            } else {
+                continue;
+            };
+            if !known.contains(&name) {
+                return Err(format!(
+                    "未知的{what}「{name}」（可用：{}）",
+                    known.join("、")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The template rendered on `cx`, one block a line (see [`one_line`]); the error as
+    /// the bureau reads it ([`tera_msg`]).
+    fn text(&self, cx: &PdfContext) -> std::result::Result<String, String> {
+        let mut data = serde_json::to_value(cx).map_err(|e| e.to_string())?;
+        one_line(&mut data);
+        let tcx = tera::Context::from_value(data).map_err(|e| tera_msg(&e))?;
+        self.tera.render("report", &tcx).map_err(|e| tera_msg(&e))
     }
 }
+
+/// The tables `@table` places ([`table_for`]).
+const TABLES: &[&str] = &[
+    "agencies",
+    "catalogue",
+    "problems",
+    "not_evaluated",
+    "waivers",
+    "tracking",
+    "inputs",
+];
+
+/// The charts `@chart` places ([`chart_for`]).
+const CHARTS: &[&str] = &["rules", "agencies", "stages"];
 
 /// A template error as the bureau reads it: where a syntax error lies (`第 53 行第 39
 /// 列`), which variable, filter or function is unknown; tera's own words in brackets.
@@ -194,14 +274,14 @@ fn tera_msg(e: &tera::Error) -> String {
     format!("模板错误（原文：{}）", chain.join("："))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct ProfileCx {
     id: String,
     regulation: String,
     issuer: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Totals {
     cases: usize,
     findings: u32,
@@ -214,7 +294,7 @@ struct Totals {
     pass_rate: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Example {
     agency: String,
     case_no: String,
@@ -222,7 +302,7 @@ struct Example {
     detail: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct TopRule {
     code: String,
     title: String,
@@ -234,7 +314,7 @@ struct TopRule {
     examples: Vec<Example>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Remedy {
     code: String,
     title: String,
@@ -242,7 +322,7 @@ struct Remedy {
 }
 
 /// What the template sees.
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct PdfContext {
     bureau: String,
     period: String,
@@ -982,15 +1062,9 @@ pub fn write(
     templates: &Templates,
     path: &Path,
 ) -> Result<super::Staged> {
-    let cx = context(v, templates);
-    let bad_data = |e: &dyn std::fmt::Display| Error::Config(format!("报告模板数据无效：{e}"));
-    let mut data = serde_json::to_value(&cx).map_err(|e| bad_data(&e))?;
-    one_line(&mut data);
-    let tcx = tera::Context::from_value(data).map_err(|e| bad_data(&e))?;
     let text = templates
-        .tera
-        .render("report", &tcx)
-        .map_err(|e| Error::Config(format!("报告模板无法生成：{}", tera_msg(&e))))?;
+        .text(&context(v, templates))
+        .map_err(|e| Error::Config(format!("报告模板无法生成：{e}")))?;
     let mut doc = PdfDocument::new(&format!("{} 行政执法案卷评查报告", v.meta.bureau));
     let font_id = doc.add_font(&font.font);
     let mut l = Layout::new(&font.font, font_id);

@@ -311,3 +311,41 @@ fn line_breaks_in_a_cell_stay_inside_its_paragraph() {
         "no heading of its own: {text}"
     );
 }
+
+/// A template that names a table or chart the layout does not draw, or a field its data
+/// lacks (inside a loop too), is refused before the bundle is read: nothing is written.
+#[test]
+fn a_template_is_tried_before_the_bundle_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("tpl");
+    std::fs::create_dir_all(&t).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
+    std::fs::copy(root.join("remedies.toml"), t.join("remedies.toml")).unwrap();
+    Fx::clean().write(&dir.path().join("data"));
+    for (template, said) in [
+        (
+            "@title {{ bureau }}\n@table agencys\n",
+            "未知的表格「agencys」（可用：agencies、catalogue、problems、not_evaluated、waivers、tracking、inputs）",
+        ),
+        ("@chart 不存在\n", "未知的图表「不存在」"),
+        (
+            "{% for r in top_rules %}{% for e in r.examples %}- {{ e.case }}\n{% endfor %}{% endfor %}",
+            "e.case",
+        ),
+    ] {
+        std::fs::write(t.join("report.tera"), template).unwrap();
+        let out = dir.path().join("out");
+        let o = audit_run(
+            &["--profile", "henan-2019", "--templates", t.to_str().unwrap()],
+            &dir.path().join("data"),
+            &out,
+        );
+        assert_eq!(o.status.code(), Some(4), "{template}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!("报告模板 {} 无效：", t.display())) && err.contains(said),
+            "{err}"
+        );
+        assert!(!out.exists(), "nothing written for {template}");
+    }
+}
