@@ -1,8 +1,8 @@
 //! CSV files. The encoding is detected on the first megabytes; then the file is mapped and
 //! taken in blocks cut at record boundaries, each block split into pieces that are
 //! decoded, tokenised and built into rows in parallel, while the next block is cut.
-//! (Files that must be rewritten as they are read, UTF-16 and bare `\r` line
-//! breaks, and every file on systems other than Unix, are read into buffers instead.)
+//! (Files that must be rewritten as they are read, UTF-16, web-page tables and bare `\r`
+//! line breaks, and every file on systems other than Unix, are read into buffers instead.)
 //!
 //! Tokenising: a line without a quote character is split on the delimiter in one pass
 //! that finds delimiters, line break and quotes together; a line with a quote is handed
@@ -34,6 +34,9 @@ pub enum CsvEncoding {
     Mixed,
     /// UTF-16 with its BOM (Excel's "Unicode text"), re-encoded to UTF-8 as it is read.
     Utf16,
+    /// A web page or XML spreadsheet's table, converted to UTF-8 CSV as it is read
+    /// (`super::html`).
+    Markup,
 }
 
 impl CsvEncoding {
@@ -44,6 +47,7 @@ impl CsvEncoding {
             CsvEncoding::Gb18030 => "GBK/GB18030",
             CsvEncoding::Mixed => "混合（UTF-8 与 GBK）",
             CsvEncoding::Utf16 => "UTF-16",
+            CsvEncoding::Markup => "网页或 XML 表格，已转换",
         }
     }
 
@@ -52,7 +56,7 @@ impl CsvEncoding {
     fn decode(self, raw: &[u8]) -> Cow<'_, str> {
         match self {
             CsvEncoding::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling(raw).0,
-            CsvEncoding::Utf8 | CsvEncoding::Mixed | CsvEncoding::Utf16 => {
+            CsvEncoding::Utf8 | CsvEncoding::Mixed | CsvEncoding::Utf16 | CsvEncoding::Markup => {
                 match simdutf8::basic::from_utf8(raw) {
                     Ok(s) => Cow::Borrowed(s),
                     Err(_) => {
@@ -620,8 +624,8 @@ enum Input {
     /// The file's first bytes, read for detection and kept to be the start of the first
     /// block (the file is not read twice), and the file positioned after them.
     File(Vec<u8>, std::fs::File),
-    /// A UTF-16 file, re-encoded to UTF-8 in memory.
-    Utf16(Vec<u8>),
+    /// A UTF-16 file re-encoded, or a markup table converted, to UTF-8 CSV in memory.
+    Converted(Vec<u8>),
     /// Handed to [`Blocks`] (by [`CsvTable::read`], which consumes the table).
     Taken,
 }
@@ -651,6 +655,12 @@ impl CsvTable {
             cr_only: false,
             input: Input::Taken,
         };
+        if super::html::sniff(&sample) == super::html::Content::Markup {
+            f.read_to_end(&mut sample).map_err(read_err)?;
+            table.encoding = CsvEncoding::Markup;
+            table.input = Input::Converted(super::html::to_csv(&sample));
+            return Ok(table);
+        }
         if let Some((enc, _)) = encoding_rs::Encoding::for_bom(&sample)
             .filter(|(e, _)| *e == encoding_rs::UTF_16LE || *e == encoding_rs::UTF_16BE)
         {
@@ -659,7 +669,7 @@ impl CsvTable {
             table.encoding = CsvEncoding::Utf16;
             table.delimiter = sniff_delimiter(&bytes);
             table.cr_only = memchr(b'\n', &bytes).is_none();
-            table.input = Input::Utf16(bytes);
+            table.input = Input::Converted(bytes);
             return Ok(table);
         }
         table.skip = if sample.starts_with(b"\xEF\xBB\xBF") {
@@ -707,7 +717,7 @@ impl CsvTable {
                     }
                     (Box::new(f), head)
                 }
-                Input::Utf16(bytes) => (Box::new(std::io::Cursor::new(bytes)), Vec::new()),
+                Input::Converted(bytes) => (Box::new(std::io::Cursor::new(bytes)), Vec::new()),
                 Input::Taken => (Box::new(std::io::empty()), Vec::new()),
             };
         Blocks::Read {

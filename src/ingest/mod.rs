@@ -7,6 +7,7 @@ pub mod columns;
 pub mod csvfile;
 mod digest;
 pub mod guard;
+mod html;
 pub mod mapping;
 pub mod reader;
 pub mod tables;
@@ -74,10 +75,23 @@ impl Part {
 
 const TABLE_EXTENSIONS: &[&str] = &["csv", "txt", "xlsx", "xlsm", "xlsb", "xls", "et", "ods"];
 
-fn is_csv(p: &Path) -> bool {
+/// Whether `p`'s extension is a text table's: `.csv`, `.txt` or none.
+fn is_csv_by_name(p: &Path) -> bool {
     p.extension()
         .map(|e| matches!(e.to_ascii_lowercase().to_str(), Some("csv" | "txt")))
         .unwrap_or(true)
+}
+
+/// Whether `p` is read by the CSV reader: by its extension (`.csv`, `.txt`, none), or
+/// under a workbook's extension by what it holds, when that is delimited text or a web
+/// page's or XML spreadsheet's table (platforms save both as `.xls`; `html`).
+fn is_csv(p: &Path) -> bool {
+    is_csv_by_name(p) || {
+        let mut head = Vec::new();
+        let read = std::fs::File::open(p)
+            .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head));
+        read.is_ok() && html::sniff(&head) != html::Content::Workbook
+    }
 }
 
 /// Which table a file stem or sheet name designates, and the part number for ordering:
@@ -146,8 +160,13 @@ fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
                 }
             }
         } else if b.is_file() && b.extension().is_some() && is_csv(b) {
+            let what = if is_csv_by_name(b) {
+                "是单个 CSV 文件"
+            } else {
+                "不是工作簿，而是单张文本或网页表格（平台常以 .xls 之名导出）"
+            };
             return Err(Error::Input(format!(
-                "{} 是单个 CSV 文件：数据包应为存放各表 CSV 的文件夹或一个工作簿；单张表请用 --cases、--documents 等逐表指定",
+                "{} {what}：数据包应为存放各表文件的文件夹或一个工作簿；单张表请用 --cases、--documents 等逐表指定",
                 b.display()
             )));
         } else if b.is_file() {

@@ -1066,3 +1066,69 @@ fn a_column_gone_wrong_lists_a_thousand_cells_and_counts_the_rest() {
     // Their rows are kept, the field empty.
     assert_eq!(b.documents.len(), clean_rows + 1_200);
 }
+
+/// Platforms that "export to Excel" often write a web page, or tab-separated text, under
+/// an `.xls` name. Both are read as what they are: the same rows as the CSV bundle, a bad
+/// cell placed on the row Excel shows it on.
+#[test]
+fn a_web_page_or_text_saved_as_xls_is_read_as_what_it_is() {
+    let mut fx = Fx::clean();
+    fx.doc("JC-1", "制作时间", "2024年13月1日");
+    let dir = tempfile::tempdir().unwrap();
+    fx.write(dir.path());
+    let expected = read(dir.path());
+    // 案件登记 as a GBK web page with a title row above the header; 文书记录 as text.
+    let (header, rows) = &fx.tables["案件登记"];
+    let row = |cells: &[String], tag: &str| {
+        let cells: String = cells
+            .iter()
+            .map(|c| format!("<{tag}>{}</{tag}>", c.replace('&', "&amp;")))
+            .collect();
+        format!("<tr>{cells}</tr>\n")
+    };
+    let mut page = String::from(
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head>\n<body><table>\n<tr><td colspan=\"18\">某市场监督管理局 案件登记</td></tr>\n",
+    );
+    page.push_str(&row(header, "th"));
+    for r in rows {
+        page.push_str(&row(r, "td"));
+    }
+    page.push_str("</table></body></html>\n");
+    std::fs::remove_file(dir.path().join("案件登记.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("案件登记.xls"),
+        encoding_rs::GBK.encode(&page).0,
+    )
+    .unwrap();
+    let csv = std::fs::read_to_string(dir.path().join("文书记录.csv")).unwrap();
+    std::fs::remove_file(dir.path().join("文书记录.csv")).unwrap();
+    std::fs::write(dir.path().join("文书记录.xls"), csv.replace(',', "\t")).unwrap();
+    let b = read(dir.path());
+    assert_eq!(b.cases.len(), expected.cases.len());
+    assert_eq!(b.cases[0].case_no, expected.cases[0].case_no);
+    assert_eq!(b.documents.len(), expected.documents.len());
+    let label = |t: Table| {
+        let s = b.sources.iter().find(|s| s.table == t).unwrap();
+        s.encoding.clone().unwrap()
+    };
+    assert_eq!(label(Table::Cases), "网页或 XML 表格，已转换");
+    assert_eq!(label(Table::Documents), "UTF-8");
+    let p = b
+        .problems
+        .iter()
+        .find(|p| p.raw == "2024年13月1日")
+        .unwrap();
+    let q = expected
+        .problems
+        .iter()
+        .find(|p| p.raw == "2024年13月1日")
+        .unwrap();
+    assert!(p.file.ends_with("文书记录.xls"), "{p:?}");
+    assert_eq!((p.row, &p.column), (q.row, &q.column));
+    assert_eq!(
+        b.problems.len(),
+        expected.problems.len(),
+        "{:#?}",
+        b.problems
+    );
+}
