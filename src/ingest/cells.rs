@@ -221,8 +221,9 @@ fn fast_path(s: &str) -> Option<Stamp> {
 }
 
 /// Parse a text date or datetime: `2024-03-05`, `2024/3/5`, `2024年3月5日`,
-/// `2024-03-05 14:30`, `2024-03-05T14:30:00`, `20240305`, `2024.3.5 14:30:00` and
-/// an Excel serial written as text.
+/// `2024-03-05 14:30`, `2024-03-05T14:30:00`, `20240305`, `2024.3.5 14:30:00`, a time
+/// with a fraction of a second (`2024-03-05 14:30:00.000`) and an Excel serial written as
+/// text.
 pub fn parse_stamp_text(s: &str) -> Option<Stamp> {
     parse_trimmed_stamp(s.trim())
 }
@@ -240,6 +241,18 @@ fn parse_trimmed_stamp(s: &str) -> Option<Stamp> {
 /// compact and Excel-serial dates.
 #[inline(never)]
 fn parse_other_stamp(s: &str) -> Option<Stamp> {
+    // A time's fraction of a second (`10:00:00.000` of a database export, Java's
+    // `10:00:00.0`): there the dot separates no date parts, and the fraction is kept aside.
+    let (s, fraction) = match s.rfind('.') {
+        Some(i)
+            if s[..i].contains(':')
+                && (2..=10).contains(&s[i..].len())
+                && s[i + 1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            (&s[..i], &s[i..])
+        }
+        _ => (s, ""),
+    };
     let mut norm = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -253,7 +266,7 @@ fn parse_other_stamp(s: &str) -> Option<Stamp> {
         }
     }
     let norm = norm.trim().trim_end_matches(':').trim();
-    let norm = norm.split_whitespace().collect::<Vec<_>>().join(" ");
+    let norm = norm.split_whitespace().collect::<Vec<_>>().join(" ") + fraction;
     if let Ok(d) = NaiveDate::parse_from_str(&norm, "%Y-%m-%d") {
         return Some(Stamp::day(d));
     }
@@ -374,6 +387,17 @@ mod tests {
         assert_eq!(t("2024-03-05 14:30:59"), "2024-03-05 14:30");
         assert_eq!(t("2024年3月5日 14时30分"), "2024-03-05 14:30");
         assert_eq!(t("45356"), "2024-03-05");
+        // Fractions of a second, as databases and Java write them.
+        for s in [
+            "2024-03-05 14:30:00.000",
+            "2024-03-05T14:30:00.0",
+            "2024/3/5 14:30:59.123456",
+            "2024.3.5 14:30:00.5",
+        ] {
+            assert_eq!(t(s), "2024-03-05 14:30", "{s}");
+        }
+        assert_eq!(t("2024.03.05"), "2024-03-05");
+        assert_eq!(t("2024-03-05 14:30:00.1234567890"), "");
         assert_eq!(t("2024-02-30"), "");
         assert_eq!(t("明天"), "");
     }
