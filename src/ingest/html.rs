@@ -5,6 +5,10 @@
 //! `<Cell>`) one cell, `<br>` a line break inside its cell. The rows are handed to the CSV
 //! reader as UTF-8 CSV, so header finding, row numbers and bad-cell reports are those of
 //! any CSV file. A delimited text file under a workbook's name is read as CSV as it stands.
+//!
+//! A page is parsed whole (html5ever, through `scraper`, which takes the unclosed cells
+//! and stray tags such pages have): these exports come from platforms that stop at
+//! Excel 2003's 65,536 rows a file, megabytes, not the gigabytes a CSV export reaches.
 
 use scraper::{ElementRef, Html, Node};
 
