@@ -56,23 +56,22 @@ impl CsvEncoding {
     fn decode(self, raw: &[u8]) -> Cow<'_, str> {
         match self {
             CsvEncoding::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling(raw).0,
-            CsvEncoding::Utf8 | CsvEncoding::Mixed | CsvEncoding::Utf16 | CsvEncoding::Markup => {
-                match simdutf8::basic::from_utf8(raw) {
-                    Ok(s) => Cow::Borrowed(s),
-                    Err(_) => {
-                        let mut out = String::with_capacity(raw.len() + raw.len() / 2);
-                        for line in raw.split_inclusive(|b| *b == b'\n') {
-                            match std::str::from_utf8(line) {
-                                Ok(s) => out.push_str(s),
-                                Err(_) => out.push_str(
-                                    &encoding_rs::GB18030.decode_without_bom_handling(line).0,
-                                ),
-                            }
+            // UTF-8 as read, or re-encoded to it (UTF-16, markup).
+            _ => match simdutf8::basic::from_utf8(raw) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => {
+                    let mut out = String::with_capacity(raw.len() + raw.len() / 2);
+                    for line in raw.split_inclusive(|b| *b == b'\n') {
+                        match std::str::from_utf8(line) {
+                            Ok(s) => out.push_str(s),
+                            Err(_) => out.push_str(
+                                &encoding_rs::GB18030.decode_without_bom_handling(line).0,
+                            ),
                         }
-                        Cow::Owned(out)
                     }
+                    Cow::Owned(out)
                 }
-            }
+            },
         }
     }
 }
