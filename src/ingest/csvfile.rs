@@ -76,6 +76,12 @@ impl CsvEncoding {
     }
 }
 
+/// The text of `bytes`, a whole file's without a byte-order mark, decoded as a CSV file's
+/// would be: the encoding detected as [`detect_encoding`] does, a mixed file line by line.
+pub(super) fn decode_detected(bytes: &[u8]) -> Cow<'_, str> {
+    detect_encoding(bytes, true).decode(bytes)
+}
+
 /// Detect the encoding of a sample: BOM first, then "is it valid UTF-8", then GB18030
 /// (CRATES.md: trying GB18030 first garbles UTF-8 silently). A sample whose lines are
 /// partly valid UTF-8 and partly not is `Mixed`. `complete` says the sample is the whole

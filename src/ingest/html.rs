@@ -30,7 +30,7 @@ pub enum Content {
 /// Tell what `head`, a file's first bytes, holds.
 pub fn sniff(head: &[u8]) -> Content {
     let head = &head[..head.len().min(HEAD_BYTES)];
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(&super::reader::COMPOUND_FILE) {
         return Content::Workbook;
     }
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
@@ -51,8 +51,8 @@ pub fn sniff(head: &[u8]) -> Content {
 }
 
 /// The rows of the markup `bytes` as UTF-8 CSV: every row of every table, in document
-/// order. The text's encoding is the one the page declares (`charset=`), else UTF-8
-/// when the bytes are valid UTF-8, else GB18030.
+/// order. The text's encoding is the one the page declares (`charset=`), else the one a
+/// CSV file's bytes would be read in (UTF-8, GB18030, or both line by line).
 pub fn to_csv(bytes: &[u8]) -> Vec<u8> {
     let text = decode(bytes);
     let doc = Html::parse_document(&text);
@@ -112,8 +112,8 @@ fn cell_text(el: ElementRef<'_>, out: &mut String) {
     }
 }
 
-/// The document's text: by its byte-order mark, then its declared charset, then UTF-8 if
-/// the bytes are valid UTF-8, else GB18030 (Chinese platforms' pages are often GBK).
+/// The document's text: by its byte-order mark, then its declared charset, then as a CSV
+/// file's bytes are (Chinese platforms' pages are often GBK and declare nothing).
 fn decode(bytes: &[u8]) -> String {
     if let Some((enc, _)) = encoding_rs::Encoding::for_bom(bytes) {
         return enc.decode(bytes).0.into_owned();
@@ -134,12 +134,10 @@ fn decode(bytes: &[u8]) -> String {
                 .unwrap_or(rest.len());
             encoding_rs::Encoding::for_label(&rest[..end])
         });
-    let enc = match declared {
-        Some(e) => e,
-        None if std::str::from_utf8(bytes).is_ok() => encoding_rs::UTF_8,
-        None => encoding_rs::GB18030,
-    };
-    enc.decode_without_bom_handling(bytes).0.into_owned()
+    match declared {
+        Some(enc) => enc.decode_without_bom_handling(bytes).0.into_owned(),
+        None => super::csvfile::decode_detected(bytes).into_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +175,17 @@ mod tests {
             csv,
             "某局案件登记\n案号,当事人,承办人\n罚〔2024〕1号,\"张&三, 有限公司\",\"李四\n王五\"\n罚〔2024〕2号,赵六,\n"
         );
+    }
+
+    #[test]
+    fn a_page_that_declares_no_charset_is_read_as_a_csv_file_would_be() {
+        let page = "<table><tr><td>案号</td><td>当事人</td></tr></table>";
+        for bytes in [
+            page.as_bytes().to_vec(),
+            encoding_rs::GBK.encode(page).0.to_vec(),
+        ] {
+            assert_eq!(String::from_utf8(to_csv(&bytes)).unwrap(), "案号,当事人\n");
+        }
     }
 
     #[test]

@@ -605,7 +605,7 @@ fn workbook_bytes(path: &Path) -> Result<Arc<[u8]>> {
 }
 
 /// The first bytes of a compound file: the container of xls and WPS et workbooks.
-const COMPOUND_FILE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+pub(super) const COMPOUND_FILE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Refuse a compound file (xls, et) whose structure is damaged, before calamine reads it.
 ///
