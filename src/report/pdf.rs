@@ -199,10 +199,7 @@ impl Templates {
                 continue;
             };
             if !known.contains(&name) {
-                return Err(format!(
-                    "未知的{what}「{name}」（可用：{}）",
-                    known.join("、")
-                ));
+                return Err(unknown(what, name, known));
             }
         }
         Ok(())
@@ -231,6 +228,12 @@ const TABLES: &[&str] = &[
 
 /// The charts `@chart` places ([`chart_for`]).
 const CHARTS: &[&str] = &["rules", "agencies", "stages"];
+
+/// A `@table` or `@chart` line naming none of `known`, in words: the same whether the
+/// trial of the template or the layout finds it.
+fn unknown(what: &str, name: &str, known: &[&str]) -> String {
+    format!("未知的{what}「{name}」（可用：{}）", known.join("、"))
+}
 
 /// A template error as the bureau reads it: where a syntax error lies (`第 53 行第 39
 /// 列`), which variable, filter or function is unknown; tera's own words in brackets.
@@ -980,7 +983,7 @@ fn table_for(
                 &rows,
             );
         }
-        other => return Err(format!("未知的表格「{other}」")),
+        other => return Err(unknown("表格", other, TABLES)),
     }
     Ok(())
 }
@@ -1024,7 +1027,7 @@ fn chart_for(
                 .collect();
             l.bar_chart("各环节问题数", &bars, None, "");
         }
-        other => return Err(format!("未知的图表「{other}」")),
+        other => return Err(unknown("图表", other, CHARTS)),
     }
     Ok(())
 }

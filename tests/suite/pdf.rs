@@ -348,4 +348,33 @@ fn a_template_is_tried_before_the_bundle_is_read() {
         );
         assert!(!out.exists(), "nothing written for {template}");
     }
+    // Every table and chart the trial knows is one the layout draws.
+    let every: String = [
+        "agencies",
+        "catalogue",
+        "problems",
+        "not_evaluated",
+        "waivers",
+        "tracking",
+        "inputs",
+    ]
+    .iter()
+    .map(|t| format!("@table {t}\n"))
+    .chain(
+        ["rules", "agencies", "stages"]
+            .iter()
+            .map(|c| format!("@chart {c}\n")),
+    )
+    .collect();
+    std::fs::write(t.join("report.tera"), every).unwrap();
+    assert_ok(&audit_run(
+        &[
+            "--profile",
+            "henan-2019",
+            "--templates",
+            t.to_str().unwrap(),
+        ],
+        &dir.path().join("data"),
+        &dir.path().join("every"),
+    ));
 }
