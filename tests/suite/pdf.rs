@@ -1,7 +1,7 @@
 //! The PDF report: text extracted with pdftotext, page count and size in range, fonts,
 //! templates a bureau can edit.
 
-use crate::support::{assert_ok, audit_run, bin, Fx};
+use crate::support::{assert_ok, audit_run, bin, template_folder, Fx};
 use std::path::Path;
 
 fn pdftotext(p: &Path) -> String {
@@ -95,14 +95,11 @@ fn report_pdf_has_the_headings_agencies_counts_and_articles() {
 #[test]
 fn a_custom_template_folder_changes_the_wording() {
     let dir = tempfile::tempdir().unwrap();
-    let t = dir.path().join("tpl");
-    std::fs::create_dir_all(&t).unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
     let report = std::fs::read_to_string(root.join("report.tera"))
         .unwrap()
         .replace("# 一、总体情况", "# 一、评查总体情况（本局自定义）");
-    std::fs::write(t.join("report.tera"), report).unwrap();
-    std::fs::copy(root.join("remedies.toml"), t.join("remedies.toml")).unwrap();
+    let t = template_folder(dir.path(), &report);
     Fx::clean().write(&dir.path().join("data"));
     let out = dir.path().join("out");
     let run = || {
@@ -317,10 +314,7 @@ fn line_breaks_in_a_cell_stay_inside_its_paragraph() {
 #[test]
 fn a_template_is_tried_before_the_bundle_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    let t = dir.path().join("tpl");
-    std::fs::create_dir_all(&t).unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
-    std::fs::copy(root.join("remedies.toml"), t.join("remedies.toml")).unwrap();
+    let t = template_folder(dir.path(), "");
     Fx::clean().write(&dir.path().join("data"));
     for (template, said) in [
         (

@@ -1,7 +1,7 @@
 //! Unattended monthly scans: review windows, change tracking over three months, media
 //! fixity with the hash cache, the output-folder lock, trend over several runs.
 
-use crate::support::{assert_ok, audit_run, bin, Fx};
+use crate::support::{assert_ok, audit_run, bin, template_folder, Fx};
 use std::path::{Path, PathBuf};
 
 fn audit(data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
@@ -389,15 +389,7 @@ fn a_scan_that_fails_while_writing_leaves_the_last_outputs_as_they_were() {
     assert_ok(&audit(&data, &out, &[]));
     let before = folder(&out);
     assert_eq!(before.len(), 6, "five outputs and run.log");
-    let tpl = dir.path().join("tpl");
-    std::fs::create_dir_all(&tpl).unwrap();
-    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
-    std::fs::copy(shipped.join("remedies.toml"), tpl.join("remedies.toml")).unwrap();
-    std::fs::write(
-        tpl.join("report.tera"),
-        "@title 报告\n@chart {{ bureau }}\n",
-    )
-    .unwrap();
+    let tpl = template_folder(dir.path(), "@title 报告\n@chart {{ bureau }}\n");
     let mut next = Fx::clean();
     next.case("归档日期", "");
     next.write(&data);

@@ -52,6 +52,17 @@ pub fn bin() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_trailcheck"))
 }
 
+/// A template folder in `dir` (`dir/tpl`) holding `report` as its report.tera and the
+/// shipped remedies.toml.
+pub fn template_folder(dir: &Path, report: &str) -> PathBuf {
+    let t = dir.join("tpl");
+    std::fs::create_dir_all(&t).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates");
+    std::fs::copy(shipped.join("remedies.toml"), t.join("remedies.toml")).unwrap();
+    std::fs::write(t.join("report.tera"), report).unwrap();
+    t
+}
+
 /// A bundle held as tables of strings, written out as UTF-8 CSV on demand.
 #[derive(Clone)]
 pub struct Fx {
