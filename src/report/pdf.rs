@@ -1,8 +1,10 @@
 //! The PDF evaluation report (评查报告). The wording comes from tera templates
 //! (report-templates/, compiled in, overridable with `--templates DIR`); numbers and tables
 //! come from the audit. Layout is done here on printpdf's `Op` API: A4 portrait, a CJK font
-//! embedded as a subset, Chinese line breaking (closing punctuation never starts a line),
-//! tables that repeat their header on every page, vector bar charts, 第 X 页 共 Y 页.
+//! embedded as a subset, lines broken by the Unicode line-breaking algorithm (between
+//! Chinese characters, never inside a date or number, never before closing punctuation),
+//! tables that repeat their header on every page, vector bar charts on round scales,
+//! 第 X 页 共 Y 页.
 
 use super::ReportView;
 use crate::error::{Error, Result};
@@ -474,10 +476,60 @@ const BODY: f32 = 11.0;
 /// for thousands of characters would otherwise make a row taller than the page.
 const MAX_CELL_LINES: usize = 8;
 
-/// Characters that may not start a line (they hang at the end of the previous one).
-const NO_LINE_START: &str = "，。、；：？！）》」』〕】’”…%,.;:?!)]";
-/// Characters that may not end a line (they move to the next one).
-const NO_LINE_END: &str = "（《「『〔【‘“([";
+/// Break `text` into lines no wider than `w`, `advance` giving each character's width.
+///
+/// Lines break where the Unicode line-breaking algorithm (UAX #14) allows: between Chinese
+/// characters and after spaces, never inside a number, a date, a time or a Latin word, never
+/// before closing punctuation (，。、）》〕) or after opening punctuation (（《〔). So
+/// `2024-08-03 09:50` or `district-2018` is never cut in two; a line ends at a line break.
+/// A piece wider than a whole line (a hash, a long path) is cut between characters. Spaces
+/// that end a line are dropped.
+fn wrap_lines(text: &str, w: f32, advance: impl Fn(char) -> f32) -> Vec<String> {
+    let width = |s: &str| -> f32 { s.chars().map(&advance).sum() };
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut lw = 0.0;
+    let mut start = 0;
+    for (end, opportunity) in unicode_linebreak::linebreaks(text) {
+        let piece = &text[start..end];
+        start = end;
+        let mandatory = opportunity == unicode_linebreak::BreakOpportunity::Mandatory;
+        let piece = if mandatory {
+            piece.trim_end_matches(breaks_line)
+        } else {
+            piece
+        };
+        let visible = width(piece.trim_end());
+        if lw + visible > w && !line.is_empty() {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+            lw = 0.0;
+        }
+        if visible > w {
+            for c in piece.chars() {
+                let cw = advance(c);
+                if lw + cw > w && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    lw = 0.0;
+                }
+                line.push(c);
+                lw += cw;
+            }
+        } else {
+            line.push_str(piece);
+            lw += width(piece);
+        }
+        if mandatory {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+            lw = 0.0;
+        }
+    }
+    if lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
 
 fn black() -> Color {
     Color::Rgb(Rgb {
@@ -602,35 +654,9 @@ impl<'f> Layout<'f> {
         });
     }
 
-    /// Break text into lines no wider than `w`: any character may break, except that
-    /// closing punctuation hangs at the end of a line and opening punctuation moves down.
+    /// Break text into lines no wider than `w` at size `size` (see [`wrap_lines`]).
     fn wrap(&self, text: &str, size: f32, w: f32) -> Vec<String> {
-        let mut lines = Vec::new();
-        for para in text.split('\n') {
-            let mut line = String::new();
-            let mut lw = 0.0;
-            for c in para.chars() {
-                let cw = self.width(c.encode_utf8(&mut [0; 4]), size);
-                if lw + cw > w && !line.is_empty() && !NO_LINE_START.contains(c) {
-                    let mut carry = String::new();
-                    while let Some(last) = line.chars().last() {
-                        if NO_LINE_END.contains(last) && line.chars().count() > 1 {
-                            line.pop();
-                            carry.insert(0, last);
-                        } else {
-                            break;
-                        }
-                    }
-                    lines.push(std::mem::take(&mut line));
-                    line = carry;
-                    lw = self.width(&line, size);
-                }
-                line.push(c);
-                lw += cw;
-            }
-            lines.push(line);
-        }
-        lines
+        wrap_lines(text, w, |c| self.width(c.encode_utf8(&mut [0; 4]), size))
     }
 
     fn paragraph(&mut self, text: &str, size: f32, indent: f32) {
@@ -764,9 +790,11 @@ impl<'f> Layout<'f> {
         self.y -= 10.0;
         let x0 = MARGIN_X + label_w;
         let plot_w = PAGE_W - 2.0 * MARGIN_X - label_w - 40.0;
-        let vmax = max
-            .unwrap_or_else(|| bars.iter().map(|b| b.1).fold(0.0, f64::max))
-            .max(1.0);
+        let counts = bars.iter().all(|b| b.1.fract() == 0.0);
+        let (step, vmax) = scale(
+            max.unwrap_or_else(|| bars.iter().map(|b| b.1).fold(0.0, f64::max)),
+            counts,
+        );
         let top = self.y;
         for (i, (label, val)) in bars.iter().enumerate() {
             let yb = top - (i as f32 + 1.0) * (bar_h + gap);
@@ -796,20 +824,41 @@ impl<'f> Layout<'f> {
         let bottom = top - bars.len() as f32 * (bar_h + gap) - gap;
         self.line(x0, top, x0, bottom, 0.6);
         self.line(x0, bottom, x0 + plot_w, bottom, 0.6);
-        for k in 0..=4 {
-            let v = vmax * f64::from(k) / 4.0;
-            let x = x0 + plot_w * k as f32 / 4.0;
+        let ticks = (vmax / step).round() as u32;
+        let decimals = (-step.log10()).ceil().max(0.0) as usize;
+        for k in 0..=ticks {
+            let v = step * f64::from(k);
+            let x = x0 + plot_w * (v / vmax) as f32;
             self.line(x, bottom, x, bottom - 3.0, 0.6);
-            let t = if vmax >= 10.0 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.1}")
-            };
+            let t = format!("{v:.decimals$}");
             let tw = self.width(&t, 8.0);
             self.text_at(x - tw / 2.0, bottom - 12.0, &t, 8.0);
         }
         self.y = bottom - 24.0;
     }
+}
+
+/// A chart's scale for values up to `max`: a step of 1, 2 or 5 times a power of ten that
+/// gives at most five intervals (at least 1 for `counts`, which are whole numbers), and the
+/// scale's end, the first multiple of the step at or above `max`. Up to 19 findings is
+/// 0, 5, 10, 15, 20; up to 50 is 0, 10 … 50; a score out of 100 is 0, 20 … 100.
+fn scale(max: f64, counts: bool) -> (f64, f64) {
+    let max = if max.is_finite() && max > 0.0 {
+        max
+    } else {
+        1.0
+    };
+    let rough = max / 5.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let mut step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| *s >= rough * (1.0 - 1e-9))
+        .unwrap_or(10.0 * power);
+    if counts {
+        step = step.max(1.0);
+    }
+    (step, (max / step * (1.0 - 1e-9)).ceil().max(1.0) * step)
 }
 
 fn table_for(
@@ -1120,4 +1169,73 @@ pub fn write(
         &mut Vec::new(),
     );
     super::stage(path, |w| w.write_all(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines of `text` at one unit a character and `w` units a line.
+    fn wrap(text: &str, w: f32) -> Vec<String> {
+        wrap_lines(text, w, |_| 1.0)
+    }
+
+    #[test]
+    fn numbers_dates_and_words_are_never_cut() {
+        let text = "现场检查活动（2024-08-03 09:00 至 2024-08-03 09:50）应音像记录";
+        let lines = wrap(text, 12.0);
+        assert!(lines.iter().all(|l| l.chars().count() <= 12), "{lines:?}");
+        for whole in ["2024-08-03", "09:00", "09:50"] {
+            assert_eq!(
+                lines.iter().filter(|l| l.contains(whole)).count(),
+                if whole == "2024-08-03" { 2 } else { 1 },
+                "{whole} cut in {lines:?}"
+            );
+        }
+        assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
+        assert_eq!(
+            wrap("规则配置：district-2018", 14.0),
+            ["规则配置：", "district-2018"]
+        );
+    }
+
+    #[test]
+    fn punctuation_stays_with_its_text() {
+        // A comma never starts a line and an opening bracket never ends one.
+        assert_eq!(wrap("一二三四五，六七", 5.0), ["一二三四", "五，六七"]);
+        assert_eq!(wrap("一二三四（五六）", 5.0), ["一二三四", "（五六）"]);
+    }
+
+    #[test]
+    fn a_piece_wider_than_a_line_is_cut_between_characters() {
+        let hash = "e54dc47dc183d29743959dbf9d46cc3a";
+        let lines = wrap(&format!("哈希值 {hash}"), 10.0);
+        assert_eq!(lines[0], "哈希值");
+        assert!(
+            lines[1..].iter().all(|l| l.chars().count() <= 10),
+            "{lines:?}"
+        );
+        assert_eq!(lines[1..].concat(), hash);
+    }
+
+    #[test]
+    fn line_breaks_end_lines_and_empty_text_is_one_empty_line() {
+        assert_eq!(wrap("甲\n乙", 10.0), ["甲", "乙"]);
+        assert_eq!(wrap("", 10.0), [""]);
+        assert_eq!(wrap("短", 10.0), ["短"]);
+    }
+
+    #[test]
+    fn a_chart_scale_steps_by_one_two_or_five() {
+        assert_eq!(scale(50.0, true), (10.0, 50.0));
+        assert_eq!(scale(19.0, true), (5.0, 20.0));
+        assert_eq!(scale(100.0, false), (20.0, 100.0));
+        assert_eq!(scale(7.0, true), (2.0, 8.0));
+        assert_eq!(scale(3.0, true), (1.0, 3.0));
+        // One finding is a scale of one, not of tenths.
+        assert_eq!(scale(1.0, true), (1.0, 1.0));
+        assert_eq!(scale(0.9, false), (0.2, 1.0));
+        assert_eq!(scale(0.0, true), (1.0, 1.0));
+        assert_eq!(scale(1234.0, true), (500.0, 1500.0));
+    }
 }
