@@ -9,8 +9,8 @@
 use super::ReportView;
 use crate::error::{Error, Result};
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
+    Color, CurTransMat, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -472,6 +472,10 @@ const TOP: f32 = PAGE_H - 60.0;
 const BOTTOM: f32 = 64.0;
 const BODY: f32 = 11.0;
 
+/// Points of headings and paragraphs at most that a chart or table takes along to a new
+/// page (a heading and an introductory sentence or two).
+const KEEP_MAX: f32 = 150.0;
+
 /// Lines a table cell wraps to at most: an agency name or 案号 that a stray quote ran on
 /// for thousands of characters would otherwise make a row taller than the page.
 const MAX_CELL_LINES: usize = 8;
@@ -555,6 +559,19 @@ struct Layout<'f> {
     pages: Vec<Vec<Op>>,
     ops: Vec<Op>,
     y: f32,
+    /// The last heading on this page while only paragraphs have followed it: the chart
+    /// or table that comes next takes it along to a new page rather than leave it alone
+    /// at a page's foot.
+    keep: Option<Keep>,
+}
+
+/// Where a heading (or headings one after the other) began: its first operation and `y`
+/// above it; and the end of its operations.
+#[derive(Clone, Copy)]
+struct Keep {
+    start: usize,
+    top: f32,
+    heading_end: usize,
 }
 
 impl<'f> Layout<'f> {
@@ -566,6 +583,7 @@ impl<'f> Layout<'f> {
             pages: Vec::new(),
             ops: Vec::new(),
             y: TOP,
+            keep: None,
         }
     }
 
@@ -582,11 +600,38 @@ impl<'f> Layout<'f> {
         let ops = std::mem::take(&mut self.ops);
         self.pages.push(ops);
         self.y = TOP;
+        self.keep = None;
     }
 
+    /// Start a new page unless `h` points fit above the bottom margin.
     fn ensure(&mut self, h: f32) {
         if self.y - h < BOTTOM {
             self.new_page();
+        }
+    }
+
+    /// Make room for a block that needs `h` points to start (a chart, a table). When it
+    /// goes to a new page, the heading before it and the paragraphs between (at most
+    /// [`KEEP_MAX`] points, not already at the page's top) go with it.
+    fn start_block(&mut self, h: f32) {
+        let carried = self.keep.take().filter(|k| {
+            k.start > 0 && k.top - self.y <= KEEP_MAX && k.top - self.y + h <= TOP - BOTTOM
+        });
+        match carried {
+            Some(Keep { start, top, .. }) if self.y - h < BOTTOM => {
+                let moved = self.ops.split_off(start);
+                let y = self.y;
+                self.new_page();
+                let dy = TOP - top;
+                self.ops.push(Op::SaveGraphicsState);
+                self.ops.push(Op::SetTransformationMatrix {
+                    matrix: CurTransMat::Translate(Pt(0.0), Pt(dy)),
+                });
+                self.ops.extend(moved);
+                self.ops.push(Op::RestoreGraphicsState);
+                self.y = y + dy;
+            }
+            _ => self.ensure(h),
         }
     }
 
@@ -679,10 +724,19 @@ impl<'f> Layout<'f> {
 
     fn heading(&mut self, text: &str, size: f32) {
         self.ensure(size * 4.0);
+        let (start, top) = match self.keep {
+            Some(k) if k.heading_end == self.ops.len() => (k.start, k.top),
+            _ => (self.ops.len(), self.y),
+        };
         self.y -= size * 1.2;
         self.y -= size * 1.3;
         self.text_at(MARGIN_X, self.y, text, size);
         self.y -= size * 0.6;
+        self.keep = Some(Keep {
+            start,
+            top,
+            heading_end: self.ops.len(),
+        });
     }
 
     fn centered(&mut self, text: &str, size: f32) {
@@ -753,7 +807,7 @@ impl<'f> Layout<'f> {
             l.line(MARGIN_X, l.y, MARGIN_X + total_w, l.y, 0.8);
             draw_row(l, &head_lines, head_h, true);
         };
-        self.ensure(head_h + lh * 2.0 + 2.0 * pad);
+        self.start_block(head_h + lh * 2.0 + 2.0 * pad);
         self.y -= 4.0;
         draw_header(self);
         for r in rows {
@@ -783,7 +837,7 @@ impl<'f> Layout<'f> {
             .min(150.0)
             + 8.0;
         let h = 30.0 + bars.len() as f32 * (bar_h + gap) + 20.0;
-        self.ensure(h);
+        self.start_block(h);
         self.y -= 18.0;
         let tw = self.width(title, 10.5);
         self.text_at((PAGE_W - tw) / 2.0, self.y, title, 10.5);
@@ -814,7 +868,7 @@ impl<'f> Layout<'f> {
                 bar_h,
                 grey(if i % 2 == 0 { 0.35 } else { 0.6 }),
             );
-            let txt = if val.fract() == 0.0 {
+            let txt = if counts {
                 format!("{val:.0}{unit}")
             } else {
                 format!("{val:.2}{unit}")
@@ -1037,6 +1091,9 @@ fn table_for(
     Ok(())
 }
 
+/// Agencies the chart of mean scores shows at most (the best ranked; the table lists all).
+const AGENCY_BARS: usize = 30;
+
 fn chart_for(
     l: &mut Layout<'_>,
     name: &str,
@@ -1057,10 +1114,18 @@ fn chart_for(
             let bars: Vec<(String, f64)> = s
                 .agencies
                 .iter()
-                .take(30)
+                .take(AGENCY_BARS)
                 .map(|a| (a.agency.clone(), a.mean_score))
                 .collect();
-            l.bar_chart("各单位案卷平均分", &bars, Some(100.0), "");
+            let title = if s.agencies.len() > AGENCY_BARS {
+                format!(
+                    "各单位案卷平均分（前 {AGENCY_BARS} 名，共 {} 个单位）",
+                    s.agencies.len()
+                )
+            } else {
+                "各单位案卷平均分".to_string()
+            };
+            l.bar_chart(&title, &bars, Some(100.0), "");
         }
         "stages" => {
             let mut counts = [0u32; 5];
@@ -1223,6 +1288,74 @@ mod tests {
         assert_eq!(wrap("甲\n乙", 10.0), ["甲", "乙"]);
         assert_eq!(wrap("", 10.0), [""]);
         assert_eq!(wrap("短", 10.0), ["短"]);
+    }
+
+    /// The texts shown on each page of `l` (finished with a last page break).
+    fn page_texts(mut l: Layout<'_>) -> Vec<Vec<String>> {
+        l.new_page();
+        l.pages
+            .iter()
+            .map(|ops| {
+                ops.iter()
+                    .filter_map(|op| match op {
+                        Op::ShowText { items } => match &items[..] {
+                            [TextItem::Text(t)] => {
+                                Some(t.trim_start_matches('\u{3000}').to_string())
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// A heading and its sentence `room` points above the bottom margin, then a chart
+    /// of 30 bars, laid out in the system's CJK font: the texts of each page.
+    fn heading_then_chart(room: f32, sentence: &str) -> Vec<Vec<String>> {
+        let font = CjkFont::find(None).expect("a CJK font: scripts/test installs one");
+        let mut doc = PdfDocument::new("t");
+        let id = doc.add_font(&font.font);
+        let mut l = Layout::new(&font.font, id);
+        l.y = BOTTOM + room;
+        // A section that ends in paragraphs: its heading stays where it is.
+        l.heading("二、主要问题", 15.0);
+        l.paragraph("上一节的最后一段。", BODY, 1.0);
+        l.heading("三、各单位情况", 15.0);
+        l.paragraph(sentence, BODY, 1.0);
+        let bars: Vec<(String, f64)> = (0..30).map(|i| (format!("单位{i}"), 90.0)).collect();
+        l.bar_chart("各单位案卷平均分", &bars, Some(100.0), "");
+        // The chart (30 bars of 16 points) lies within the page it was drawn on.
+        assert!(
+            (BOTTOM..=TOP - 30.0 * 16.0).contains(&l.y),
+            "the chart ends at {}",
+            l.y
+        );
+        page_texts(l)
+    }
+
+    #[test]
+    fn a_heading_goes_with_the_chart_that_follows_it_to_a_new_page() {
+        let pages = heading_then_chart(200.0, "各执法单位的得分如下。");
+        assert_eq!(pages[0], ["二、主要问题", "上一节的最后一段。"]);
+        assert_eq!(
+            pages[1][..3],
+            [
+                "三、各单位情况",
+                "各执法单位的得分如下。",
+                "各单位案卷平均分"
+            ]
+        );
+        // Where the chart fits, nothing moves.
+        let pages = heading_then_chart(700.0, "各执法单位的得分如下。");
+        assert_eq!(pages.iter().filter(|p| !p.is_empty()).count(), 1);
+        // A heading followed by a long text stays where it is: moving it would leave
+        // most of a page empty.
+        let long = "各执法单位的得分、等次和排名如下。".repeat(20);
+        let pages = heading_then_chart(400.0, &long);
+        assert_eq!(pages[0][1..3], ["上一节的最后一段。", "三、各单位情况"]);
+        assert_eq!(pages[1][0], "各单位案卷平均分");
     }
 
     #[test]
