@@ -927,8 +927,13 @@ fn table_for(
             let mut header = vec!["排名", "执法单位", "案卷数", "平均分"];
             header.extend(grades.iter().copied());
             header.push("主要问题");
-            let mut widths = vec![5.0, 22.0, 7.0, 8.0];
-            widths.extend(grades.iter().map(|_| 6.5));
+            let mut widths = vec![5.5, 21.0, 7.0, 8.0];
+            // A grade's column is wide enough for its name on one line (不合格).
+            widths.extend(
+                grades
+                    .iter()
+                    .map(|g| (2.2 * g.chars().count() as f32 + 1.0).max(6.5)),
+            );
             widths.push(30.0);
             let rows: Vec<Vec<String>> = s
                 .agencies
