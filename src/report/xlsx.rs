@@ -199,6 +199,42 @@ fn text_row(
     Ok(())
 }
 
+/// Points a line of the workbook's default font (宋体 10.5) takes in a row.
+const LINE_HEIGHT: f64 = 15.0;
+
+/// Lines `s` wraps to in a column `width` characters wide, as 宋体 sets it: a Chinese
+/// character is two widths of `0`, a Latin letter or digit one; a line break starts a line.
+fn wrapped_lines(s: &str, width: f64) -> u32 {
+    let per_line = (width - 1.0).max(1.0);
+    s.split('\n')
+        .map(|line| {
+            let w = unicode_width::UnicodeWidthStr::width(line) as f64;
+            ((w / per_line).ceil() as u32).max(1)
+        })
+        .sum()
+}
+
+/// Make row `row` tall enough for its wrapped texts (each with its column's width) when
+/// one takes more than a line. Excel and WPS fit such a row themselves when the file
+/// opens; LibreOffice keeps it one line high and lets the lines run over the rows below,
+/// so the height is written.
+fn fit_row<'s>(
+    ws: &mut Worksheet,
+    row: u32,
+    wrapped: impl IntoIterator<Item = (&'s str, f64)>,
+) -> std::result::Result<(), XlsxError> {
+    let lines = wrapped
+        .into_iter()
+        .map(|(s, width)| wrapped_lines(s, width))
+        .max()
+        .unwrap_or(1);
+    if lines > 1 {
+        // Excel's tallest row is 409 points.
+        ws.set_row_height(row, f64::from(lines.min(27)) * LINE_HEIGHT)?;
+    }
+    Ok(())
+}
+
 /// Give the columns of a large sheet the formats most of their cells take, before its rows
 /// (which stream out as they are written): a cell written without a format of its own then
 /// takes its column's at the cost of a small map lookup, where a cell's own `Format` is
@@ -663,6 +699,7 @@ fn findings_sheet(
         }
         ws.text(r, 6, x.subject())?;
         ws.text(r, 7, x.detail())?;
+        fit_row(ws, r, [(x.detail(), cols[7].1)])?;
         let art = titles.entry((x.profile, &*x.article)).or_insert_with(|| {
             if x.article.is_empty() {
                 "（数据质量）".to_string()
@@ -811,16 +848,13 @@ fn rules_sheet(
                     .unwrap_or_else(|| a.clone())
             })
             .collect();
-        ws.text_with_format(
-            r,
-            3,
-            if arts.is_empty() {
-                "（数据质量）".into()
-            } else {
-                arts.join("；")
-            },
-            &f.wrap,
-        )?;
+        let arts = if arts.is_empty() {
+            "（数据质量）".into()
+        } else {
+            arts.join("；")
+        };
+        ws.text_with_format(r, 3, &arts, &f.wrap)?;
+        fit_row(ws, r, [(arts.as_str(), cols[3].1)])?;
         ws.write_number(r, 4, s.count)?;
         ws.write_number(r, 5, s.cases_affected)?;
         ws.write_number_with_format(r, 6, s.share_of_cases, &f.percent)?;
@@ -855,6 +889,7 @@ fn problems_sheet(
         ws.text(r, 3, &p.column)?;
         ws.text(r, 4, &p.raw)?;
         ws.text_with_format(r, 5, &p.message, &f.wrap)?;
+        fit_row(ws, r, [(p.message.as_str(), cols[5].1)])?;
         ws.write_number(r, 6, p.count)?;
     }
     ws.autofilter(0, 0, n as u32, cols.len() as u16 - 1)?;
@@ -1010,6 +1045,7 @@ fn waived_sheet(
             w.map(|w| w.approved_by.as_str()).unwrap_or(""),
         ];
         text_row(ws, r, &vals, Some(&f.wrap))?;
+        fit_row(ws, r, vals.iter().zip(&cols).map(|(v, c)| (*v, c.1)))?;
         r += 1;
     }
     ws.autofilter(0, 0, r - 1, cols.len() as u16 - 1)?;
@@ -1102,6 +1138,17 @@ mod tests {
         assert!(cut.encode_utf16().count() <= MAX_CELL_UNITS);
         assert!(cut.starts_with("😀😀"));
         assert!(cut.contains("全文 20000 字"));
+    }
+
+    #[test]
+    fn a_wrapped_text_takes_a_line_per_column_width() {
+        // 宋体: a Chinese character is two widths, a digit or letter one.
+        assert_eq!(wrapped_lines("", 60.0), 1);
+        assert_eq!(wrapped_lines(&"录".repeat(29), 60.0), 1);
+        assert_eq!(wrapped_lines(&"录".repeat(30), 60.0), 2);
+        assert_eq!(wrapped_lines(&"1".repeat(59), 60.0), 1);
+        assert_eq!(wrapped_lines(&"1".repeat(60), 60.0), 2);
+        assert_eq!(wrapped_lines("甲\n乙\n丙", 60.0), 3);
     }
 
     #[test]

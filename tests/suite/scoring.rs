@@ -157,6 +157,29 @@ fn workbook_sheets_headers_scores_caps_vetoes_and_ties() {
         xml.contains(&format!(r#"<c r="H2" s="{style}" t="inlineStr">"#)),
         "问题说明 cells take the column's wrapped format"
     );
+    // A 问题说明 longer than its column makes its row as tall as its lines (LibreOffice
+    // does not fit a row to wrapped text itself); a short one leaves the row alone.
+    let mut tall = 0;
+    for (k, r) in findings.iter().enumerate().skip(1) {
+        let open = format!("<row r=\"{}\"", k + 1);
+        let tag = xml[xml.find(&open).unwrap()..].split('>').next().unwrap();
+        let width: usize = s(&r[7])
+            .chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum();
+        let lines = width.div_ceil(59);
+        if lines > 1 {
+            tall += 1;
+            assert!(
+                tag.contains(&format!(r#"ht="{}""#, lines * 15)),
+                "{tag} for {}",
+                s(&r[7])
+            );
+        } else {
+            assert!(!tag.contains("ht="), "{tag} for {}", s(&r[7]));
+        }
+    }
+    assert!(tall > 0, "some 问题说明 wraps");
 
     let cases = sheet(&x, "案卷评分");
     assert_eq!(cases.len(), 6);
