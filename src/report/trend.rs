@@ -7,6 +7,22 @@ use rust_xlsxwriter::{Chart, ChartType, Format, Workbook};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+/// Lines a trend chart draws at most (the sheet lists every row).
+const CHART_LINES: usize = 12;
+
+/// The sheet rows (1-based, after the header) of the `n` entries of `rows` with the most
+/// findings over all runs, in sheet order.
+fn largest(rows: &BTreeMap<String, Vec<u64>>, n: usize) -> Vec<u32> {
+    let mut by_total: Vec<(u64, u32)> = (1..)
+        .zip(rows.values())
+        .map(|(r, v)| (v.iter().sum(), r))
+        .collect();
+    by_total.sort_by_key(|&(total, r)| (std::cmp::Reverse(total), r));
+    let mut shown: Vec<u32> = by_total.into_iter().take(n).map(|(_, r)| r).collect();
+    shown.sort_unstable();
+    shown
+}
+
 /// Counts of several runs.
 #[derive(Debug, Default)]
 pub struct Trend {
@@ -14,7 +30,7 @@ pub struct Trend {
     pub periods: Vec<String>,
     /// Agency → counts per run.
     pub agencies: BTreeMap<String, Vec<u64>>,
-    /// Rule → counts per run.
+    /// Rule (its code and title, `A01 逾期未归档`) → counts per run.
     pub rules: BTreeMap<String, Vec<u64>>,
 }
 
@@ -57,8 +73,12 @@ pub fn load(dirs: &[std::path::PathBuf]) -> Result<Trend> {
     };
     for (field, target) in [("by_agency", &mut t.agencies), ("by_rule", &mut t.rules)] {
         for k in keys(field) {
+            let label = match crate::rules::registry::find(&k) {
+                Some(rule) if field == "by_rule" => format!("{k} {}", rule.title),
+                _ => k.clone(),
+            };
             target.insert(
-                k.clone(),
+                label,
                 runs.iter()
                     .map(|r| r[field][&k].as_u64().unwrap_or(0))
                     .collect(),
@@ -107,9 +127,14 @@ impl Trend {
             ws.set_freeze_panes(1, 1).map_err(err)?;
             if !rows.is_empty() && !self.periods.is_empty() {
                 let mut chart = Chart::new(ChartType::Line);
-                chart.title().set_name(&format!("问题数变化（{name}）"));
+                let shown = largest(rows, CHART_LINES);
+                chart.title().set_name(&if shown.len() < rows.len() {
+                    format!("问题数变化（{name}，总数最多的 {} 项）", shown.len())
+                } else {
+                    format!("问题数变化（{name}）")
+                });
                 let n = self.periods.len() as u16;
-                for r in 0..rows.len().min(12) as u32 {
+                for r in shown {
                     chart
                         .add_series()
                         .set_name((name, r + 1, 0))
@@ -124,5 +149,25 @@ impl Trend {
         super::write_atomic(path, |w| {
             wb.save_to_writer(w).map_err(crate::error::xlsx_io)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_draws_the_rows_with_the_most_findings_in_sheet_order() {
+        let rows: BTreeMap<String, Vec<u64>> = [
+            ("A01", vec![1, 1]),
+            ("D02", vec![5, 0]),
+            ("I01", vec![0, 0]),
+            ("V01", vec![3, 4]),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        assert_eq!(largest(&rows, 2), [2, 4]);
+        assert_eq!(largest(&rows, 12), [1, 2, 3, 4]);
     }
 }

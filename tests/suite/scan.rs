@@ -175,8 +175,18 @@ fn three_months_of_change_tracking() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(table.contains("I01\t1\t2\t1"), "{table}");
-    assert!(dir.path().join("trend.xlsx").exists());
+    assert!(
+        table.contains("I01 执法人员及证件未记录\t1\t2\t1"),
+        "{table}"
+    );
+    let mut trend = calamine::open_workbook_auto(dir.path().join("trend.xlsx")).unwrap();
+    let rules = trend.worksheet_range("按规则").unwrap();
+    assert!(
+        rules
+            .rows()
+            .any(|r| r[0] == "I01 执法人员及证件未记录" && r[1] == 1.0 && r[2] == 2.0),
+        "{rules:?}"
+    );
 }
 
 #[test]
