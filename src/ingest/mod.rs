@@ -468,6 +468,22 @@ pub fn check_bundle(inputs: &Inputs, standalone: bool) -> Result<Bundle> {
     read(inputs, standalone, false)
 }
 
+/// The names of the archives (.zip, .rar, .7z) directly in folder `dir`, in name order.
+fn archives_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            let n = n.to_lowercase();
+            [".zip", ".rar", ".7z"].iter().any(|ext| n.ends_with(ext))
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// Read a bundle, hashing its files when `hash` is set.
 fn read(inputs: &Inputs, standalone: bool, hash: bool) -> Result<Bundle> {
     let found = discover(inputs)?;
@@ -477,8 +493,20 @@ fn read(inputs: &Inputs, standalone: bool, hash: bool) -> Result<Bundle> {
             .as_ref()
             .map(|b| format!("（在 {} 中）", b.display()))
             .unwrap_or_default();
+        let archives = inputs
+            .bundle
+            .as_deref()
+            .map(archives_in)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                format!(
+                    "；文件夹中有压缩包 {}，导出数据如在其中，请先解压",
+                    a.join("、")
+                )
+            })
+            .unwrap_or_default();
         return Err(Error::Input(format!(
-            "缺少必需的表「案件登记」{where_}：应有名为 案件登记 或 cases 的文件或工作表（.csv/.xlsx/.xls/.et）"
+            "缺少必需的表「案件登记」{where_}：应有名为 案件登记 或 cases 的文件或工作表（.csv/.xlsx/.xls/.et）{archives}"
         )));
     }
     if found.iter().all(|(_, p)| p.is_empty()) {

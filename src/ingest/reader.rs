@@ -638,6 +638,47 @@ fn check_compound_file(bytes: &[u8]) -> std::result::Result<(), String> {
     }
 }
 
+/// What kind of archive `bytes` is when it is not a workbook, with the first names a zip
+/// holds (`zip，内有 案件登记.csv、文书记录.csv 等 6 个文件`); `None` for anything else. A
+/// zip that holds `[Content_Types].xml` (xlsx, xlsb) or `mimetype` (ods) is a workbook,
+/// however damaged. Names a zip does not mark as UTF-8 are read as GB18030, as Chinese
+/// Windows writes them.
+fn archive(bytes: &[u8]) -> Option<String> {
+    for (magic, kind) in [
+        (&b"Rar!\x1a\x07"[..], "RAR"),
+        (b"7z\xbc\xaf\x27\x1c", "7z"),
+        (b"\x1f\x8b", "gzip"),
+    ] {
+        if bytes.starts_with(magic) {
+            return Some(kind.to_string());
+        }
+    }
+    if !bytes.starts_with(b"PK") {
+        return None;
+    }
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let names: Vec<String> = zip
+        .file_names_raw()
+        .map(|raw| match std::str::from_utf8(raw) {
+            Ok(name) => name.to_string(),
+            Err(_) => encoding_rs::GB18030.decode(raw).0.into_owned(),
+        })
+        .filter(|name| !name.ends_with('/'))
+        .collect();
+    if names
+        .iter()
+        .any(|n| n == "[Content_Types].xml" || n == "mimetype")
+    {
+        return None;
+    }
+    let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+    Some(match names.len() {
+        0 => "zip，空".to_string(),
+        n if n <= 3 => format!("zip，内有 {}", shown.join("、")),
+        n => format!("zip，内有 {} 等 {n} 个文件", shown.join("、")),
+    })
+}
+
 /// An opened workbook.
 pub struct Workbook {
     inner: calamine::Sheets<std::io::Cursor<Arc<[u8]>>>,
@@ -655,8 +696,14 @@ impl Workbook {
     fn from_bytes(path: &Path, bytes: Arc<[u8]>) -> Result<Workbook> {
         let label = path.display().to_string();
         let inner = guarded(&label, || {
-            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-                .map_err(|e| format!("不是可识别的工作簿（xlsx/xls/et/ods）（读取程序报告：{e}）"))
+            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.clone())).map_err(|e| {
+                match archive(&bytes) {
+                    Some(what) => format!(
+                        "是压缩包（{what}），不是工作簿：请先解压，再以解压出的文件夹作为数据包"
+                    ),
+                    None => format!("不是可识别的工作簿（xlsx/xls/et/ods）（读取程序报告：{e}）"),
+                }
+            })
         })?;
         Ok(Workbook { inner, label })
     }

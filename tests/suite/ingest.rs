@@ -1132,3 +1132,67 @@ fn a_web_page_or_text_saved_as_xls_is_read_as_what_it_is() {
         b.problems
     );
 }
+
+/// Exports often arrive zipped. An archive given as the bundle, or lying in the bundle's
+/// folder in place of the tables, stops the run with a message that says to extract it and
+/// what it holds; a zip written by Chinese Windows names its files in GBK.
+#[test]
+fn an_archive_is_named_as_one_and_asked_to_be_extracted() {
+    let dir = tempfile::tempdir().unwrap();
+    // "案件登记.csv" and "文书记录.csv" stored under ASCII names of the same length as
+    // their GBK bytes, then renamed in place: the zip does not flag them as UTF-8.
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for name in ["AAAAAAAA.csv", "BBBBBBBB.csv"] {
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut out, b"x").unwrap();
+    }
+    let mut bytes = out.finish().unwrap().into_inner();
+    for (ascii, name) in [(b"AAAAAAAA", "案件登记"), (b"BBBBBBBB", "文书记录")] {
+        let gbk = encoding_rs::GBK.encode(name).0;
+        assert_eq!(gbk.len(), ascii.len());
+        let mut at = 0;
+        while let Some(i) = bytes[at..].windows(8).position(|w| w == ascii) {
+            bytes[at + i..at + i + 8].copy_from_slice(&gbk);
+            at += i + 8;
+        }
+    }
+    let zip = dir.path().join("导出数据.zip");
+    std::fs::write(&zip, &bytes).unwrap();
+    let o = bin().arg("check").arg(&zip).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("是压缩包（zip，内有 案件登记.csv、文书记录.csv），不是工作簿：请先解压"),
+        "{err}"
+    );
+    // The folder that holds only the archive.
+    let o = bin().arg("check").arg(dir.path()).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("缺少必需的表「案件登记」") && err.contains("文件夹中有压缩包 导出数据.zip"),
+        "{err}"
+    );
+    // RAR by its signature.
+    let rar = dir.path().join("导出数据.rar");
+    std::fs::write(&rar, b"Rar!\x1a\x07\x01\x00rest").unwrap();
+    let o = bin().arg("check").arg(&rar).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("是压缩包（RAR）"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A workbook is never taken for an archive, however damaged.
+    let wb = dir.path().join("坏.xlsx");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    out.start_file(
+        "[Content_Types].xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::fs::write(&wb, out.finish().unwrap().into_inner()).unwrap();
+    let o = bin().arg("check").arg(&wb).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("压缩包"));
+}
