@@ -955,7 +955,7 @@ fn params_sheet(
     ws.text_with_format(r, 0, "评查基准日", &f.header)?;
     ws.write_datetime_with_format(r, 1, m.as_of, &f.date)?;
     r += 1;
-    ws.text_with_format(r, 0, "生成时间", &f.header)?;
+    ws.text_with_format(r, 0, "生成时间（北京时间）", &f.header)?;
     match chrono::NaiveDateTime::parse_from_str(&m.generated_at, "%Y-%m-%d %H:%M:%S") {
         Ok(t) => ws.write_datetime_with_format(r, 1, t, &f.datetime)?,
         Err(_) => ws.text(r, 1, &m.generated_at)?,

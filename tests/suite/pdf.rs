@@ -75,6 +75,11 @@ fn report_pdf_has_the_headings_agencies_counts_and_articles() {
         "counts in 总体情况"
     );
     assert!(flat.contains(&format!("共发现问题{findings}项")));
+    let generated = s["meta"]["generated_at"].as_str().unwrap().replace(' ', "");
+    assert!(
+        flat.contains(&format!("生成时间{generated}（北京时间）")),
+        "the run's time, said to be Beijing time"
+    );
     for a in s["agency_scores"].as_array().unwrap() {
         assert!(flat.contains(a["agency"].as_str().unwrap()));
     }
