@@ -100,6 +100,7 @@ fn benches(c: &mut Criterion) {
         meta: &meta,
         bundle: &bundle,
         profiles: &judges.profiles,
+        mapped: &[],
         findings: &findings,
         waived: &waived,
         waivers: &[],

@@ -399,10 +399,19 @@ pub fn audit_with(plan: &AuditPlan, progress: &dyn Progress) -> Result<AuditResu
         seconds: started.elapsed().as_secs_f64(),
     };
     let calendar_missing: Vec<i32> = outcome.calendar_missing.iter().copied().collect();
+    let mapped: Vec<(String, usize)> = bundle
+        .agency_runs()
+        .map(|run| &run[0].agency)
+        .filter_map(|a| {
+            let ix = plan.judges.for_agency(a);
+            (ix != 0).then(|| (a.to_string(), ix))
+        })
+        .collect();
     let view = ReportView {
         meta: &meta,
         bundle: &bundle,
         profiles: &plan.judges.profiles,
+        mapped: &mapped,
         findings: &findings,
         waived: &waived,
         waivers: &plan.waivers,

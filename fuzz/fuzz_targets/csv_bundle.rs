@@ -106,6 +106,7 @@ fuzz_target!(|data: &[u8]| {
             meta: &meta,
             bundle: &bundle,
             profiles: std::slice::from_ref(p),
+            mapped: &[],
             findings: &found,
             waived: &waived,
             waivers: &[],

@@ -49,6 +49,9 @@ pub struct ReportView<'a> {
     pub bundle: &'a Bundle,
     /// Profiles; the first is the default.
     pub profiles: &'a [Profile],
+    /// The agencies with cases that `--profile-map` gives to a profile other than the
+    /// default, in name order, each with its profile (an index into `profiles`).
+    pub mapped: &'a [(String, usize)],
     /// Findings, in order.
     pub findings: &'a [Finding],
     /// Per finding: set aside by a waiver.
@@ -68,9 +71,29 @@ pub struct ReportView<'a> {
 }
 
 impl ReportView<'_> {
+    /// The agencies `--profile-map` gives to profile `ix` (none for the default).
+    pub fn mapped_to(&self, ix: usize) -> Vec<&str> {
+        self.mapped
+            .iter()
+            .filter(|(_, p)| *p == ix)
+            .map(|(a, _)| a.as_str())
+            .collect()
+    }
+
     /// An article with its regulation's title, for human outputs.
     pub fn article_title(&self, f: &Finding) -> String {
         self.profiles[usize::from(f.profile)].article_title(&f.article)
+    }
+
+    /// An article (`002:第十条`, `行政处罚法:第四十二条`) with its regulation's title, by
+    /// the profile whose text it cites; a law's article by the default profile.
+    pub fn cited(&self, article: &str) -> String {
+        let seed = article.split_once(':').map(|(seed, _)| seed);
+        self.profiles
+            .iter()
+            .find(|p| seed == Some(p.seed.as_str()))
+            .unwrap_or(&self.profiles[0])
+            .article_title(article)
     }
 }
 

@@ -175,6 +175,10 @@ impl Templates {
         };
         let cx = PdfContext {
             totals,
+            also: vec![MappedCx {
+                agencies: one(),
+                ..MappedCx::default()
+            }],
             grades: vec![(String::new(), 1)],
             rules: one(),
             top_rules: vec![TopRule {
@@ -287,6 +291,14 @@ struct ProfileCx {
 }
 
 #[derive(Serialize, Default)]
+struct MappedCx {
+    id: String,
+    regulation: String,
+    issuer: String,
+    agencies: Vec<String>,
+}
+
+#[derive(Serialize, Default)]
 struct Totals {
     cases: usize,
     findings: u32,
@@ -335,7 +347,10 @@ struct PdfContext {
     generated_at: String,
     generated_date: String,
     version: String,
+    /// The default profile.
     profile: ProfileCx,
+    /// The other profiles `--profile-map` gives agencies to, each with its agencies.
+    also: Vec<MappedCx>,
     totals: Totals,
     grades: Vec<(String, u32)>,
     rules: Vec<String>,
@@ -392,7 +407,7 @@ fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
                 article: r
                     .articles
                     .iter()
-                    .map(|a| article_title(v, a))
+                    .map(|a| v.cited(a))
                     .collect::<Vec<_>>()
                     .join("；"),
                 count: r.count,
@@ -414,6 +429,18 @@ fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
             regulation: p.regulation.clone(),
             issuer: p.issuer.clone(),
         },
+        also: (1..v.profiles.len())
+            .filter_map(|ix| {
+                let agencies: Vec<String> = v.mapped_to(ix).into_iter().map(String::from).collect();
+                let p = &v.profiles[ix];
+                (!agencies.is_empty()).then(|| MappedCx {
+                    id: p.id.clone(),
+                    regulation: p.regulation.clone(),
+                    issuer: p.issuer.clone(),
+                    agencies,
+                })
+            })
+            .collect(),
         totals: Totals {
             cases: v.bundle.cases.len(),
             findings: s.by_severity.iter().sum(),
@@ -453,14 +480,6 @@ fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
             .map(|t| t.counts.iter().map(|(k, n)| (k.to_string(), *n)).collect()),
         baseline: v.tracking.map(|t| t.baseline.clone()).unwrap_or_default(),
     }
-}
-
-fn article_title(v: &ReportView<'_>, a: &str) -> String {
-    v.profiles
-        .iter()
-        .map(|p| p.article_title(a))
-        .find(|t| t.starts_with('《'))
-        .unwrap_or_else(|| a.to_string())
 }
 
 // ---- layout ---------------------------------------------------------------------------

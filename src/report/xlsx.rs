@@ -503,10 +503,19 @@ fn summary_sheet(
         format!("{} 行政执法案卷评查结果汇总", v.meta.bureau),
         &f.title,
     )?;
-    let mut sub = format!(
-        "依据：《{}》（{}）　评查基准日：{}",
-        p.regulation, p.id, v.meta.as_of
-    );
+    let mut sub = format!("依据：《{}》（{}）", p.regulation, p.id);
+    for (ix, other) in v.profiles.iter().enumerate().skip(1) {
+        let agencies = v.mapped_to(ix);
+        if !agencies.is_empty() {
+            sub.push_str(&format!(
+                "；{}依据：《{}》（{}）",
+                agencies.join("、"),
+                other.regulation,
+                other.id
+            ));
+        }
+    }
+    sub.push_str(&format!("　评查基准日：{}", v.meta.as_of));
     if let Some(period) = &v.meta.period {
         sub.push_str(&format!("　评查期间：{period}"));
     }
@@ -837,17 +846,7 @@ fn rules_sheet(
         ws.text(r, 0, &s.rule)?;
         ws.text(r, 1, &s.title)?;
         ws.text(r, 2, s.severity.zh())?;
-        let arts: Vec<String> = s
-            .articles
-            .iter()
-            .map(|a| {
-                v.profiles
-                    .iter()
-                    .map(|p| p.article_title(a))
-                    .find(|t| t.starts_with('《'))
-                    .unwrap_or_else(|| a.clone())
-            })
-            .collect();
+        let arts: Vec<String> = s.articles.iter().map(|a| v.cited(a)).collect();
         let arts = if arts.is_empty() {
             "（数据质量）".into()
         } else {

@@ -1,21 +1,8 @@
 //! The PDF report: text extracted with pdftotext, page count and size in range, fonts,
 //! templates a bureau can edit.
 
-use crate::support::{assert_ok, audit_run, bin, template_folder, Fx};
+use crate::support::{assert_ok, audit_run, bin, pdf_flat, pdf_text, template_folder, Fx};
 use std::path::Path;
-
-fn pdftotext(p: &Path) -> String {
-    let o = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(p)
-        .arg("-")
-        .output()
-        .expect(
-            "pdftotext is required for this test: run scripts/test, which installs poppler-utils",
-        );
-    assert!(o.status.success());
-    String::from_utf8(o.stdout).unwrap()
-}
 
 fn pages(p: &Path) -> usize {
     let o = std::process::Command::new("pdfinfo")
@@ -53,7 +40,7 @@ fn report_pdf_has_the_headings_agencies_counts_and_articles() {
         .unwrap();
     assert_ok(&o);
     let pdf = out.join("report.pdf");
-    let text = pdftotext(&pdf);
+    let text = pdf_text(&pdf);
     let flat: String = text.split_whitespace().collect();
     for h in [
         "行政执法案卷评查报告",
@@ -120,9 +107,7 @@ fn a_custom_template_folder_changes_the_wording() {
         )
     };
     assert_ok(&run());
-    let flat: String = pdftotext(&out.join("report.pdf"))
-        .split_whitespace()
-        .collect();
+    let flat = pdf_flat(&out.join("report.pdf"));
     assert!(flat.contains("一、评查总体情况（本局自定义）"));
     // A syntax error is placed by line and column, an unknown name is named; in Chinese.
     std::fs::write(t.join("report.tera"), "@title 报告\n{% if %}").unwrap();
@@ -264,9 +249,7 @@ fn a_long_waiver_list_is_counted_and_its_head_listed() {
         &out,
     );
     assert_ok(&o);
-    let flat: String = pdftotext(&out.join("report.pdf"))
-        .split_whitespace()
-        .collect();
+    let flat = pdf_flat(&out.join("report.pdf"));
     assert!(
         flat.contains(
             "豁免清单共45条，据此豁免1项问题（不计入扣分），其中44条未对应任何问题；以下列出前40条"
@@ -301,7 +284,7 @@ fn line_breaks_in_a_cell_stay_inside_its_paragraph() {
         &data,
         &out,
     ));
-    let text = pdftotext(&out.join("report.pdf"));
+    let text = pdf_text(&out.join("report.pdf"));
     let flat: String = text.split_whitespace().collect();
     assert!(
         flat.contains("例：市场监督@chart注入#注入的标题测罚〔2024〕1号："),

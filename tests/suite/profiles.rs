@@ -1,7 +1,7 @@
 //! Profiles as data: the same bundle judged under all five texts, bureau copies of a
 //! profile, bad profile files, and a county with agencies bound by different texts.
 
-use crate::support::{bin, Fx, PROFILES};
+use crate::support::{bin, pdf_flat, Fx, PROFILES};
 use std::collections::BTreeMap;
 
 /// One bundle with several boundary cases; the differences between the profiles are the
@@ -227,6 +227,34 @@ fn profile_map_judges_each_agency_by_its_own_text() {
     assert!(
         a02[0].contains("退役军人事务局") && a02[0].contains("002:第十条"),
         "{csv}"
+    );
+    // The report and the workbook name the regulation each agency was judged by, not
+    // only the default's.
+    // (pdftotext joins a word cut at its hyphen: the profile id is left out.)
+    let text = pdf_flat(&out.join("report.pdf"));
+    assert!(
+        text.contains("退役军人事务局：《平罗县退役军人事务局行政执法全过程记录制度》（pingluo")
+            && text.contains("本次评查依据《行政执法全过程记录实施办法（试行）》（退役军人事务局依据《平罗县退役军人事务局行政执法全过程记录制度》）"),
+        "{text}"
+    );
+    // Its findings cite its own text, titled as such.
+    assert!(
+        text.contains("归档逾期（A02，违规）共1项，涉及1件案卷，占评查案卷的50.00%。依据：《平罗县退役军人事务局行政执法全过程记录制度》第十条。"),
+        "{text}"
+    );
+    assert!(!text.contains("中华人民共和国002"), "{text}");
+    let mut book = calamine::open_workbook_auto(out.join("report.xlsx")).unwrap();
+    let summary = calamine::Reader::worksheet_range(&mut book, "汇总").unwrap();
+    let subtitle = summary.get_value((1, 0)).unwrap().to_string();
+    assert!(
+        subtitle.starts_with("依据：《行政执法全过程记录实施办法（试行）》（district-2018）；退役军人事务局依据：《平罗县退役军人事务局行政执法全过程记录制度》（pingluo-veterans）"),
+        "{subtitle}"
+    );
+    let rules = calamine::Reader::worksheet_range(&mut book, "规则统计").unwrap();
+    let a02 = rules.rows().find(|r| r[0] == "A02").unwrap();
+    assert_eq!(
+        a02[3].to_string(),
+        "《平罗县退役军人事务局行政执法全过程记录制度》第十条"
     );
 }
 

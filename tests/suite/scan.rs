@@ -1,7 +1,7 @@
 //! Unattended monthly scans: review windows, change tracking over three months, media
 //! fixity with the hash cache, the output-folder lock, trend over several runs.
 
-use crate::support::{assert_ok, audit_run, bin, template_folder, Fx};
+use crate::support::{assert_ok, audit_run, bin, pdf_flat, template_folder, Fx};
 use std::path::{Path, PathBuf};
 
 fn audit(data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
@@ -153,14 +153,7 @@ fn three_months_of_change_tracking() {
     assert!(book.sheet_names().contains(&"整改跟踪".to_string()));
     let r = book.worksheet_range("整改跟踪").unwrap();
     assert!(r.rows().any(|row| row[0] == "不在本期"));
-    let pdf = std::process::Command::new("pdftotext")
-        .arg(mar.join("report.pdf"))
-        .arg("-")
-        .output()
-        .unwrap();
-    let text: String = String::from_utf8_lossy(&pdf.stdout)
-        .split_whitespace()
-        .collect();
+    let text = pdf_flat(&mar.join("report.pdf"));
     assert!(
         text.contains("五、整改跟踪") && text.contains("已整改1项"),
         "{text}"

@@ -457,6 +457,7 @@ fn split_workbook(dir: &Path, split: &Split) -> PathBuf {
         meta: &meta,
         bundle: &bundle,
         profiles: &judges.profiles,
+        mapped: &[],
         findings: &findings,
         waived: &waived,
         waivers: &waivers,

@@ -385,3 +385,22 @@ impl Fx {
         self
     }
 }
+
+/// The text of the PDF at `p`, laid out as on its pages (pdftotext -layout).
+pub fn pdf_text(p: &Path) -> String {
+    let o = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(p)
+        .arg("-")
+        .output()
+        .expect(
+            "pdftotext is required for this test: run scripts/test, which installs poppler-utils",
+        );
+    assert!(o.status.success());
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// [`pdf_text`] without white space, so that a sentence matches however its lines broke.
+pub fn pdf_flat(p: &Path) -> String {
+    pdf_text(p).split_whitespace().collect()
+}
