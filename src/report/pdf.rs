@@ -989,24 +989,43 @@ fn table_for(
             l.table(&header, &widths, &rows);
         }
         "catalogue" => {
-            let p = &v.profiles[0];
-            let rows: Vec<Vec<String>> = crate::rules::registry::RULES
-                .iter()
-                .filter(|r| p.has(r.code))
-                .map(|r| {
-                    let a = p.article(r.code);
-                    vec![
-                        r.code.to_string(),
-                        r.title.to_string(),
-                        if a.is_empty() {
-                            "数据质量".into()
-                        } else {
-                            p.article_title(&a)
-                        },
-                    ]
-                })
-                .collect();
-            l.table(&["代码", "规则", "依据条款"], &[8.0, 30.0, 62.0], &rows);
+            // The default profile's rules; with `--profile-map`, then each other profile's
+            // that judged an agency, under a line naming it and its agencies.
+            for (ix, p) in v.profiles.iter().enumerate() {
+                let agencies = v.mapped_to(ix);
+                if ix > 0 && agencies.is_empty() {
+                    continue;
+                }
+                if ix > 0 {
+                    l.paragraph(
+                        &format!(
+                            "{}适用《{}》（{}）：",
+                            agencies.join("、"),
+                            p.regulation,
+                            p.id
+                        ),
+                        BODY,
+                        0.0,
+                    );
+                }
+                let rows: Vec<Vec<String>> = crate::rules::registry::RULES
+                    .iter()
+                    .filter(|r| p.has(r.code))
+                    .map(|r| {
+                        let a = p.article(r.code);
+                        vec![
+                            r.code.to_string(),
+                            r.title.to_string(),
+                            if a.is_empty() {
+                                "数据质量".into()
+                            } else {
+                                p.article_title(&a)
+                            },
+                        ]
+                    })
+                    .collect();
+                l.table(&["代码", "规则", "依据条款"], &[8.0, 30.0, 62.0], &rows);
+            }
         }
         "problems" => {
             let mut groups: BTreeMap<(String, String), (u32, String)> = BTreeMap::new();

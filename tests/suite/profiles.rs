@@ -243,6 +243,12 @@ fn profile_map_judges_each_agency_by_its_own_text() {
         "{text}"
     );
     assert!(!text.contains("中华人民共和国002"), "{text}");
+    // The catalogue of rules lists its text's articles after the default's.
+    assert!(
+        text.contains("退役军人事务局适用《平罗县退役军人事务局行政执法全过程记录制度》（pingluo")
+            && text.contains("A02归档逾期《平罗县退役军人事务局行政执法全过程记录制度》第十条"),
+        "{text}"
+    );
     let mut book = calamine::open_workbook_auto(out.join("report.xlsx")).unwrap();
     let summary = calamine::Reader::worksheet_range(&mut book, "汇总").unwrap();
     let subtitle = summary.get_value((1, 0)).unwrap().to_string();
