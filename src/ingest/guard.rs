@@ -10,9 +10,12 @@
 //!   machine has (137 GB for a 25 KB `.xls` with one bad column number): the allocation
 //!   fails and Rust aborts, or the kernel kills the process, with no word of why.
 //!   [`WorkbookAlloc`], the binary's global allocator, stops the run instead with exit 2
-//!   and a message naming the workbook when a guarded call asks for more than half the
-//!   machine's memory at once. (calamine 0.38 has no limit of its own: tafia/calamine#463,
-//!   ToucanToco/fastexcel#487.)
+//!   and a message naming the workbook when a guarded call asks at once for more than
+//!   half the machine's memory, or for more than [`PER_FILE_BYTE`] bytes for each byte of
+//!   the file (at least [`UNCHECKED`]): a damaged 6.6 KB `.xls` asked for two blocks of
+//!   3.2 GB and took 6.8 GB and 13 s to yield one row, where a real workbook's sheet, laid
+//!   out cell by cell, needs tens of bytes for each of its own. (calamine 0.38 has no
+//!   limit of its own: tafia/calamine#463, ToucanToco/fastexcel#487.)
 
 use crate::error::{Error, Result};
 use std::alloc::{GlobalAlloc, Layout};
@@ -20,14 +23,16 @@ use std::cell::Cell;
 
 thread_local! {
     /// The workbook a [`guarded`] call on this thread reads (its label's address and
-    /// length), or null.
-    static READING: Cell<(*const u8, usize)> = const { Cell::new((std::ptr::null(), 0)) };
+    /// length, and the file's size in bytes), or null.
+    static READING: Cell<(*const u8, usize, u64)> = const { Cell::new((std::ptr::null(), 0, 0)) };
 }
 
-/// Run a calamine call on the workbook `label`, turning a panic inside the reader into a
-/// clear error (module docs).
+/// Run a calamine call on the workbook `label`, a file of `file_size` bytes, turning a
+/// panic inside the reader into a clear error and stopping the run on an allocation no
+/// workbook of that size needs (module docs).
 pub(crate) fn guarded<T>(
     label: &str,
+    file_size: u64,
     f: impl FnOnce() -> std::result::Result<T, String>,
 ) -> Result<T> {
     static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
@@ -39,7 +44,7 @@ pub(crate) fn guarded<T>(
             }
         }));
     });
-    let outer = READING.with(|r| r.replace((label.as_ptr(), label.len())));
+    let outer = READING.with(|r| r.replace((label.as_ptr(), label.len(), file_size)));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     READING.with(|r| r.set(outer));
     match result {
@@ -68,6 +73,11 @@ pub struct WorkbookAlloc<A>(pub A);
 /// comparison.
 const UNCHECKED: usize = 1 << 30;
 
+/// Bytes one block of a guarded read may take for each byte of the workbook's file,
+/// above [`UNCHECKED`]: an `.xls` sheet of 65,536 × 256 cells laid out whole is 0.5 GB,
+/// from a file of a few kilobytes at the least; 4,096 to one lets a 1 MB file lay out 4 GB.
+const PER_FILE_BYTE: u64 = 4096;
+
 impl<A> WorkbookAlloc<A> {
     /// Stop the run when `size` bytes are asked for inside a guarded read and exceed
     /// half the machine's memory.
@@ -81,29 +91,64 @@ impl<A> WorkbookAlloc<A> {
 
 #[cold]
 fn refuse_if_reading(size: usize) {
-    let (ptr, len) = READING.with(Cell::get);
-    if ptr.is_null() || size <= half_of_memory() {
+    let (ptr, len, file_size) = READING.with(Cell::get);
+    if ptr.is_null() {
+        return;
+    }
+    let half = half_of_memory();
+    let for_file = usize::try_from(file_size.saturating_mul(PER_FILE_BYTE))
+        .unwrap_or(usize::MAX)
+        .max(UNCHECKED);
+    if size <= half.min(for_file) {
         return;
     }
     // SAFETY: `guarded` holds its label for as long as the pointer is set.
     let label = unsafe { std::slice::from_raw_parts(ptr, len) };
-    // No allocation from here on: the number is formatted into a stack buffer and the
+    // No allocation from here on: the numbers are formatted into stack buffers and the
     // message written piece by piece.
-    let mut digits = [0u8; 20];
-    let left = {
-        let mut rest = &mut digits[..];
-        let _ = std::io::Write::write_fmt(&mut rest, format_args!("{}", size >> 30));
-        rest.len()
+    let mut gb = [0u8; 20];
+    let gb = decimal(&mut gb, (size >> 30).max(1) as u64);
+    let mut kb = [0u8; 20];
+    let kb = decimal(&mut kb, file_size.div_ceil(1024));
+    let why: [&[u8]; 5] = if size > half {
+        [
+            "：文件已损坏（读取它需要一次分配约 ".as_bytes(),
+            gb,
+            " GB 内存，超过本机内存的一半".as_bytes(),
+            b"",
+            b"",
+        ]
+    } else {
+        [
+            "：文件已损坏（读取这个 ".as_bytes(),
+            kb,
+            " KB 的文件需要一次分配约 ".as_bytes(),
+            gb,
+            " GB 内存，远超工作簿所需".as_bytes(),
+        ]
     };
-    let written = digits.len() - left;
-    let parts: [&[u8]; 5] = [
+    let [a, b, c, d, e] = why;
+    stop(&[
         "错误：无法读取工作簿 ".as_bytes(),
         label,
-        "：文件已损坏（读取它需要一次分配约 ".as_bytes(),
-        &digits[..written],
-        " GB 内存，超过本机内存的一半）；如确为超大工作簿，请另存为 CSV 后评查\n".as_bytes(),
-    ];
-    stop(&parts);
+        a,
+        b,
+        c,
+        d,
+        e,
+        "）；如确为超大工作簿，请另存为 CSV 后评查\n".as_bytes(),
+    ]);
+}
+
+/// `n` in decimal digits, written into `buf`.
+fn decimal(buf: &mut [u8; 20], n: u64) -> &[u8] {
+    let left = {
+        let mut rest = &mut buf[..];
+        let _ = std::io::Write::write_fmt(&mut rest, format_args!("{n}"));
+        rest.len()
+    };
+    let written = buf.len() - left;
+    &buf[..written]
 }
 
 /// Write `parts` to stderr and end the process with the input error's exit code.

@@ -600,7 +600,7 @@ fn workbook_bytes(path: &Path) -> Result<Arc<[u8]>> {
     if bytes.is_empty() {
         return Err(Error::Input(format!("文件 {label} 为空，不是表格")));
     }
-    guarded(&label, || check_compound_file(&bytes))?;
+    guarded(&label, bytes.len() as u64, || check_compound_file(&bytes))?;
     Ok(bytes.into())
 }
 
@@ -683,6 +683,8 @@ fn archive(bytes: &[u8]) -> Option<String> {
 pub struct Workbook {
     inner: calamine::Sheets<std::io::Cursor<Arc<[u8]>>>,
     label: String,
+    /// The file's size in bytes (the allocation guard's measure).
+    size: u64,
 }
 
 impl Workbook {
@@ -695,7 +697,8 @@ impl Workbook {
     /// Open the workbook `path` whose bytes are already read.
     fn from_bytes(path: &Path, bytes: Arc<[u8]>) -> Result<Workbook> {
         let label = path.display().to_string();
-        let inner = guarded(&label, || {
+        let size = bytes.len() as u64;
+        let inner = guarded(&label, size, || {
             calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.clone())).map_err(|e| {
                 match archive(&bytes) {
                     Some(what) => format!(
@@ -705,7 +708,7 @@ impl Workbook {
                 }
             })
         })?;
-        Ok(Workbook { inner, label })
+        Ok(Workbook { inner, label, size })
     }
 
     /// The sheet names, in workbook order.
@@ -718,7 +721,7 @@ impl Workbook {
     pub fn declared_cells(&mut self, name: &str) -> u64 {
         let label = format!("{}[{name}]", self.label);
         let inner = &mut self.inner;
-        guarded(&label, || {
+        guarded(&label, self.size, || {
             Ok(match inner {
                 calamine::Sheets::Xlsx(x) => x
                     .worksheet_cells_reader(name)
@@ -754,12 +757,20 @@ impl Workbook {
         F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
     {
         let label = format!("{}[{name}]", self.label);
+        let size = self.size;
         let read = |next: NextCell<'_, '_>| {
-            read_cells(SheetRows::new(next), t, mapping, &label, key, &build)
+            read_cells(
+                SheetRows::new(next),
+                t,
+                mapping,
+                (&label, size),
+                key,
+                &build,
+            )
         };
         let streamed = match &mut self.inner {
             calamine::Sheets::Xlsx(x) => {
-                match guarded(&label, || match x.worksheet_cells_reader(name) {
+                match guarded(&label, size, || match x.worksheet_cells_reader(name) {
                     Ok(r) => Ok(Some(r)),
                     // A chart sheet holds no cells.
                     Err(calamine::XlsxError::NotAWorksheet(_)) => Ok(None),
@@ -770,7 +781,7 @@ impl Workbook {
                 }
             }
             calamine::Sheets::Xlsb(x) => {
-                let mut r = guarded(&label, || {
+                let mut r = guarded(&label, size, || {
                     x.worksheet_cells_reader(name).map_err(sheet_error)
                 })?;
                 read(Box::new(move || r.next_cell().map_err(sheet_error)))?
@@ -781,7 +792,9 @@ impl Workbook {
             return Ok(done);
         }
         let inner = &mut self.inner;
-        let range = guarded(&label, || inner.worksheet_range(name).map_err(sheet_error))?;
+        let range = guarded(&label, size, || {
+            inner.worksheet_range(name).map_err(sheet_error)
+        })?;
         let (h, w) = range.get_size();
         if (h as u64) * (w as u64) > MAX_SHEET_CELLS {
             return Err(Error::Input(format!(
@@ -948,7 +961,7 @@ fn read_cells<T: Send + Row, F>(
     mut rows: SheetRows<'_, '_>,
     t: Table,
     mapping: &Mapping,
-    label: &str,
+    (label, size): (&str, u64),
     key: usize,
     build: &F,
 ) -> Result<Option<(Header, Collected<T>)>>
@@ -956,7 +969,7 @@ where
     F: Fn(&RawRow<'_>, &mut Sink) -> Option<T> + Sync,
 {
     let mut fill = |max: usize, until: u32, keep: Option<&[bool]>| {
-        guarded(label, || match rows.fill(max, until, keep) {
+        guarded(label, size, || match rows.fill(max, until, keep) {
             Ok(b) => Ok(Some(b)),
             Err(Halt::Unordered) => Ok(None),
             Err(Halt::Read(e)) => Err(e),
