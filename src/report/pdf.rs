@@ -741,6 +741,21 @@ impl<'f> Layout<'f> {
         self.y -= size * 0.4;
     }
 
+    /// A paragraph that introduces the chart or table after it and goes to a new page
+    /// with it, as a heading does.
+    fn lead_in(&mut self, text: &str) {
+        let (start, top, page) = (self.ops.len(), self.y, self.pages.len());
+        self.paragraph(text, BODY, 0.0);
+        // Unless the paragraph itself ran onto a new page, where it is at the top.
+        if self.pages.len() == page {
+            self.keep = Some(Keep {
+                start,
+                top,
+                heading_end: self.ops.len(),
+            });
+        }
+    }
+
     fn heading(&mut self, text: &str, size: f32) {
         self.ensure(size * 4.0);
         let (start, top) = match self.keep {
@@ -997,16 +1012,12 @@ fn table_for(
                     continue;
                 }
                 if ix > 0 {
-                    l.paragraph(
-                        &format!(
-                            "{}适用《{}》（{}）：",
-                            agencies.join("、"),
-                            p.regulation,
-                            p.id
-                        ),
-                        BODY,
-                        0.0,
-                    );
+                    l.lead_in(&format!(
+                        "{}适用《{}》（{}）：",
+                        agencies.join("、"),
+                        p.regulation,
+                        p.id
+                    ));
                 }
                 let rows: Vec<Vec<String>> = crate::rules::registry::RULES
                     .iter()
@@ -1399,6 +1410,28 @@ mod tests {
         let pages = heading_then_chart(400.0, &long);
         assert_eq!(pages[0][1..3], ["上一节的最后一段。", "三、各单位情况"]);
         assert_eq!(pages[1][0], "各单位案卷平均分");
+    }
+
+    #[test]
+    fn a_lead_in_goes_with_the_table_after_it() {
+        let font = CjkFont::find(None).expect("a CJK font: scripts/test installs one");
+        let mut doc = PdfDocument::new("t");
+        let id = doc.add_font(&font.font);
+        let mut l = Layout::new(&font.font, id);
+        l.paragraph("上一段。", BODY, 1.0);
+        l.y = BOTTOM + 40.0;
+        l.lead_in("交通运输局适用《河南省行政执法全过程记录办法》（henan-2019）：");
+        let rows = vec![vec!["A01".to_string(), "逾期未归档".to_string()]; 3];
+        l.table(&["代码", "规则"], &[10.0, 30.0], &rows);
+        let pages = page_texts(l);
+        assert_eq!(pages[0], ["上一段。"]);
+        assert_eq!(
+            pages[1][..2],
+            [
+                "交通运输局适用《河南省行政执法全过程记录办法》（henan-2019）：",
+                "代码"
+            ]
+        );
     }
 
     #[test]
