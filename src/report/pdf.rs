@@ -578,19 +578,19 @@ struct Layout<'f> {
     pages: Vec<Vec<Op>>,
     ops: Vec<Op>,
     y: f32,
-    /// The last heading on this page while only paragraphs have followed it: the chart
+    /// The last heading or lead-in on this page while only paragraphs have followed it: the chart
     /// or table that comes next takes it along to a new page rather than leave it alone
     /// at a page's foot.
     keep: Option<Keep>,
 }
 
-/// Where a heading (or headings one after the other) began: its first operation and `y`
-/// above it; and the end of its operations.
+/// Where a heading or lead-in (or several one after the other) began: its first
+/// operation and `y` above it; and the end of its operations.
 #[derive(Clone, Copy)]
 struct Keep {
     start: usize,
     top: f32,
-    heading_end: usize,
+    end: usize,
 }
 
 impl<'f> Layout<'f> {
@@ -744,32 +744,39 @@ impl<'f> Layout<'f> {
     /// A paragraph that introduces the chart or table after it and goes to a new page
     /// with it, as a heading does.
     fn lead_in(&mut self, text: &str) {
-        let (start, top, page) = (self.ops.len(), self.y, self.pages.len());
+        let (from, page) = (self.keep_start(), self.pages.len());
         self.paragraph(text, BODY, 0.0);
         // Unless the paragraph itself ran onto a new page, where it is at the top.
         if self.pages.len() == page {
-            self.keep = Some(Keep {
-                start,
-                top,
-                heading_end: self.ops.len(),
-            });
+            self.keep_since(from);
         }
     }
 
     fn heading(&mut self, text: &str, size: f32) {
         self.ensure(size * 4.0);
-        let (start, top) = match self.keep {
-            Some(k) if k.heading_end == self.ops.len() => (k.start, k.top),
-            _ => (self.ops.len(), self.y),
-        };
+        let from = self.keep_start();
         self.y -= size * 1.2;
         self.y -= size * 1.3;
         self.text_at(MARGIN_X, self.y, text, size);
         self.y -= size * 0.6;
+        self.keep_since(from);
+    }
+
+    /// Where a block that goes with what follows it starts (its first operation and `y`
+    /// above it): where the kept blocks right before it start, else here.
+    fn keep_start(&self) -> (usize, f32) {
+        match self.keep {
+            Some(k) if k.end == self.ops.len() => (k.start, k.top),
+            _ => (self.ops.len(), self.y),
+        }
+    }
+
+    /// Keep what was laid out since `from` ([`Layout::keep_start`]) with what follows.
+    fn keep_since(&mut self, (start, top): (usize, f32)) {
         self.keep = Some(Keep {
             start,
             top,
-            heading_end: self.ops.len(),
+            end: self.ops.len(),
         });
     }
 
