@@ -12,9 +12,11 @@
 //!   [`WorkbookAlloc`], the binary's global allocator, stops the run instead with exit 2
 //!   and a message naming the workbook when a guarded call asks at once for more than
 //!   half the machine's memory, or for more than [`PER_FILE_BYTE`] bytes for each byte of
-//!   the file (at least [`UNCHECKED`]): a damaged 6.6 KB `.xls` asked for two blocks of
-//!   3.2 GB and took 6.8 GB and 13 s to yield one row, where a real workbook's sheet, laid
-//!   out cell by cell, needs tens of bytes for each of its own. (calamine 0.38 has no
+//!   the file (at least [`UNCHECKED`], the largest sheet an `.xls` can hold, laid out
+//!   whole): a damaged 6.6 KB `.xls` asked for two blocks of 3.2 GB and took 6.8 GB and
+//!   13 s to yield one row, another for two of 1.05 GB (a sheet of 2,561 columns, ten
+//!   times what the format allows), where a real workbook's sheet, laid out cell by cell,
+//!   needs tens of bytes for each of its own. (calamine 0.38 has no
 //!   limit of its own: tafia/calamine#463, ToucanToco/fastexcel#487.)
 
 use crate::error::{Error, Result};
@@ -70,12 +72,12 @@ pub(crate) fn guarded<T>(
 pub struct WorkbookAlloc<A>(pub A);
 
 /// Requests at most this large are passed on without a further look: the hot path is one
-/// comparison.
-const UNCHECKED: usize = 1 << 30;
+/// comparison. 512 MiB is the largest sheet an `.xls` can hold (65,536 rows × 256
+/// columns of 32-byte cells in calamine 0.38) laid out whole, so no file is too small for that.
+const UNCHECKED: usize = 65_536 * 256 * std::mem::size_of::<calamine::Data>();
 
 /// Bytes one block of a guarded read may take for each byte of the workbook's file,
-/// above [`UNCHECKED`]: an `.xls` sheet of 65,536 × 256 cells laid out whole is 0.5 GB,
-/// from a file of a few kilobytes at the least; 4,096 to one lets a 1 MB file lay out 4 GB.
+/// above [`UNCHECKED`]: 4,096 to one lets a 1 MB file lay out 4 GB.
 const PER_FILE_BYTE: u64 = 4096;
 
 impl<A> WorkbookAlloc<A> {
