@@ -39,7 +39,8 @@ fn inputs(bundle: Option<PathBuf>, t: &TableArgs) -> Result<Inputs> {
     }
     if bundle.is_none() && tables.is_empty() {
         return Err(Error::Input(
-            "未指定输入：请给出数据包（文件夹或工作簿），或用 --cases 等逐表指定文件".into(),
+            "未指定输入：请给出数据包（文件夹、工作簿或 zip 压缩包），或用 --cases 等逐表指定文件"
+                .into(),
         ));
     }
     Ok(Inputs {

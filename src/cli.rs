@@ -105,7 +105,7 @@ pub struct TableArgs {
 /// `trailcheck audit` 的参数
 #[derive(Debug, Args, Clone)]
 pub struct AuditArgs {
-    /// 导出数据：文件夹（每表一个文件）或工作簿（每表一个工作表）
+    /// 导出数据：文件夹（每表一个文件）、工作簿（每表一个工作表）或装有它们的 zip 压缩包
     #[arg(value_name = "数据包")]
     pub bundle: Option<PathBuf>,
     /// 规则配置：内置配置的编号（见 trailcheck profiles）或 .toml 文件
@@ -178,7 +178,7 @@ pub struct AuditArgs {
 /// `trailcheck check` 的参数
 #[derive(Debug, Args, Clone)]
 pub struct CheckArgs {
-    /// 导出数据：文件夹或工作簿（也可只用 --cases 等逐表指定）
+    /// 导出数据：文件夹、工作簿或 zip 压缩包（也可只用 --cases 等逐表指定）
     #[arg(value_name = "数据包")]
     pub bundle: Option<PathBuf>,
     /// 输入表

@@ -11,6 +11,7 @@ mod html;
 pub mod mapping;
 pub mod reader;
 pub mod tables;
+mod zipped;
 
 use crate::error::{Error, Result};
 use crate::model::index::Index;
@@ -193,7 +194,7 @@ fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
             }
         } else {
             return Err(Error::Input(format!(
-                "找不到输入 {}（应为文件夹或工作簿）",
+                "找不到输入 {}（应为文件夹、工作簿或 zip 压缩包）",
                 b.display()
             )));
         }
@@ -484,8 +485,42 @@ fn archives_in(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Read a bundle, hashing its files when `hash` is set.
+/// Read a bundle, hashing its files when `hash` is set; a zip bundle is extracted first
+/// and its files are named inside the archive ([`zipped`]).
 fn read(inputs: &Inputs, standalone: bool, hash: bool) -> Result<Bundle> {
+    let unpacked = match &inputs.bundle {
+        Some(b) => zipped::unpack(b)?,
+        None => None,
+    };
+    let Some(unpacked) = unpacked else {
+        return read_files(inputs, standalone, hash);
+    };
+    let extracted = Inputs {
+        bundle: Some(unpacked.bundle().to_path_buf()),
+        ..inputs.clone()
+    };
+    match read_files(&extracted, standalone, hash) {
+        Ok(mut bundle) => {
+            for src in &mut bundle.sources {
+                src.file = unpacked.relabel(&src.file);
+            }
+            for p in &mut bundle.problems {
+                p.file = unpacked.relabel(&p.file);
+                p.message = unpacked.relabel(&p.message);
+            }
+            Ok(bundle)
+        }
+        Err(Error::Input(m)) => Err(Error::Input(unpacked.relabel(&m))),
+        Err(Error::MissingColumn { file, detail }) => Err(Error::MissingColumn {
+            file: unpacked.relabel(&file),
+            detail,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// Read the bundle's files, hashing them when `hash` is set.
+fn read_files(inputs: &Inputs, standalone: bool, hash: bool) -> Result<Bundle> {
     let found = discover(inputs)?;
     if found[Table::Cases as usize].1.is_empty() && !standalone {
         let where_ = inputs
@@ -500,7 +535,7 @@ fn read(inputs: &Inputs, standalone: bool, hash: bool) -> Result<Bundle> {
             .filter(|a| !a.is_empty())
             .map(|a| {
                 format!(
-                    "；文件夹中有压缩包 {}，导出数据如在其中，请先解压",
+                    "；文件夹中有压缩包 {}，导出数据如在其中，可直接以 zip 作为数据包，或先解压",
                     a.join("、")
                 )
             })

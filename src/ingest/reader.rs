@@ -659,16 +659,10 @@ fn archive(bytes: &[u8]) -> Option<String> {
     let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
     let names: Vec<String> = zip
         .file_names_raw()
-        .map(|raw| match std::str::from_utf8(raw) {
-            Ok(name) => name.to_string(),
-            Err(_) => encoding_rs::GB18030.decode(raw).0.into_owned(),
-        })
+        .map(super::zipped::member_name)
         .filter(|name| !name.ends_with('/'))
         .collect();
-    if names
-        .iter()
-        .any(|n| n == "[Content_Types].xml" || n == "mimetype")
-    {
+    if names.iter().any(|n| super::zipped::is_workbook_part(n)) {
         return None;
     }
     let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
@@ -701,6 +695,9 @@ impl Workbook {
         let inner = guarded(&label, size, || {
             calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.clone())).map_err(|e| {
                 match archive(&bytes) {
+                    Some(what) if what.starts_with("zip") => format!(
+                        "是压缩包（{what}），不是工作簿：整个数据包的 zip 可直接作为数据包评查（trailcheck audit 数据.zip），单张表请先解压"
+                    ),
                     Some(what) => format!(
                         "是压缩包（{what}），不是工作簿：请先解压，再以解压出的文件夹作为数据包"
                     ),

@@ -1133,57 +1133,219 @@ fn a_web_page_or_text_saved_as_xls_is_read_as_what_it_is() {
     );
 }
 
-/// Exports often arrive zipped. An archive given as the bundle, or lying in the bundle's
-/// folder in place of the tables, stops the run with a message that says to extract it and
-/// what it holds; a zip written by Chinese Windows names its files in GBK.
-#[test]
-fn an_archive_is_named_as_one_and_asked_to_be_extracted() {
-    let dir = tempfile::tempdir().unwrap();
-    // "案件登记.csv" and "文书记录.csv" stored under ASCII names of the same length as
-    // their GBK bytes, then renamed in place: the zip does not flag them as UTF-8.
+/// A zip of `entries` (name, bytes) whose names are stored in GBK and not flagged as
+/// UTF-8, as Chinese Windows writes them: each is written under an ASCII stand-in of the
+/// same length, replaced in place.
+fn gbk_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for name in ["AAAAAAAA.csv", "BBBBBBBB.csv"] {
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(&mut out, b"x").unwrap();
+    let mut names = Vec::new();
+    for (i, (name, data)) in entries.iter().enumerate() {
+        let gbk = encoding_rs::GBK.encode(name).0.into_owned();
+        let stand_in = format!("{i:~>width$}", width = gbk.len()).replace(' ', "~");
+        assert_eq!(stand_in.len(), gbk.len());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        out.start_file(&stand_in, options).unwrap();
+        std::io::Write::write_all(&mut out, data).unwrap();
+        names.push((stand_in.into_bytes(), gbk));
     }
     let mut bytes = out.finish().unwrap().into_inner();
-    for (ascii, name) in [(b"AAAAAAAA", "案件登记"), (b"BBBBBBBB", "文书记录")] {
-        let gbk = encoding_rs::GBK.encode(name).0;
-        assert_eq!(gbk.len(), ascii.len());
+    for (stand_in, gbk) in names {
         let mut at = 0;
-        while let Some(i) = bytes[at..].windows(8).position(|w| w == ascii) {
-            bytes[at + i..at + i + 8].copy_from_slice(&gbk);
-            at += i + 8;
+        while let Some(i) = bytes[at..]
+            .windows(stand_in.len())
+            .position(|w| w == stand_in)
+        {
+            bytes[at + i..at + i + gbk.len()].copy_from_slice(&gbk);
+            at += i + gbk.len();
         }
     }
+    bytes
+}
+
+/// The files of folder `dir` as zip entries under `folder/`, in name order.
+fn entries_of(dir: &Path, folder: &str) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (format!("{folder}{name}"), std::fs::read(&p).unwrap())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) {
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    std::fs::write(path, gbk_zip(&refs)).unwrap();
+}
+
+/// Exports often arrive zipped. A zip given as the bundle is read as the folder it holds
+/// (GBK names included; other members such as photos are left alone), with the same
+/// findings as the extracted folder, and every file it names is a path inside the archive:
+/// sources, data problems, the workbook's 运行参数 and the findings; the temporary folder
+/// appears nowhere.
+#[test]
+fn a_zip_bundle_is_read_as_the_folder_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    let mut fx = Fx::clean();
+    fx.case("归档日期", "2024年13月1日");
+    fx.write(&plain);
+    let mut entries = entries_of(&plain, "2024年导出/");
+    entries.push(("现场照片/1.jpg".to_string(), b"\xff\xd8".to_vec()));
     let zip = dir.path().join("导出数据.zip");
-    std::fs::write(&zip, &bytes).unwrap();
-    let o = bin().arg("check").arg(&zip).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+    write_zip(&zip, &entries);
+
+    let unzipped = read(&zip);
+    let folder = read(&plain);
+    assert_eq!(unzipped.cases.len(), folder.cases.len());
+    assert_eq!(unzipped.documents.len(), folder.documents.len());
+    let shown = format!("{}/2024年导出/", zip.display());
+    assert_eq!(unzipped.sources.len(), 6);
+    for (z, f) in unzipped.sources.iter().zip(&folder.sources) {
+        assert!(z.file.starts_with(&shown), "{}", z.file);
+        assert_eq!(z.sha256, f.sha256, "the member's hash is the file's");
+        assert_eq!(z.rows, f.rows);
+    }
+    let bad = unzipped
+        .problems
+        .iter()
+        .find(|p| p.raw == "2024年13月1日")
+        .expect("the bad date is reported");
+    assert_eq!(bad.file, format!("{shown}案件登记.csv"));
+
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for (data, out) in [(&zip, &a), (&plain, &b)] {
+        let o = crate::support::audit_run(&["--profile", "district-2018"], data, out);
+        crate::support::assert_ok(&o);
+    }
+    assert_eq!(
+        std::fs::read(a.join("findings.jsonl")).unwrap(),
+        std::fs::read(b.join("findings.jsonl")).unwrap()
+    );
+    let summary = std::fs::read_to_string(a.join("summary.json")).unwrap();
+    assert!(summary.contains("2024年导出/案件登记.csv"), "{summary}");
+    assert!(!summary.contains("trailcheck-zip"), "{summary}");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(a.join("report.xlsx")).unwrap();
+    for sheet in ["运行参数", "数据问题"] {
+        let range = calamine::Reader::worksheet_range(&mut wb, sheet).unwrap();
+        let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
+        assert!(
+            cells
+                .iter()
+                .any(|c| c.contains("导出数据.zip/2024年导出/案件登记.csv")),
+            "{sheet}: {cells:?}"
+        );
+        assert!(
+            !cells.iter().any(|c| c.contains("trailcheck-zip")),
+            "{sheet}"
+        );
+    }
+}
+
+/// A zip that holds one workbook and no table file is that workbook's bundle; a missing
+/// column names the file inside the archive.
+#[test]
+fn a_zip_of_one_workbook_is_its_bundle_and_messages_name_the_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("全部.xlsx");
+    Fx::clean().write_workbook(&book, crate::support::DateCells::Text);
+    let zip = dir.path().join("导出.zip");
+    write_zip(
+        &zip,
+        &[("月报/全部.xlsx".to_string(), std::fs::read(&book).unwrap())],
+    );
+    let b = read(&zip);
+    assert_eq!(b.cases.len(), 1);
+    assert_eq!(
+        b.sources[0].file,
+        format!("{}/月报/全部.xlsx", zip.display())
+    );
+
+    let plain = dir.path().join("plain");
+    let mut fx = Fx::clean();
+    fx.drop_column("案件登记", "执法类别");
+    fx.write(&plain);
+    write_zip(&zip, &entries_of(&plain, ""));
+    let e = read_err(&zip).to_string();
     assert!(
-        err.contains("是压缩包（zip，内有 案件登记.csv、文书记录.csv），不是工作簿：请先解压"),
+        e.contains(&format!("{}/案件登记.csv", zip.display())) && e.contains("执法类别"),
+        "{e}"
+    );
+    assert!(!e.contains("trailcheck-zip"), "{e}");
+}
+
+/// A zip whose tables lie in several folders, whose member climbs out of the archive, or
+/// that holds no table stops with one message saying so; an archive in the bundle's
+/// folder in place of the tables is pointed to; RAR is named and asked to be extracted;
+/// a workbook is never taken for an archive, however damaged.
+#[test]
+fn a_zip_that_is_not_one_bundle_is_refused_with_what_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean: Vec<(String, Vec<u8>)> = entries_of(&crate::support::clean_dir(), "1月/");
+    let cases = clean
+        .iter()
+        .find(|(n, _)| n.ends_with("案件登记.csv"))
+        .unwrap()
+        .1
+        .clone();
+    let zip = dir.path().join("导出数据.zip");
+    let check = |path: &Path| {
+        let o = bin().arg("check").arg(path).output().unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let mut two = clean.clone();
+    two.push(("2月/案件登记.csv".to_string(), cases.clone()));
+    write_zip(&zip, &two);
+    let err = check(&zip);
+    assert!(err.contains("数据表分在多个文件夹：1月/、2月/"), "{err}");
+
+    write_zip(&zip, &[("../案件登记.csv".to_string(), cases)]);
+    let err = check(&zip);
+    assert!(
+        err.contains("成员「../案件登记.csv」的路径指向压缩包以外"),
         "{err}"
     );
-    // The folder that holds only the archive.
-    let o = bin().arg("check").arg(dir.path()).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+
+    write_zip(
+        &zip,
+        &[
+            ("说明.txt".to_string(), b"x".to_vec()),
+            ("照片.jpg".to_string(), b"y".to_vec()),
+        ],
+    );
+    let err = check(&zip);
     assert!(
-        err.contains("缺少必需的表「案件登记」") && err.contains("文件夹中有压缩包 导出数据.zip"),
+        err.contains("中没有数据表") && err.contains("内有 说明.txt、照片.jpg"),
         "{err}"
     );
-    // RAR by its signature.
+
+    let folder = dir.path().join("folder");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::copy(&zip, folder.join("导出数据.zip")).unwrap();
+    let err = check(&folder);
+    assert!(
+        err.contains("缺少必需的表「案件登记」")
+            && err.contains(
+                "文件夹中有压缩包 导出数据.zip，导出数据如在其中，可直接以 zip 作为数据包"
+            ),
+        "{err}"
+    );
     let rar = dir.path().join("导出数据.rar");
     std::fs::write(&rar, b"Rar!\x1a\x07\x01\x00rest").unwrap();
-    let o = bin().arg("check").arg(&rar).output().unwrap();
+    let err = check(&rar);
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("是压缩包（RAR）"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+        err.contains("是压缩包（RAR），不是工作簿：请先解压"),
+        "{err}"
     );
-    // A workbook is never taken for an archive, however damaged.
+
     let wb = dir.path().join("坏.xlsx");
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     out.start_file(
@@ -1192,7 +1354,5 @@ fn an_archive_is_named_as_one_and_asked_to_be_extracted() {
     )
     .unwrap();
     std::fs::write(&wb, out.finish().unwrap().into_inner()).unwrap();
-    let o = bin().arg("check").arg(&wb).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(!String::from_utf8_lossy(&o.stderr).contains("压缩包"));
+    assert!(!check(&wb).contains("压缩包"));
 }

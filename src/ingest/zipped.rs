@@ -1,0 +1,254 @@
+//! A bundle sent as a zip file: platforms offer their exports as one download, and a
+//! bureau receives an agency's data by mail or on a stick as `导出数据.zip`.
+//!
+//! INPUT.md names a folder or one workbook as the bundle and is silent on archives. An
+//! auditor who was handed a zip expects to name it, so `trailcheck audit 导出数据.zip`
+//! reads it as the folder it was made from: the members whose names designate a table
+//! (as in a folder: `案件登记.csv`, `文书记录_2.xls` …) are extracted into a temporary
+//! folder (removed when the reading ends) and read from there. They must lie in one
+//! folder of the archive, as an export puts them; tables in several folders (two months
+//! in one zip, say) stop the run with the folders named, as the auditor has to choose.
+//! A zip that holds no table but one workbook is that workbook's bundle. Other members
+//! (footage, scans, notes) are not extracted.
+//!
+//! What the run writes names each file as a path inside the archive
+//! (`导出数据.zip/2024年/案件登记.csv`), never the temporary folder; 运行参数 hashes the
+//! member as extracted, so `sha256sum` of the extracted file confirms it. Member names a
+//! zip does not mark as UTF-8 are read as GB18030, as Chinese Windows writes them. A
+//! member whose path climbs out of the archive (`../`) or is absolute stops the run; an
+//! encrypted one too (its password is not ours to ask for). RAR and 7z archives are not
+//! read (no well-kept pure Rust reader of both): the run asks for them to be extracted.
+
+use super::{table_of_name, TABLE_EXTENSIONS};
+use crate::error::{io_zh, Error, Result};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The bytes a zip file starts with (a local file header), or an empty archive's.
+const ZIP_MAGIC: [&[u8]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
+
+/// The workbook extensions a zip's single workbook may have.
+const WORKBOOKS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "et", "ods"];
+
+/// A zip member's name as text: UTF-8 when it is, GB18030 otherwise.
+pub(super) fn member_name(raw: &[u8]) -> String {
+    match std::str::from_utf8(raw) {
+        Ok(name) => name.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(raw).0.into_owned(),
+    }
+}
+
+/// Whether zip member `name` belongs to a workbook's own package (xlsx, xlsb, ods), which
+/// makes the zip a workbook rather than an archive of files.
+pub(super) fn is_workbook_part(name: &str) -> bool {
+    name == "[Content_Types].xml" || name == "mimetype"
+}
+
+/// The members of the zip `path`, by decoded name, when it is a zip archive of files and
+/// not a workbook (an xlsx is a zip too); `None` otherwise.
+fn archive_names(path: &Path) -> Option<zip::ZipArchive<std::fs::File>> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut magic = [0u8; 4];
+    file.read_exact(&mut magic).ok()?;
+    if !ZIP_MAGIC.contains(&&magic[..]) {
+        return None;
+    }
+    let zip = zip::ZipArchive::new(std::fs::File::open(path).ok()?).ok()?;
+    let workbook = zip
+        .file_names_raw()
+        .any(|raw| is_workbook_part(&member_name(raw)));
+    (!workbook).then_some(zip)
+}
+
+/// The folders and file name of a member's path, or `None` when the path is absolute or
+/// climbs out of the archive.
+fn components(name: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = name.split(['/', '\\']).collect();
+    let safe = parts
+        .iter()
+        .all(|p| !p.is_empty() && *p != "." && *p != ".." && !p.contains(':'));
+    safe.then_some(parts)
+}
+
+/// The extension of file name `name`, lowercased.
+fn extension(name: &str) -> String {
+    Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Whether file name `name` is a table's, as in a folder bundle.
+fn names_a_table(name: &str) -> bool {
+    let p = Path::new(name);
+    TABLE_EXTENSIONS.contains(&extension(name).as_str())
+        && p.file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(table_of_name)
+            .is_some()
+}
+
+/// A zip bundle extracted for reading.
+pub(super) struct Unpacked {
+    /// Removed when the reading is done.
+    _dir: tempfile::TempDir,
+    /// The extracted folder of tables, or the extracted workbook: what is read.
+    bundle: PathBuf,
+    /// How `bundle` is named in messages and outputs: the archive's path and the
+    /// member's within it.
+    shown: String,
+}
+
+impl Unpacked {
+    /// The folder or workbook to read in the archive's place.
+    pub(super) fn bundle(&self) -> &Path {
+        &self.bundle
+    }
+
+    /// `text` with the temporary folder's path replaced by the archive's.
+    pub(super) fn relabel(&self, text: &str) -> String {
+        text.replace(&*self.bundle.to_string_lossy(), &self.shown)
+    }
+}
+
+/// Extract the zip bundle `path` (module docs), or `None` when `path` is not a zip archive
+/// of files (a folder, a workbook, anything else).
+pub(super) fn unpack(path: &Path) -> Result<Option<Unpacked>> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let Some(mut zip) = archive_names(path) else {
+        return Ok(None);
+    };
+    let label = path.display().to_string();
+    let damaged =
+        |e: zip::result::ZipError| Error::Input(format!("无法读取压缩包 {label}：{}", zip_zh(&e)));
+    // (index, decoded name) of every file member.
+    let mut members: Vec<(usize, String)> = Vec::new();
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(damaged)?;
+        if f.is_file() {
+            members.push((i, member_name(f.name_raw())));
+        }
+    }
+    let skipped = |name: &str| name.starts_with("__MACOSX/") || name.contains("/._");
+    let tables: Vec<&(usize, String)> = members
+        .iter()
+        .filter(|(_, n)| !skipped(n) && names_a_table(n.rsplit(['/', '\\']).next().unwrap_or(n)))
+        .collect();
+    let chosen: Vec<&(usize, String)> = if tables.is_empty() {
+        let books: Vec<_> = members
+            .iter()
+            .filter(|(_, n)| !skipped(n) && WORKBOOKS.contains(&extension(n).as_str()))
+            .collect();
+        if books.len() != 1 {
+            let listed: Vec<&str> = members.iter().take(5).map(|(_, n)| n.as_str()).collect();
+            let more = if members.len() > 5 {
+                format!(" 等 {} 个文件", members.len())
+            } else {
+                String::new()
+            };
+            let held = if members.is_empty() {
+                "压缩包是空的".to_string()
+            } else {
+                format!("内有 {}{more}", listed.join("、"))
+            };
+            return Err(Error::Input(format!(
+                "压缩包 {label} 中没有数据表：应有名为 案件登记、文书记录 等的文件（.csv/.xlsx/.xls/.et），或一个各表为工作表的工作簿；{held}"
+            )));
+        }
+        books
+    } else {
+        tables
+    };
+    let mut folders: Vec<String> = Vec::new();
+    let mut planned: Vec<(usize, Vec<&str>)> = Vec::new();
+    for (i, name) in &chosen {
+        let Some(parts) = components(name) else {
+            return Err(Error::Input(format!(
+                "压缩包 {label} 已损坏或不安全：成员「{name}」的路径指向压缩包以外"
+            )));
+        };
+        let folder = parts[..parts.len() - 1].join("/");
+        if !folders.contains(&folder) {
+            folders.push(folder);
+        }
+        planned.push((*i, parts));
+    }
+    if folders.len() > 1 {
+        folders.sort();
+        let shown: Vec<String> = folders
+            .iter()
+            .map(|f| {
+                if f.is_empty() {
+                    "（根目录）".to_string()
+                } else {
+                    format!("{f}/")
+                }
+            })
+            .collect();
+        return Err(Error::Input(format!(
+            "压缩包 {label} 中的数据表分在多个文件夹：{}；请解压后以其中一个文件夹作为数据包",
+            shown.join("、")
+        )));
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("trailcheck-zip-")
+        .tempdir()
+        .map_err(|e| Error::Input(format!("无法为解压 {label} 建立临时文件夹：{}", io_zh(&e))))?;
+    let mut extracted = Vec::new();
+    for (i, parts) in planned {
+        let mut member = zip.by_index(i).map_err(damaged)?;
+        let to = parts
+            .iter()
+            .fold(dir.path().to_path_buf(), |p, c| p.join(c));
+        let write_err = |e: std::io::Error| {
+            Error::Input(format!(
+                "无法解压压缩包 {label} 的「{}」到 {}：{}",
+                parts.join("/"),
+                dir.path().display(),
+                io_zh(&e)
+            ))
+        };
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(write_err)?;
+        }
+        let mut out = std::fs::File::create(&to).map_err(write_err)?;
+        std::io::copy(&mut member, &mut out).map_err(|e| match e.get_ref() {
+            Some(inner) if inner.is::<zip::result::ZipError>() => Error::Input(format!(
+                "无法读取压缩包 {label} 的「{}」：文件已损坏（{e}）",
+                parts.join("/")
+            )),
+            _ => write_err(e),
+        })?;
+        extracted.push(to);
+    }
+    let folder = &folders[0];
+    let (bundle, shown) = if extracted.len() == 1 && !names_a_table(&chosen[0].1) {
+        let inner = chosen[0].1.replace('\\', "/");
+        (extracted.remove(0), format!("{label}/{inner}"))
+    } else if folder.is_empty() {
+        (dir.path().to_path_buf(), label.clone())
+    } else {
+        (dir.path().join(folder), format!("{label}/{folder}"))
+    };
+    Ok(Some(Unpacked {
+        _dir: dir,
+        bundle,
+        shown,
+    }))
+}
+
+/// A zip reader's error in Chinese.
+fn zip_zh(e: &zip::result::ZipError) -> String {
+    use zip::result::ZipError as Z;
+    match e {
+        Z::Io(io) => io_zh(io),
+        Z::UnsupportedArchive(Z::PASSWORD_REQUIRED) | Z::InvalidPassword => {
+            "压缩包已加密，请先用密码解压".to_string()
+        }
+        Z::UnsupportedArchive(what) => format!("格式不受支持（{what}）"),
+        Z::CompressionMethodNotSupported(m) => format!("压缩方式不受支持（方法 {m}），请先解压"),
+        other => format!("文件已损坏（{other}）"),
+    }
+}
