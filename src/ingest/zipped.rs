@@ -21,6 +21,7 @@
 
 use super::{table_of_name, TABLE_EXTENSIONS};
 use crate::error::{io_zh, Error, Result};
+use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -196,37 +197,37 @@ pub(super) fn unpack(path: &Path) -> Result<Option<Unpacked>> {
         .prefix("trailcheck-zip-")
         .tempdir()
         .map_err(|e| Error::Input(format!("无法为解压 {label} 建立临时文件夹：{}", io_zh(&e))))?;
-    let mut extracted = Vec::new();
-    for (i, parts) in planned {
-        let mut member = zip.by_index(i).map_err(damaged)?;
-        let to = parts
-            .iter()
-            .fold(dir.path().to_path_buf(), |p, c| p.join(c));
-        let write_err = |e: std::io::Error| {
-            Error::Input(format!(
-                "无法解压压缩包 {label} 的「{}」到 {}：{}",
-                parts.join("/"),
-                dir.path().display(),
-                io_zh(&e)
-            ))
-        };
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent).map_err(write_err)?;
-        }
-        let mut out = std::fs::File::create(&to).map_err(write_err)?;
-        std::io::copy(&mut member, &mut out).map_err(|e| match e.get_ref() {
-            Some(inner) if inner.is::<zip::result::ZipError>() => Error::Input(format!(
-                "无法读取压缩包 {label} 的「{}」：文件已损坏（{e}）",
-                parts.join("/")
-            )),
-            _ => write_err(e),
-        })?;
-        extracted.push(to);
-    }
+    // Members are inflated side by side, each from its own reader of the archive: one
+    // core inflates some 330 MB a second.
+    let extracted: Vec<PathBuf> = planned
+        .par_iter()
+        .map(|(i, parts)| {
+            let to = parts
+                .iter()
+                .fold(dir.path().to_path_buf(), |p, c| p.join(c));
+            let member = parts.join("/");
+            extract(path, *i, &to).map_err(|(side, e)| match side {
+                Side::Archive => Error::Input(format!(
+                    "无法读取压缩包 {label} 的「{member}」：文件已损坏或不完整（{}）",
+                    match e.get_ref().and_then(|r| r.downcast_ref::<zip::result::ZipError>()) {
+                        Some(z) => zip_zh(z),
+                        None if e.to_string().contains("checksum") => "内容与校验值不符".into(),
+                        None => io_zh(&e),
+                    }
+                )),
+                Side::Folder => Error::Input(format!(
+                    "无法将压缩包 {label} 的「{member}」解压到临时文件夹 {}：{}（可用环境变量 TMPDIR 指定空间足够的文件夹）",
+                    dir.path().display(),
+                    io_zh(&e)
+                )),
+            })?;
+            Ok(to)
+        })
+        .collect::<Result<_>>()?;
     let folder = &folders[0];
     let (bundle, shown) = if extracted.len() == 1 && !names_a_table(&chosen[0].1) {
         let inner = chosen[0].1.replace('\\', "/");
-        (extracted.remove(0), format!("{label}/{inner}"))
+        (extracted[0].clone(), format!("{label}/{inner}"))
     } else if folder.is_empty() {
         (dir.path().to_path_buf(), label.clone())
     } else {
@@ -237,6 +238,45 @@ pub(super) fn unpack(path: &Path) -> Result<Option<Unpacked>> {
         bundle,
         shown,
     }))
+}
+
+/// Which side of an extraction failed.
+enum Side {
+    /// Reading the member: the archive is damaged.
+    Archive,
+    /// Writing it out: the temporary folder.
+    Folder,
+}
+
+/// Inflate member `index` of the zip `path` into the new file `to`.
+fn extract(
+    path: &Path,
+    index: usize,
+    to: &Path,
+) -> std::result::Result<(), (Side, std::io::Error)> {
+    let archive = |e| (Side::Archive, e);
+    let folder = |e| (Side::Folder, e);
+    let file = std::fs::File::open(path).map_err(archive)?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| archive(std::io::Error::other(e)))?;
+    let mut member = zip
+        .by_index(index)
+        .map_err(|e| archive(std::io::Error::other(e)))?;
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(folder)?;
+    }
+    let mut out =
+        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(to).map_err(folder)?);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = match member.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(archive(e)),
+        };
+        std::io::Write::write_all(&mut out, &buf[..n]).map_err(folder)?;
+    }
+    std::io::Write::flush(&mut out).map_err(folder)
 }
 
 /// A zip reader's error in Chinese.

@@ -1307,6 +1307,20 @@ fn a_zip_that_is_not_one_bundle_is_refused_with_what_it_holds() {
     let err = check(&zip);
     assert!(err.contains("数据表分在多个文件夹：1月/、2月/"), "{err}");
 
+    // A member whose bytes were changed after it was packed.
+    let mut bytes = gbk_zip(&[("案件登记.csv", &cases)]);
+    let at = bytes
+        .windows(6)
+        .position(|w| w == "测罚".as_bytes())
+        .unwrap();
+    bytes[at + 5] ^= 1;
+    std::fs::write(&zip, bytes).unwrap();
+    let err = check(&zip);
+    assert!(
+        err.contains("的「案件登记.csv」：文件已损坏或不完整（内容与校验值不符）"),
+        "{err}"
+    );
+
     write_zip(&zip, &[("../案件登记.csv".to_string(), cases)]);
     let err = check(&zip);
     assert!(
