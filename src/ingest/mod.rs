@@ -534,8 +534,13 @@ fn read_files(inputs: &Inputs, standalone: bool, hash: bool) -> Result<Bundle> {
             .map(archives_in)
             .filter(|a| !a.is_empty())
             .map(|a| {
+                let how = if a.iter().any(|n| n.to_lowercase().ends_with(".zip")) {
+                    "可直接以 zip 作为数据包（如 trailcheck audit 数据.zip），或先解压"
+                } else {
+                    "请先解压"
+                };
                 format!(
-                    "；文件夹中有压缩包 {}，导出数据如在其中，可直接以 zip 作为数据包，或先解压",
+                    "；文件夹中有压缩包 {}，导出数据如在其中，{how}",
                     a.join("、")
                 )
             })

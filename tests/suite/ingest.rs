@@ -1359,6 +1359,13 @@ fn a_zip_that_is_not_one_bundle_is_refused_with_what_it_holds() {
         err.contains("是压缩包（RAR），不是工作簿：请先解压"),
         "{err}"
     );
+    std::fs::remove_file(folder.join("导出数据.zip")).unwrap();
+    std::fs::copy(&rar, folder.join("导出数据.rar")).unwrap();
+    let err = check(&folder);
+    assert!(
+        err.contains("文件夹中有压缩包 导出数据.rar，导出数据如在其中，请先解压"),
+        "{err}"
+    );
 
     let wb = dir.path().join("坏.xlsx");
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
