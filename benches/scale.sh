@@ -4,7 +4,7 @@
 # (max RSS) and rows per second, with one and two threads, against three runs of the polars
 # peer (../shared/peer/polars_audit.py --all-columns) on the same bundle when polars is
 # installed; with --province, the workbook of a million finding rows (310,000 cases); then the
-# county-year as one xlsx workbook (`trailcheck sample --format xlsx`). Each size also
+# county-year as one xlsx workbook (`trailcheck sample --format xlsx`) and as one zip. Each size also
 # times two floors of this machine: reading the bundle's bytes, and writing the findings
 # files' bytes to the disk.
 #
@@ -128,3 +128,17 @@ as_of=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['as_of']
 echo "== 10000 cases as one workbook, $(du -m "$w/sample.xlsx" | cut -f1) MiB"
 measure "check (ingest only), workbook" $bin check "$w/sample.xlsx"
 measure "audit (everything), workbook" $bin audit "$w/sample.xlsx" --profile district-2018 --as-of "$as_of" --out "$work/out-workbook"
+
+# Zip input: the county-year's CSV files as one zip (deflate), read as the bundle; the
+# members are extracted to a temporary folder first (src/ingest/zipped.rs).
+z="$work/bundle-10000.zip"
+if [ ! -f "$z" ]; then
+  python3 -c "import sys, zipfile, pathlib
+with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+    for p in sorted(pathlib.Path(sys.argv[1]).glob('*.csv')):
+        zf.write(p, p.name)" "$work/bundle-10000" "$z"
+fi
+echo "== 10000 cases as one zip, $(du -m "$z" | cut -f1) MiB"
+measure "check (ingest only), folder" $bin check "$work/bundle-10000"
+measure "check (ingest only), zip" $bin check "$z"
+measure "audit (everything), zip" $bin audit "$z" --profile district-2018 --as-of 2025-06-30 --out "$work/out-zip"
