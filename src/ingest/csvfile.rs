@@ -460,10 +460,22 @@ impl<'t> Tokens<'t> {
         self.fields.clear();
         let mut s = 0;
         for &e in &self.ends[..nend] {
-            self.fields.push((s as u32, e as u32));
+            self.fields.push(excel_text(&self.unquoted, s, e));
             s = e;
         }
         Some(nout)
+    }
+}
+
+/// The field `text[s..e]` without the wrapping of Excel's text formula: platforms write
+/// `="0012"` (in CSV `"=""0012"""`) so that Excel shows a 案号 or 文书编号 as the text it
+/// is, without dropping leading zeros or turning it into a number or date, and Excel shows
+/// `0012`; so does trailcheck. Such a field always holds a quote, so only records read by
+/// `csv_core` are looked at, and the plain path pays nothing.
+fn excel_text(text: &[u8], s: usize, e: usize) -> (u32, u32) {
+    match text.get(s..e) {
+        Some([b'=', b'"', .., b'"']) if e - s >= 3 => ((s + 2) as u32, (e - 1) as u32),
+        _ => (s as u32, e as u32),
     }
 }
 
@@ -945,6 +957,12 @@ mod tests {
                 vec!["end"],
             ]
         );
+    }
+
+    #[test]
+    fn excel_text_formulas_are_read_as_their_text() {
+        let r = records("=\"0012\",\"=\"\"测罚〔2024〕1号\"\"\",\"=\"\"\",\"=\"\"\"\"\",=x\n");
+        assert_eq!(r, vec![vec!["0012", "测罚〔2024〕1号", "=\"", "", "=x"]]);
     }
 
     #[test]

@@ -77,6 +77,23 @@ fn utf8_with_bom_and_english_aliases() {
     assert_eq!(b.cases[0].opened_at.unwrap().to_string(), "2024-03-01");
 }
 
+/// Platforms write identifiers and dates as Excel text formulas (`="0012"`, in CSV
+/// `"=""0012"""`) so that Excel keeps them as text; Excel shows the text, and so does
+/// trailcheck: the case number links the other tables' rows, the date is a date.
+#[test]
+fn excel_text_formulas_in_csv_are_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fx = Fx::clean();
+    fx.case("案号", "=\"测罚〔2024〕1号\"")
+        .case("归档日期", "=\"2024-04-10\"");
+    fx.write(dir.path());
+    let b = read(dir.path());
+    assert_eq!(&*b.cases[0].case_no, "测罚〔2024〕1号");
+    assert_eq!(b.cases[0].archived_at.unwrap().to_string(), "2024-04-10");
+    assert!(b.orphans.is_empty(), "every row finds its case");
+    assert!(b.problems.is_empty(), "{:?}", b.problems);
+}
+
 #[test]
 fn title_rows_summary_rows_and_split_parts() {
     let dir = tempfile::tempdir().unwrap();
