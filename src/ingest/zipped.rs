@@ -40,9 +40,10 @@ pub(super) fn member_name(raw: &[u8]) -> String {
 }
 
 /// Whether zip member `name` belongs to a workbook's own package (xlsx, xlsb, ods), which
-/// makes the zip a workbook rather than an archive of files.
+/// makes the zip a workbook rather than an archive of files, however damaged (an xlsx
+/// that lost its `[Content_Types].xml` still holds `xl/`).
 pub(super) fn is_workbook_part(name: &str) -> bool {
-    name == "[Content_Types].xml" || name == "mimetype"
+    name == "[Content_Types].xml" || name == "mimetype" || name.starts_with("xl/")
 }
 
 /// The members of the zip `path`, by decoded name, when it is a zip archive of files and

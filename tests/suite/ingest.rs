@@ -1384,13 +1384,13 @@ fn a_zip_that_is_not_one_bundle_is_refused_with_what_it_holds() {
         "{err}"
     );
 
-    let wb = dir.path().join("坏.xlsx");
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    out.start_file(
-        "[Content_Types].xml",
-        zip::write::SimpleFileOptions::default(),
-    )
-    .unwrap();
-    std::fs::write(&wb, out.finish().unwrap().into_inner()).unwrap();
-    assert!(!check(&wb).contains("压缩包"));
+    // An xlsx with nothing but its content types, and one that lost them.
+    for part in ["[Content_Types].xml", "xl/workbook.xml"] {
+        let wb = dir.path().join("坏.xlsx");
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        out.start_file(part, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::fs::write(&wb, out.finish().unwrap().into_inner()).unwrap();
+        assert!(!check(&wb).contains("压缩包"), "{part}");
+    }
 }
