@@ -124,6 +124,19 @@ pub fn table_of_name(stem: &str) -> Option<(Table, u32)> {
     None
 }
 
+/// The table a file designates by its name, as a folder's (and a zip's) files are found:
+/// a table's extension, and a stem [`table_of_name`] knows; with the part number and the
+/// stem.
+fn table_of_file(p: &Path) -> Option<(Table, u32, String)> {
+    let ext = p.extension()?.to_string_lossy().to_ascii_lowercase();
+    if !TABLE_EXTENSIONS.contains(&ext.as_str()) {
+        return None;
+    }
+    let stem = p.file_stem()?.to_string_lossy().into_owned();
+    let (t, n) = table_of_name(&stem)?;
+    Some((t, n, stem))
+}
+
 /// Parts found per table before ordering: (part number, name, part).
 type Found = Vec<(Table, Vec<(u32, String, Part)>)>;
 
@@ -140,25 +153,15 @@ fn discover(inputs: &Inputs) -> Result<Vec<(Table, Vec<Part>)>> {
             })?;
             for e in entries.flatten() {
                 let p = e.path();
-                let ext = p
-                    .extension()
-                    .map(|x| x.to_string_lossy().to_ascii_lowercase())
-                    .unwrap_or_default();
-                if !p.is_file() || !TABLE_EXTENSIONS.contains(&ext.as_str()) {
+                let Some((t, n, stem)) = table_of_file(&p).filter(|_| p.is_file()) else {
                     continue;
-                }
-                let stem = p
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                if let Some((t, n)) = table_of_name(&stem) {
-                    let part = if is_csv(&p) {
-                        Part::Csv(p.clone())
-                    } else {
-                        Part::Workbook(p.clone())
-                    };
-                    found[t as usize].1.push((n, stem, part));
-                }
+                };
+                let part = if is_csv(&p) {
+                    Part::Csv(p.clone())
+                } else {
+                    Part::Workbook(p.clone())
+                };
+                found[t as usize].1.push((n, stem, part));
             }
         } else if b.is_file() && b.extension().is_some() && is_csv(b) {
             let what = if is_csv_by_name(b) {

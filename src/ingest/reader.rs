@@ -639,10 +639,9 @@ fn check_compound_file(bytes: &[u8]) -> std::result::Result<(), String> {
 }
 
 /// What kind of archive `bytes` is when it is not a workbook, with the first names a zip
-/// holds (`zip，内有 案件登记.csv、文书记录.csv 等 6 个文件`); `None` for anything else. A
-/// zip that holds `[Content_Types].xml` (xlsx, xlsb) or `mimetype` (ods) is a workbook,
-/// however damaged. Names a zip does not mark as UTF-8 are read as GB18030, as Chinese
-/// Windows writes them.
+/// holds (`zip，内有 案件登记.csv、文书记录.csv 等 6 个文件`); `None` for anything else,
+/// a workbook's own zip package included ([`super::zipped::files_of`], which also reads
+/// names in GB18030 where a zip does not mark them as UTF-8, as Chinese Windows writes them).
 fn archive(bytes: &[u8]) -> Option<String> {
     for (magic, kind) in [
         (&b"Rar!\x1a\x07"[..], "RAR"),
@@ -657,14 +656,10 @@ fn archive(bytes: &[u8]) -> Option<String> {
         return None;
     }
     let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-    let names: Vec<String> = zip
-        .file_names_raw()
-        .map(super::zipped::member_name)
-        .filter(|name| !name.ends_with('/'))
+    let names: Vec<String> = super::zipped::files_of(&zip)?
+        .into_iter()
+        .map(|(_, name)| name)
         .collect();
-    if names.iter().any(|n| super::zipped::is_workbook_part(n)) {
-        return None;
-    }
     let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
     Some(match names.len() {
         0 => "zip，空".to_string(),

@@ -19,10 +19,10 @@
 //! encrypted one too (its password is not ours to ask for). RAR and 7z archives are not
 //! read (no well-kept pure Rust reader of both): the run asks for them to be extracted.
 
-use super::{table_of_name, TABLE_EXTENSIONS};
+use super::table_of_file;
 use crate::error::{io_zh, Error, Result};
 use rayon::prelude::*;
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 /// The bytes a zip file starts with (a local file header), or an empty archive's.
@@ -32,34 +32,39 @@ const ZIP_MAGIC: [&[u8]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
 const WORKBOOKS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "et", "ods"];
 
 /// A zip member's name as text: UTF-8 when it is, GB18030 otherwise.
-pub(super) fn member_name(raw: &[u8]) -> String {
+fn member_name(raw: &[u8]) -> String {
     match std::str::from_utf8(raw) {
         Ok(name) => name.to_string(),
         Err(_) => encoding_rs::GB18030.decode(raw).0.into_owned(),
     }
 }
 
-/// Whether zip member `name` belongs to a workbook's own package (xlsx, xlsb, ods), which
-/// makes the zip a workbook rather than an archive of files, however damaged (an xlsx
-/// that lost its `[Content_Types].xml` still holds `xl/`).
-pub(super) fn is_workbook_part(name: &str) -> bool {
-    name == "[Content_Types].xml" || name == "mimetype" || name.starts_with("xl/")
+/// The file members of `zip` (their indexes and decoded names, in the central directory's
+/// order), or `None` when the zip is a workbook's own package: it holds
+/// `[Content_Types].xml` (xlsx, xlsb), `mimetype` (ods) or, however damaged, `xl/`.
+pub(super) fn files_of<R: Read + Seek>(zip: &zip::ZipArchive<R>) -> Option<Vec<(usize, String)>> {
+    let files: Vec<(usize, String)> = zip
+        .file_names_raw()
+        .map(member_name)
+        .enumerate()
+        .filter(|(_, name)| !name.ends_with('/'))
+        .collect();
+    let workbook = files.iter().any(|(_, name)| {
+        name == "[Content_Types].xml" || name == "mimetype" || name.starts_with("xl/")
+    });
+    (!workbook).then_some(files)
 }
 
-/// The members of the zip `path`, by decoded name, when it is a zip archive of files and
-/// not a workbook (an xlsx is a zip too); `None` otherwise.
-fn archive_names(path: &Path) -> Option<zip::ZipArchive<std::fs::File>> {
+/// The file members of the zip `path` ([`files_of`]) when it is a zip archive of files;
+/// `None` for anything else.
+fn archive_files(path: &Path) -> Option<Vec<(usize, String)>> {
     let mut file = std::fs::File::open(path).ok()?;
     let mut magic = [0u8; 4];
     file.read_exact(&mut magic).ok()?;
     if !ZIP_MAGIC.contains(&&magic[..]) {
         return None;
     }
-    let zip = zip::ZipArchive::new(std::fs::File::open(path).ok()?).ok()?;
-    let workbook = zip
-        .file_names_raw()
-        .any(|raw| is_workbook_part(&member_name(raw)));
-    (!workbook).then_some(zip)
+    files_of(&zip::ZipArchive::new(file).ok()?)
 }
 
 /// The folders and file name of a member's path, or `None` when the path is absolute or
@@ -72,22 +77,11 @@ fn components(name: &str) -> Option<Vec<&str>> {
     safe.then_some(parts)
 }
 
-/// The extension of file name `name`, lowercased.
-fn extension(name: &str) -> String {
-    Path::new(name)
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-/// Whether file name `name` is a table's, as in a folder bundle.
+/// Whether the member `name` (a path inside the archive) is a table's file, by its file
+/// name as in a folder bundle.
 fn names_a_table(name: &str) -> bool {
-    let p = Path::new(name);
-    TABLE_EXTENSIONS.contains(&extension(name).as_str())
-        && p.file_stem()
-            .and_then(|s| s.to_str())
-            .and_then(table_of_name)
-            .is_some()
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    table_of_file(Path::new(file)).is_some()
 }
 
 /// A zip bundle extracted for reading.
@@ -119,29 +113,26 @@ pub(super) fn unpack(path: &Path) -> Result<Option<Unpacked>> {
     if !path.is_file() {
         return Ok(None);
     }
-    let Some(mut zip) = archive_names(path) else {
+    let Some(members) = archive_files(path) else {
         return Ok(None);
     };
     let label = path.display().to_string();
-    let damaged =
-        |e: zip::result::ZipError| Error::Input(format!("无法读取压缩包 {label}：{}", zip_zh(&e)));
-    // (index, decoded name) of every file member.
-    let mut members: Vec<(usize, String)> = Vec::new();
-    for i in 0..zip.len() {
-        let f = zip.by_index_raw(i).map_err(damaged)?;
-        if f.is_file() {
-            members.push((i, member_name(f.name_raw())));
-        }
-    }
     let skipped = |name: &str| name.starts_with("__MACOSX/") || name.contains("/._");
     let tables: Vec<&(usize, String)> = members
         .iter()
-        .filter(|(_, n)| !skipped(n) && names_a_table(n.rsplit(['/', '\\']).next().unwrap_or(n)))
+        .filter(|(_, n)| !skipped(n) && names_a_table(n))
         .collect();
-    let chosen: Vec<&(usize, String)> = if tables.is_empty() {
+    // No table file: the archive's one workbook, if it holds exactly one.
+    let workbook = tables.is_empty();
+    let chosen: Vec<&(usize, String)> = if workbook {
         let books: Vec<_> = members
             .iter()
-            .filter(|(_, n)| !skipped(n) && WORKBOOKS.contains(&extension(n).as_str()))
+            .filter(|(_, n)| {
+                let ext = Path::new(n)
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_ascii_lowercase());
+                !skipped(n) && ext.is_some_and(|e| WORKBOOKS.contains(&e.as_str()))
+            })
             .collect();
         if books.len() != 1 {
             let listed: Vec<&str> = members.iter().take(5).map(|(_, n)| n.as_str()).collect();
@@ -200,35 +191,31 @@ pub(super) fn unpack(path: &Path) -> Result<Option<Unpacked>> {
         .map_err(|e| Error::Input(format!("无法为解压 {label} 建立临时文件夹：{}", io_zh(&e))))?;
     // Members are inflated side by side, each from its own reader of the archive: one
     // core inflates some 330 MB a second.
-    let extracted: Vec<PathBuf> = planned
-        .par_iter()
-        .map(|(i, parts)| {
-            let to = parts
-                .iter()
-                .fold(dir.path().to_path_buf(), |p, c| p.join(c));
-            let member = parts.join("/");
-            extract(path, *i, &to).map_err(|(side, e)| match side {
-                Side::Archive => Error::Input(format!(
-                    "无法读取压缩包 {label} 的「{member}」：文件已损坏或不完整（{}）",
-                    match e.get_ref().and_then(|r| r.downcast_ref::<zip::result::ZipError>()) {
-                        Some(z) => zip_zh(z),
-                        None if e.to_string().contains("checksum") => "内容与校验值不符".into(),
-                        None => io_zh(&e),
+    planned.par_iter().try_for_each(|(i, parts)| {
+        let member = parts.join("/");
+        extract(path, *i, &dir.path().join(&member)).map_err(|(side, e)| match side {
+            Side::Archive => Error::Input(format!(
+                "无法读取压缩包 {label} 的「{member}」：文件已损坏或不完整（{}）",
+                match e.get_ref().and_then(|r| r.downcast_ref::<zip::result::ZipError>()) {
+                    Some(z) => zip_zh(z),
+                    // The inflater's and the checksum's complaints.
+                    None if e.kind() == std::io::ErrorKind::InvalidData => {
+                        "内容与校验值不符或压缩数据已损坏".into()
                     }
-                )),
-                Side::Folder => Error::Input(format!(
-                    "无法将压缩包 {label} 的「{member}」解压到临时文件夹 {}：{}（可用环境变量 TMPDIR 指定空间足够的文件夹）",
-                    dir.path().display(),
-                    io_zh(&e)
-                )),
-            })?;
-            Ok(to)
+                    None => io_zh(&e),
+                }
+            )),
+            Side::Folder => Error::Input(format!(
+                "无法将压缩包 {label} 的「{member}」解压到临时文件夹 {}：{}（可用环境变量 TMPDIR 指定空间足够的文件夹）",
+                dir.path().display(),
+                io_zh(&e)
+            )),
         })
-        .collect::<Result<_>>()?;
+    })?;
     let folder = &folders[0];
-    let (bundle, shown) = if extracted.len() == 1 && !names_a_table(&chosen[0].1) {
-        let inner = chosen[0].1.replace('\\', "/");
-        (extracted[0].clone(), format!("{label}/{inner}"))
+    let (bundle, shown) = if workbook {
+        let member = planned[0].1.join("/");
+        (dir.path().join(&member), format!("{label}/{member}"))
     } else if folder.is_empty() {
         (dir.path().to_path_buf(), label.clone())
     } else {

@@ -1334,7 +1334,7 @@ fn a_zip_that_is_not_one_bundle_is_refused_with_what_it_holds() {
     std::fs::write(&zip, bytes).unwrap();
     let err = check(&zip);
     assert!(
-        err.contains("的「案件登记.csv」：文件已损坏或不完整（内容与校验值不符）"),
+        err.contains("的「案件登记.csv」：文件已损坏或不完整（内容与校验值不符或压缩数据已损坏）"),
         "{err}"
     );
 
