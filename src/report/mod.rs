@@ -71,12 +71,20 @@ pub struct ReportView<'a> {
 }
 
 impl ReportView<'_> {
-    /// The agencies `--profile-map` gives to profile `ix` (none for the default).
-    pub fn mapped_to(&self, ix: usize) -> Vec<&str> {
-        self.mapped
-            .iter()
-            .filter(|(_, p)| *p == ix)
-            .map(|(a, _)| a.as_str())
+    /// The profiles other than the default that `--profile-map` gives agencies to, in
+    /// profile order, each with its agencies (in name order); a mapped profile that no
+    /// agency of the bundle falls under is left out.
+    pub fn others(&self) -> Vec<(&Profile, Vec<&str>)> {
+        (1..self.profiles.len())
+            .filter_map(|ix| {
+                let agencies: Vec<&str> = self
+                    .mapped
+                    .iter()
+                    .filter(|(_, p)| *p == ix)
+                    .map(|(a, _)| a.as_str())
+                    .collect();
+                (!agencies.is_empty()).then(|| (&self.profiles[ix], agencies))
+            })
             .collect()
     }
 

@@ -429,16 +429,14 @@ fn context(v: &ReportView<'_>, t: &Templates) -> PdfContext {
             regulation: p.regulation.clone(),
             issuer: p.issuer.clone(),
         },
-        also: (1..v.profiles.len())
-            .filter_map(|ix| {
-                let agencies: Vec<String> = v.mapped_to(ix).into_iter().map(String::from).collect();
-                let p = &v.profiles[ix];
-                (!agencies.is_empty()).then(|| MappedCx {
-                    id: p.id.clone(),
-                    regulation: p.regulation.clone(),
-                    issuer: p.issuer.clone(),
-                    agencies,
-                })
+        also: v
+            .others()
+            .into_iter()
+            .map(|(p, agencies)| MappedCx {
+                id: p.id.clone(),
+                regulation: p.regulation.clone(),
+                issuer: p.issuer.clone(),
+                agencies: agencies.into_iter().map(String::from).collect(),
             })
             .collect(),
         totals: Totals {
@@ -1013,12 +1011,10 @@ fn table_for(
         "catalogue" => {
             // The default profile's rules; with `--profile-map`, then each other profile's
             // that judged an agency, under a line naming it and its agencies.
-            for (ix, p) in v.profiles.iter().enumerate() {
-                let agencies = v.mapped_to(ix);
-                if ix > 0 && agencies.is_empty() {
-                    continue;
-                }
-                if ix > 0 {
+            let default = (&v.profiles[0], None);
+            let others = v.others().into_iter().map(|(p, a)| (p, Some(a)));
+            for (p, agencies) in std::iter::once(default).chain(others) {
+                if let Some(agencies) = agencies {
                     l.lead_in(&format!(
                         "{}适用《{}》（{}）：",
                         agencies.join("、"),

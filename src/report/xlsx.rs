@@ -504,16 +504,13 @@ fn summary_sheet(
         &f.title,
     )?;
     let mut sub = format!("依据：《{}》（{}）", p.regulation, p.id);
-    for (ix, other) in v.profiles.iter().enumerate().skip(1) {
-        let agencies = v.mapped_to(ix);
-        if !agencies.is_empty() {
-            sub.push_str(&format!(
-                "；{}依据：《{}》（{}）",
-                agencies.join("、"),
-                other.regulation,
-                other.id
-            ));
-        }
+    for (other, agencies) in v.others() {
+        sub.push_str(&format!(
+            "；{}依据：《{}》（{}）",
+            agencies.join("、"),
+            other.regulation,
+            other.id
+        ));
     }
     sub.push_str(&format!("　评查基准日：{}", v.meta.as_of));
     if let Some(period) = &v.meta.period {
