@@ -489,7 +489,9 @@ fn archives_in(dir: &Path) -> Vec<String> {
 }
 
 /// Read a bundle, hashing its files when `hash` is set; a zip bundle is extracted first
-/// and its files are named inside the archive ([`zipped`]).
+/// and its files are named inside the archive ([`zipped`]). The names are mended after
+/// reading, in every text of the bundle that names a file (sources, data problems, input
+/// errors): a field added to [`Bundle`] that names a file must be mended here too.
 fn read(inputs: &Inputs, standalone: bool, hash: bool) -> Result<Bundle> {
     let unpacked = match &inputs.bundle {
         Some(b) => zipped::unpack(b)?,
